@@ -1,0 +1,348 @@
+"""Validate raw lines into typed record frames, losing nothing.
+
+Two paths, one verdict. The fast path checks every rule of the model as Polars expressions and
+converts the lines it can vouch for in bulk. Every other line (suspect in reading, or failing a
+bulk check) goes to the pydantic model, which accepts it or explains in plain words why not.
+So the model stays the single source of truth, and only bad or unusual lines cost Python time.
+Every non-blank line ends up accepted or rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from pydantic import ValidationError
+
+from deconf.explain import Problem, explain, show_value
+from deconf.frames import (
+    CONTACT_SCHEMA,
+    EVENT_SCHEMA,
+    Col,
+    Records,
+)
+from deconf.model import (
+    CONTACT_FIELDS,
+    EVENT_FIELDS,
+    ID_MAX,
+    PARTY_MAX,
+    SUMMARY_MAX,
+    TEXT_MAX,
+    ContactRecord,
+    EventRecord,
+    known_time_zones,
+    parse_record,
+)
+from deconf.reading import LINE, SUSPECT, TEXT, CsvRowError, RawLog
+from deconf.timestamps import parse_utc
+from deconf.vocabulary import (
+    AttemptOutcome,
+    Certainty,
+    Channel,
+    ContactKind,
+    EventKind,
+    Precedence,
+    RecordType,
+    TimePrecision,
+    values,
+)
+
+_EDGE_SPACE = r"^[\s\x1c-\x1f\x85]|[\s\x1c-\x1f\x85]$"
+_CONTACT_ONLY = tuple(f for f in CONTACT_FIELDS if f not in EVENT_FIELDS)
+_EVENT_ONLY = tuple(f for f in EVENT_FIELDS if f not in CONTACT_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A located problem or warning: file, 1-based physical line, field, message, value."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+    value: str
+
+    def __str__(self) -> str:
+        shown = f' ("{self.value}")' if self.value else ""
+        return f"{self.file}:{self.line}: {self.field}: {self.message}{shown}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "message": self.message,
+            "value": self.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedLine:
+    """A rejected line, verbatim, with every reason: what a user fixes and ingests again."""
+
+    file: str
+    line: int
+    text: str
+    problems: tuple[Problem, ...]
+
+    def issues(self) -> list[Issue]:
+        return [Issue(self.file, self.line, p.field, p.message, p.value) for p in self.problems]
+
+
+@dataclass
+class FileResult:
+    """One source validated on its own (cross-record checks come later, over all sources)."""
+
+    source: str
+    lines: int
+    records: Records
+    rejected: list[RejectedLine]
+    texts: pl.DataFrame  # LINE, TEXT of every line, to quote a line rejected later
+
+
+@dataclass
+class Validation:
+    """What validating one or more sources found. accepted + rejected == lines."""
+
+    records: Records
+    lines: int
+    rejected: list[RejectedLine]
+    warnings: list[Issue] = field(default_factory=list)
+    identical_duplicates: int = 0
+    already_stored: int = 0
+
+    @property
+    def accepted(self) -> int:
+        return self.lines - len(self.rejected)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [issue for line in self.rejected for issue in line.issues()]
+
+    def summary(self) -> dict[str, Any]:
+        """The machine-readable summary `deconf validate --format json` prints."""
+        return {
+            "lines": self.lines,
+            "accepted": self.accepted,
+            "rejected": len(self.rejected),
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+def validate_raw(raw: RawLog, *, assume_tz: str | None = None, keep_extra: bool = False) -> FileResult:
+    """Validate one source's lines (no cross-record checks)."""
+    frame = raw.frame.with_columns(
+        parse_utc(Col.SENT_AT, assume_tz).alias(_parsed(Col.SENT_AT)),
+        parse_utc(Col.RESPOND_BY, assume_tz).alias(_parsed(Col.RESPOND_BY)),
+        parse_utc(Col.AT, assume_tz).alias(_parsed(Col.AT)),
+    )
+    is_event = pl.col(Col.TYPE) == RecordType.EVENT.value
+    is_contact = pl.col(Col.TYPE).is_null() | (pl.col(Col.TYPE) == RecordType.CONTACT.value)
+    frame = frame.with_columns(
+        _fast_contact=~pl.col(SUSPECT) & is_contact.fill_null(False) & _contact_ok(),
+        _fast_event=~pl.col(SUSPECT) & is_event.fill_null(False) & _event_ok(),
+    )
+    origin = [pl.lit(raw.source).alias(Col.ORIGIN_FILE), pl.col(LINE).alias(Col.ORIGIN_LINE)]
+    fast_contacts = frame.filter("_fast_contact").select(_contact_columns() + origin)
+    fast_events = frame.filter("_fast_event").select(_event_columns() + origin)
+    slow = frame.filter(~pl.col("_fast_contact") & ~pl.col("_fast_event")).select(LINE, TEXT)
+    slow_contacts, slow_events, rejected = _validate_slowly(raw, slow, assume_tz, keep_extra)
+    records = Records(
+        pl.concat([_finish(fast_contacts, CONTACT_SCHEMA), slow_contacts]).sort(Col.ORIGIN_LINE),
+        pl.concat([_finish(fast_events, EVENT_SCHEMA), slow_events]).sort(Col.ORIGIN_LINE),
+    )
+    return FileResult(raw.source, raw.frame.height, records, rejected, raw.frame.select(LINE, TEXT))
+
+
+def _parsed(name: str) -> str:
+    return f"_parsed_{name}"
+
+
+# ---------------------------------------------------------------- bulk checks (the model's rules)
+
+
+def _length(name: str, low: int, high: int, *, required: bool) -> pl.Expr:
+    fits = pl.col(name).str.len_chars().is_between(low, high)
+    return fits.fill_null(not required)
+
+
+def _member(name: str, enum, *, required: bool) -> pl.Expr:
+    return pl.col(name).is_in(values(enum)).fill_null(not required)
+
+
+def _party(name: str, *, required: bool) -> pl.Expr:
+    plain = ~pl.col(name).str.contains(_EDGE_SPACE)
+    return (_length(name, 1, PARTY_MAX, required=required) & plain.fill_null(True))
+
+
+def _timestamp(name: str, *, required: bool) -> pl.Expr:
+    parsed = pl.col(_parsed(name)).is_not_null()
+    return parsed if required else (pl.col(name).is_null() | parsed)
+
+
+def _tags_ok() -> pl.Expr:
+    each = pl.col(Col.TAGS).list.eval(pl.element().str.len_chars().is_between(1, PARTY_MAX))
+    return each.list.all().fill_null(True)
+
+
+def _common_ok() -> pl.Expr:
+    return (
+        _length(Col.ID, 1, ID_MAX, required=True)
+        & _length(Col.SUMMARY, 0, SUMMARY_MAX, required=False)
+        & _length(Col.SOURCE, 0, TEXT_MAX, required=False)
+        & _member(Col.CERTAINTY, Certainty, required=False)
+        & _member(Col.TIME_PRECISION, TimePrecision, required=False)
+        & _tags_ok()
+    )
+
+
+def _absent(names: tuple[str, ...]) -> pl.Expr:
+    return pl.all_horizontal(pl.col(n).is_null() for n in names)
+
+
+def _contact_ok() -> pl.Expr:
+    return (
+        _common_ok()
+        & _timestamp(Col.SENT_AT, required=True)
+        & _party(Col.FROM_PARTY, required=True)
+        & _party(Col.TO_PARTY, required=True)
+        & (pl.col(Col.FROM_PARTY) != pl.col(Col.TO_PARTY)).fill_null(False)
+        & _member(Col.CHANNEL, Channel, required=True)
+        & _member(Col.KIND, ContactKind, required=True)
+        & _member(Col.ATTEMPT_OUTCOME, AttemptOutcome, required=False)
+        & _length(Col.IN_REPLY_TO, 1, ID_MAX, required=False)
+        & _length(Col.THREAD, 1, ID_MAX, required=False)
+        & _member(Col.PRECEDENCE, Precedence, required=False)
+        & pl.col(Col.EXPECTS_RESPONSE).is_in(["true", "false"]).fill_null(True)
+        & _timestamp(Col.RESPOND_BY, required=False)
+        & (pl.col(_parsed(Col.RESPOND_BY)) >= pl.col(_parsed(Col.SENT_AT))).fill_null(True)
+        & _length(Col.OPERATOR, 0, TEXT_MAX, required=False)
+        & _length(Col.LANGUAGE, 0, TEXT_MAX, required=False)
+        & pl.col(Col.RECORDED_TZ).is_in(sorted(known_time_zones())).fill_null(True)
+        & _absent(_EVENT_ONLY)
+    )
+
+
+def _event_ok() -> pl.Expr:
+    return (
+        _common_ok()
+        & _timestamp(Col.AT, required=True)
+        & _party(Col.ACTOR, required=False)
+        & _member(Col.KIND, EventKind, required=True)
+        & _length(Col.LOCATION, 0, TEXT_MAX, required=False)
+        & _absent(_CONTACT_ONLY)
+    )
+
+
+def _with_default(name: str, default: str, dtype: pl.DataType) -> pl.Expr:
+    return pl.col(name).fill_null(default).cast(dtype)
+
+
+def _contact_columns() -> list[pl.Expr]:
+    s = CONTACT_SCHEMA
+    return [
+        pl.col(Col.ID),
+        pl.col(_parsed(Col.SENT_AT)).alias(Col.SENT_AT),
+        pl.col(Col.FROM_PARTY),
+        pl.col(Col.TO_PARTY),
+        pl.col(Col.CHANNEL).cast(s[Col.CHANNEL]),
+        pl.col(Col.KIND).cast(s[Col.KIND]),
+        _with_default(Col.ATTEMPT_OUTCOME, AttemptOutcome.DELIVERED, s[Col.ATTEMPT_OUTCOME]),
+        pl.col(Col.IN_REPLY_TO),
+        pl.col(Col.THREAD),
+        _with_default(Col.PRECEDENCE, Precedence.ROUTINE, s[Col.PRECEDENCE]),
+        (pl.col(Col.EXPECTS_RESPONSE) == "true").alias(Col.EXPECTS_RESPONSE),
+        pl.col(_parsed(Col.RESPOND_BY)).alias(Col.RESPOND_BY),
+        pl.col(Col.SUMMARY),
+        pl.col(Col.OPERATOR),
+        pl.col(Col.LANGUAGE),
+        pl.col(Col.SOURCE),
+        _with_default(Col.CERTAINTY, Certainty.REPORTED, s[Col.CERTAINTY]),
+        _with_default(Col.TIME_PRECISION, TimePrecision.SECOND, s[Col.TIME_PRECISION]),
+        pl.col(Col.RECORDED_TZ),
+        pl.col(Col.TAGS),
+    ]
+
+
+def _event_columns() -> list[pl.Expr]:
+    s = EVENT_SCHEMA
+    return [
+        pl.col(Col.ID),
+        pl.col(_parsed(Col.AT)).alias(Col.AT),
+        pl.col(Col.ACTOR),
+        pl.col(Col.KIND).cast(s[Col.KIND]),
+        pl.col(Col.SUMMARY),
+        pl.col(Col.LOCATION),
+        pl.col(Col.SOURCE),
+        _with_default(Col.CERTAINTY, Certainty.REPORTED, s[Col.CERTAINTY]),
+        _with_default(Col.TIME_PRECISION, TimePrecision.SECOND, s[Col.TIME_PRECISION]),
+        pl.col(Col.TAGS),
+    ]
+
+
+def _finish(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    return frame.with_columns(pl.lit(None, dtype=pl.String).alias(Col.EXTRA)).select(
+        pl.col(name).cast(dtype) for name, dtype in schema.items()
+    )
+
+
+# ---------------------------------------------------------------- the model's verdict, line by line
+
+
+def _validate_slowly(
+    raw: RawLog, slow: pl.DataFrame, assume_tz: str | None, keep_extra: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, list[RejectedLine]]:
+    contacts: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    rejected: list[RejectedLine] = []
+    for row in slow.iter_rows(named=True):
+        line, text = row[LINE], row[TEXT]
+        outcome = _judge(raw, row, assume_tz, keep_extra)
+        if isinstance(outcome, list):
+            rejected.append(RejectedLine(raw.source, line, text, tuple(outcome)))
+            continue
+        record, extra = outcome
+        dumped = record.model_dump(exclude={"type"})
+        dumped |= {Col.ORIGIN_FILE: raw.source, Col.ORIGIN_LINE: line, Col.EXTRA: extra}
+        (contacts if isinstance(record, ContactRecord) else events).append(dumped)
+    return (
+        pl.DataFrame(contacts, schema=CONTACT_SCHEMA, orient="row"),
+        pl.DataFrame(events, schema=EVENT_SCHEMA, orient="row"),
+        rejected,
+    )
+
+
+def _judge(raw: RawLog, row: dict[str, Any], assume_tz: str | None, keep_extra: bool):
+    """The record and its kept extra fields, or the list of problems with the line."""
+    try:
+        data = raw.mapping(row)
+    except json.JSONDecodeError as error:
+        return [Problem("record", f"not valid JSON ({error.msg}, column {error.colno})",
+                        show_value(row[TEXT]))]
+    except CsvRowError as error:
+        return [Problem("record", str(error), show_value(row[TEXT]))]
+    if not isinstance(data, dict):
+        return [Problem("record", "a record must be a JSON object", show_value(row[TEXT]))]
+    data = {k: v for k, v in data.items() if v is not None}  # null means absent, as in CSV
+    extra = None
+    if keep_extra:
+        known = EVENT_FIELDS if data.get(Col.TYPE) == RecordType.EVENT else CONTACT_FIELDS
+        kept = {k: data.pop(k) for k in list(data) if k not in known}
+        extra = json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else None
+    try:
+        return parse_record(data, assume_tz=assume_tz), extra
+    except ValidationError as error:
+        return explain(error)
+
+
+def model_of(row: dict[str, Any]) -> ContactRecord | EventRecord:
+    """A frame row (contact or event) back as its model, for display and the API."""
+    fields = EVENT_FIELDS if Col.AT in row else CONTACT_FIELDS
+    data = {k: v for k, v in row.items() if k in fields and v is not None}
+    if Col.AT in row:
+        data[Col.TYPE] = RecordType.EVENT.value
+        return EventRecord.model_validate(data)
+    return ContactRecord.model_validate(data)
