@@ -122,6 +122,8 @@ def decode_text(data: bytes, source: str) -> str:
 
 def read_log(path: Path, input_format: str | None = None) -> RawLog:
     """Read one log file into a RawLog; raises InputError when it is not a log at all."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a log file")
     fmt = detect_format(path, input_format)
     text = read_text(path)
     if fmt is InputFormat.CSV:

@@ -1,0 +1,42 @@
+"""The `deconf` command line: a thin layer over the Python API."""
+
+from __future__ import annotations
+
+import typer
+
+from deconf import __version__
+from deconf.cli import records
+
+app = typer.Typer(
+    name="deconf",
+    help="Deconfliction communications log analyzer: who tried to reach whom, when, and how "
+    "long the other side left them without an answer.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"deconf {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """deconf"""
+
+
+app.command()(records.validate)
+app.command()(records.ingest)
+app.command()(records.verify)
+app.command()(records.schema)
+
+
+def main() -> None:
+    app()

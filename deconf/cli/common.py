@@ -1,0 +1,140 @@
+"""What every command shares: options, exit codes, error handling and output formats."""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from deconf.loading import UsageError
+from deconf.reading import InputError
+from deconf.store import StoreError
+
+EXIT_OK = 0
+EXIT_DATA = 1
+EXIT_USAGE = 2
+
+stdout = Console(soft_wrap=True, highlight=False)
+stderr = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class TableFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class FrameFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    PARQUET = "parquet"
+
+
+class InputFormatOption(StrEnum):
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+LogsArg = Annotated[list[Path], typer.Argument(help="Log files (.jsonl or .csv).", show_default=False)]
+OptionalLogsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Log files (.jsonl or .csv); omit to read the store.", show_default=False),
+]
+AssumeTzOpt = Annotated[
+    str | None,
+    typer.Option("--assume-tz", help="IANA zone for timestamps written without an offset."),
+]
+KeepExtraOpt = Annotated[
+    bool, typer.Option("--keep-extra", help="Keep unknown fields in an `extra` column.")
+]
+InputFormatOpt = Annotated[
+    InputFormatOption | None,
+    typer.Option("--input-format", help="Input format when the extension does not tell."),
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="Store directory (default: $DECONF_STORE or the user data dir).",
+                 show_default=False),
+]
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    stderr.print(f"deconf: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn expected failures into one clear line on stderr and exit 2, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (InputError, UsageError, StoreError) as error:
+            raise fail(str(error)) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(EXIT_OK) from None
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def _jsonable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Timestamps as RFC 3339 UTC strings, so JSON and CSV say exactly what the frame holds."""
+    return frame.with_columns(
+        pl.col(name).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime)
+    )
+
+
+def write_frame(frame: pl.DataFrame, fmt: FrameFormat, output: Path | None, title: str) -> None:
+    """Write a result frame as json, csv, parquet (to -o) or a table for people."""
+    if fmt is FrameFormat.PARQUET:
+        if output is None:
+            raise UsageError("--format parquet needs -o FILE")
+        frame.write_parquet(output)
+        return
+    if fmt is FrameFormat.JSON:
+        text = json.dumps(_jsonable(frame).to_dicts(), indent=2, ensure_ascii=False) + "\n"
+    elif fmt is FrameFormat.CSV:
+        flat = _jsonable(frame).with_columns(
+            pl.col(n).list.join(";") for n, d in frame.schema.items() if isinstance(d, pl.List)
+        )
+        buffer = io.StringIO()
+        flat.write_csv(buffer)
+        text = buffer.getvalue()
+    else:
+        render_table(frame, title, output)
+        return
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def render_table(frame: pl.DataFrame, title: str, output: Path | None = None, limit: int = 200):
+    table = Table(title=title, show_lines=False)
+    for name in frame.columns:
+        table.add_column(name, overflow="fold")
+    for row in _jsonable(frame.head(limit)).iter_rows():
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    console = stdout if output is None else Console(file=output.open("w"), width=200)
+    console.print(table)
+    if frame.height > limit:
+        console.print(f"… {frame.height - limit} more rows (use --format csv or json for all)")

@@ -1,0 +1,138 @@
+"""Commands about records: validate, ingest, verify, schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from deconf.cli.common import (
+    EXIT_DATA,
+    EXIT_OK,
+    AssumeTzOpt,
+    InputFormatOpt,
+    KeepExtraOpt,
+    LogsArg,
+    StoreOpt,
+    TableFormat,
+    handles_errors,
+    print_json,
+    stdout,
+)
+from deconf.loading import validate_logs
+from deconf.schemas import GENERATORS, schema_text, write_all
+from deconf.store import REJECTS, Store
+from deconf.validation import Validation
+
+SHOWN_ERRORS = 20
+
+
+def _print_issues(validation: Validation) -> None:
+    errors = validation.errors
+    for issue in errors[:SHOWN_ERRORS]:
+        stdout.print(Text(f"  error: {issue}"))
+    if len(errors) > SHOWN_ERRORS:
+        stdout.print(f"  … and {len(errors) - SHOWN_ERRORS} more errors (--format json lists all)")
+    for issue in validation.warnings[:SHOWN_ERRORS]:
+        stdout.print(Text(f"  warning: {issue}"))
+    if len(validation.warnings) > SHOWN_ERRORS:
+        stdout.print(f"  … and {len(validation.warnings) - SHOWN_ERRORS} more warnings")
+
+
+def _summary_line(validation: Validation) -> str:
+    return (
+        f"{validation.lines} lines: {validation.accepted} accepted, "
+        f"{len(validation.rejected)} rejected, {len(validation.warnings)} warnings"
+    )
+
+
+@handles_errors
+def validate(
+    logs: LogsArg,
+    assume_tz: AssumeTzOpt = None,
+    keep_extra: KeepExtraOpt = False,
+    input_format: InputFormatOpt = None,
+    fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
+) -> None:
+    """Check log files against the record schema; exit 1 when any line is rejected."""
+    validation = validate_logs(
+        logs, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+    )
+    if fmt is TableFormat.JSON:
+        print_json(validation.summary())
+    else:
+        stdout.print(_summary_line(validation))
+        _print_issues(validation)
+    raise typer.Exit(EXIT_DATA if validation.rejected else EXIT_OK)
+
+
+@handles_errors
+def ingest(
+    logs: LogsArg,
+    store: StoreOpt = None,
+    assume_tz: AssumeTzOpt = None,
+    keep_extra: KeepExtraOpt = False,
+    input_format: InputFormatOpt = None,
+    fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
+) -> None:
+    """Validate logs and append their accepted records to the store (atomic, append-only)."""
+    target = Store(store)
+    result = target.ingest(
+        logs, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+    )
+    validation = result.validation
+    if fmt is TableFormat.JSON:
+        print_json(validation.summary() | {
+            "new": result.new_records,
+            "already_stored": validation.already_stored,
+            "store": str(target.root),
+            "ingest": result.entry["sequence"],
+            "chain_hash": result.entry["hash"],
+        })
+    else:
+        stdout.print(f"{_summary_line(validation)}; {result.new_records} new, "
+                     f"{validation.already_stored} already stored")
+        _print_issues(validation)
+        stdout.print(Text(f"store: {target.root} (ingest {result.entry['sequence']})"))
+        if validation.rejected:
+            stdout.print(Text(f"rejected lines kept with their reasons in {target.root / REJECTS}"))
+    raise typer.Exit(EXIT_DATA if validation.rejected else EXIT_OK)
+
+
+@handles_errors
+def verify(
+    store: StoreOpt = None,
+    fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
+) -> None:
+    """Re-hash the store's data and manifest; exit 1 naming what changed."""
+    target = Store(store)
+    problems = target.verify()
+    if fmt is TableFormat.JSON:
+        print_json({"store": str(target.root), "ok": not problems, "problems": problems,
+                    "chain_hash": target.chain_hash()})
+    elif problems:
+        stdout.print(Text(f"store {target.root}: {len(problems)} problems"))
+        for problem in problems:
+            stdout.print(Text(f"  {problem}"))
+    else:
+        stdout.print(Text(f"store {target.root}: intact ({len(target.manifest())} ingests, "
+                          f"chain hash {target.chain_hash()})"))
+    raise typer.Exit(EXIT_DATA if problems else EXIT_OK)
+
+
+@handles_errors
+def schema(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(GENERATORS)}.")] = "record",
+    write: Annotated[Path | None, typer.Option("--write", help="Write every schema into DIR.")]
+    = None,
+) -> None:
+    """Print a JSON Schema generated from the models (or write all of them)."""
+    if write is not None:
+        for path in write_all(write):
+            stdout.print(Text(str(path)))
+        return
+    if name not in GENERATORS:
+        raise typer.BadParameter(f"choose one of {', '.join(GENERATORS)}", param_hint="NAME")
+    typer.echo(schema_text(name), nl=False)
