@@ -81,9 +81,13 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
         records.events.join(drop, on=list(_PROVENANCE), how="anti", maintain_order="left"),
     )
     warnings = [
-        Issue(r[Col.ORIGIN_FILE], r[Col.ORIGIN_LINE], Col.ID,
-              f"identical duplicate of {r['_first_file']}:{r['_first_line']}; kept once",
-              show_value(r[Col.ID]))
+        Issue(
+            r[Col.ORIGIN_FILE],
+            r[Col.ORIGIN_LINE],
+            Col.ID,
+            f"identical duplicate of {r['_first_file']}:{r['_first_line']}; kept once",
+            show_value(r[Col.ID]),
+        )
         for r in identical.iter_rows(named=True)
     ]
     warnings += reply_warnings(records, stored)
@@ -117,8 +121,12 @@ def _against_store(firsts: pl.DataFrame, stored: Records, conflicting: pl.DataFr
             "_stored_line",
         ).alias("_message")
     )
-    merged = pl.concat([conflicting.with_columns(pl.lit(None, pl.String).alias("_message")),
-                        clash.select(conflicting.columns + ["_message"])])
+    merged = pl.concat(
+        [
+            conflicting.with_columns(pl.lit(None, pl.String).alias("_message")),
+            clash.select([*conflicting.columns, "_message"]),
+        ]
+    )
     return merged, already.select(firsts.columns)
 
 
@@ -146,14 +154,24 @@ def reply_warnings(records: Records, stored: Records | None = None) -> list[Issu
         parent_times.unique(Col.ID), left_on=Col.IN_REPLY_TO, right_on=Col.ID, how="inner"
     ).filter(pl.col(Col.SENT_AT) < pl.col("_parent_at"))
     issues = [
-        Issue(r[Col.ORIGIN_FILE], r[Col.ORIGIN_LINE], Col.IN_REPLY_TO,
-              "names an id that is not in the log (dangling reply)", show_value(r[Col.IN_REPLY_TO]))
+        Issue(
+            r[Col.ORIGIN_FILE],
+            r[Col.ORIGIN_LINE],
+            Col.IN_REPLY_TO,
+            "names an id that is not in the log (dangling reply)",
+            show_value(r[Col.IN_REPLY_TO]),
+        )
         for r in dangling.iter_rows(named=True)
     ]
     issues += [
-        Issue(r[Col.ORIGIN_FILE], r[Col.ORIGIN_LINE], Col.SENT_AT,
-              f"reply is timed before what it answers ({r[Col.IN_REPLY_TO]}); kept, "
-              "flagged as clock skew", r[Col.SENT_AT].isoformat())
+        Issue(
+            r[Col.ORIGIN_FILE],
+            r[Col.ORIGIN_LINE],
+            Col.SENT_AT,
+            f"reply is timed before what it answers ({r[Col.IN_REPLY_TO]}); kept, "
+            "flagged as clock skew",
+            r[Col.SENT_AT].isoformat(),
+        )
         for r in skewed.iter_rows(named=True)
     ]
     return issues

@@ -107,17 +107,17 @@ def _localize(naive: datetime, info: ValidationInfo, shown: str) -> datetime:
     zone = zoneinfo.ZoneInfo(zone_name)
     early = naive.replace(tzinfo=zone, fold=0)
     late = naive.replace(tzinfo=zone, fold=1)
-    if early.utcoffset() != late.utcoffset():
-        raise PydanticCustomError(
-            "timestamp_ambiguous",
-            "local time is ambiguous in {zone} (clock change); add an explicit offset",
-            {"zone": zone_name},
-        )
     round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != naive:
         raise PydanticCustomError(
             "timestamp_nonexistent",
             "local time does not exist in {zone} (clock change); add an explicit offset",
+            {"zone": zone_name},
+        )
+    if early.utcoffset() != late.utcoffset():
+        raise PydanticCustomError(
+            "timestamp_ambiguous",
+            "local time is ambiguous in {zone} (clock change); add an explicit offset",
             {"zone": zone_name},
         )
     return early.astimezone(UTC)
@@ -148,7 +148,8 @@ class _Record(BaseModel):
     summary: Summary | None = Field(None, description="What was said or what happened.")
     source: Text | None = Field(None, description="Citation or provenance.")
     certainty: Certainty = Field(
-        Certainty.REPORTED, description="reported by a source, inferred by the compiler, or disputed."
+        Certainty.REPORTED,
+        description="reported by a source, inferred by the compiler, or disputed.",
     )
     time_precision: TimePrecision = Field(
         TimePrecision.SECOND, description="How precisely the time is known."

@@ -164,13 +164,15 @@ def _read_jsonl(text: str, source: str) -> RawLog:
     )
     decoded, undecodable = _decode_objects(frame.filter(~pl.col(SUSPECT))[TEXT])
     good = frame.filter(~pl.col(SUSPECT)).with_columns(decoded.struct.unnest())
-    good = good.with_columns((
-        pl.col(SUSPECT)
-        | pl.Series(undecodable)
-        | pl.col(TEXT).str.contains(_STRING_FIELD_NOT_STRING_RE)
-        | pl.col(TEXT).str.contains(_TAGS_NOT_LIST_OF_STRINGS_RE)
-        | _has_unknown_key(good[TEXT])
-    ).alias(SUSPECT))
+    good = good.with_columns(
+        (
+            pl.col(SUSPECT)
+            | pl.Series(undecodable)
+            | pl.col(TEXT).str.contains(_STRING_FIELD_NOT_STRING_RE)
+            | pl.col(TEXT).str.contains(_TAGS_NOT_LIST_OF_STRINGS_RE)
+            | _has_unknown_key(good[TEXT])
+        ).alias(SUSPECT)
+    )
     bad = _with_null_fields(frame.filter(pl.col(SUSPECT)))
     raw = pl.concat([good.select(RAW_SCHEMA.names()), bad]).sort(LINE)
     return RawLog(source, InputFormat.JSONL, raw)
@@ -246,7 +248,9 @@ def _read_csv(text: str, source: str) -> RawLog:
         if not any(cell.strip() for cell in row):
             continue
         lines.append(start)
-        texts.append("\n".join(line.removesuffix("\r") for line in physical[start - 1 : reader.line_num]))
+        texts.append(
+            "\n".join(line.removesuffix("\r") for line in physical[start - 1 : reader.line_num])
+        )
         cells.append(row)
     return RawLog(source, InputFormat.CSV, _csv_frame(header, lines, texts, cells), tuple(header))
 

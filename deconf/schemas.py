@@ -19,18 +19,27 @@ def _titled(schema: dict[str, Any], title: str, description: str) -> dict[str, A
 
 
 def _contact() -> dict[str, Any]:
-    return _titled(ContactRecord.model_json_schema(), "deconf contact record",
-                   "One message or contact attempt from one party to another.")
+    return _titled(
+        ContactRecord.model_json_schema(),
+        "deconf contact record",
+        "One message or contact attempt from one party to another.",
+    )
 
 
 def _event() -> dict[str, Any]:
-    return _titled(EventRecord.model_json_schema(), "deconf event record",
-                   "Something that happened, not a communication.")
+    return _titled(
+        EventRecord.model_json_schema(),
+        "deconf event record",
+        "Something that happened, not a communication.",
+    )
 
 
 def _record() -> dict[str, Any]:
-    return _titled(RECORD_ADAPTER.json_schema(), "deconf log line",
-                   "One line of a deconf log: a contact (type absent or 'contact') or an event.")
+    return _titled(
+        RECORD_ADAPTER.json_schema(),
+        "deconf log line",
+        "One line of a deconf log: a contact (type absent or 'contact') or an event.",
+    )
 
 
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -152,15 +152,17 @@ class Store:
             entries = self.manifest()
             stored = self.load()
             validation = validate_logs(
-                paths, input_format=input_format, assume_tz=assume_tz,
-                keep_extra=keep_extra, stored=stored,
+                paths,
+                input_format=input_format,
+                assume_tz=assume_tz,
+                keep_extra=keep_extra,
+                stored=stored,
             )
             sequence = len(entries) + 1
             files = self._write_tables(validation.records, sequence)
             sources = [_describe_source(Path(p)) for p in paths]
             seen = {s["sha256"] for e in entries for s in e.get("sources", [])}
-            new_rejects = [r for r in validation.rejected
-                           if _sha_of(sources, r.file) not in seen]
+            new_rejects = [r for r in validation.rejected if _sha_of(sources, r.file) not in seen]
             if new_rejects:
                 self._append_rejects(sequence, new_rejects)
             entry = {
@@ -176,11 +178,12 @@ class Store:
                 "identical_duplicates": validation.identical_duplicates,
                 "files": files,
                 "rejects_sha256": sha256_file(self.root / REJECTS)
-                if (self.root / REJECTS).exists() else None,
+                if (self.root / REJECTS).exists()
+                else None,
                 "previous_hash": entries[-1]["hash"] if entries else GENESIS,
             }
             entry["hash"] = entry_hash(entry)
-            self._commit(entries + [entry])
+            self._commit([*entries, entry])
             return IngestResult(validation, len(validation.records), entry)
 
     def _write_tables(self, records: Records, sequence: int) -> list[dict[str, Any]]:
@@ -196,25 +199,30 @@ class Store:
                 target = self.root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 part.drop("_month").sort(time_column, Col.ID).write_parquet(target)
-                written.append({
-                    "table": table,
-                    "path": relative.as_posix(),
-                    "rows": part.height,
-                    "sha256": sha256_file(target),
-                })
+                written.append(
+                    {
+                        "table": table,
+                        "path": relative.as_posix(),
+                        "rows": part.height,
+                        "sha256": sha256_file(target),
+                    }
+                )
         return written
 
     def _append_rejects(self, sequence: int, rejected) -> None:
         path = self.root / REJECTS
         old = path.read_text(encoding="utf-8") if path.exists() else ""
         lines = [
-            json.dumps({
-                "ingest": sequence,
-                "file": r.file,
-                "line": r.line,
-                "text": r.text,
-                "reasons": [f"{p.field}: {p.message}" for p in r.problems],
-            }, ensure_ascii=False)
+            json.dumps(
+                {
+                    "ingest": sequence,
+                    "file": r.file,
+                    "line": r.line,
+                    "text": r.text,
+                    "reasons": [f"{p.field}: {p.message}" for p in r.problems],
+                },
+                ensure_ascii=False,
+            )
             for r in rejected
         ]
         _atomic_write(path, old + "\n".join(lines) + "\n")
@@ -248,16 +256,19 @@ class Store:
                 elif sha256_file(path) != f["sha256"]:
                     problems.append(f"{f['path']}: content changed since ingest {number}")
         rejects = self.root / REJECTS
-        expected = next((e["rejects_sha256"] for e in reversed(entries)
-                         if e.get("rejects_sha256")), None)
+        expected = next(
+            (e["rejects_sha256"] for e in reversed(entries) if e.get("rejects_sha256")), None
+        )
         if expected and (not rejects.exists() or sha256_file(rejects) != expected):
             problems.append(f"{REJECTS}: changed since the last ingest")
         for table in TABLES:
             for path in sorted((self.root / table).rglob("*.parquet")):
                 relative = path.relative_to(self.root).as_posix()
                 if relative not in listed:
-                    problems.append(f"{relative}: not part of any ingest "
-                                    "(left by an interrupted ingest, or added by hand)")
+                    problems.append(
+                        f"{relative}: not part of any ingest "
+                        "(left by an interrupted ingest, or added by hand)"
+                    )
         return problems
 
     def chain_hash(self) -> str:

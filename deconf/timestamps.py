@@ -22,8 +22,20 @@ def parse_utc(column: str, assume_tz: str | None) -> pl.Expr:
         parts.struct.field(str(i)) for i in range(1, 9)
     )
     naive_text = pl.concat_str(
-        [year, pl.lit("-"), month, pl.lit("-"), day, pl.lit(" "), hour, pl.lit(":"), minute,
-         pl.lit(":"), second.fill_null("00"), fraction.fill_null("")]
+        [
+            year,
+            pl.lit("-"),
+            month,
+            pl.lit("-"),
+            day,
+            pl.lit(" "),
+            hour,
+            pl.lit(":"),
+            minute,
+            pl.lit(":"),
+            second.fill_null("00"),
+            fraction.fill_null(""),
+        ]
     )
     naive = naive_text.str.to_datetime(_NAIVE_FORMAT, strict=False, time_unit="us")
     offset_hours = offset.str.slice(1, 2).cast(pl.Int32, strict=False)

@@ -132,7 +132,9 @@ class Validation:
         }
 
 
-def validate_raw(raw: RawLog, *, assume_tz: str | None = None, keep_extra: bool = False) -> FileResult:
+def validate_raw(
+    raw: RawLog, *, assume_tz: str | None = None, keep_extra: bool = False
+) -> FileResult:
     """Validate one source's lines (no cross-record checks)."""
     frame = raw.frame.with_columns(
         parse_utc(Col.SENT_AT, assume_tz).alias(_parsed(Col.SENT_AT)),
@@ -175,7 +177,7 @@ def _member(name: str, enum, *, required: bool) -> pl.Expr:
 
 def _party(name: str, *, required: bool) -> pl.Expr:
     plain = ~pl.col(name).str.contains(_EDGE_SPACE)
-    return (_length(name, 1, PARTY_MAX, required=required) & plain.fill_null(True))
+    return _length(name, 1, PARTY_MAX, required=required) & plain.fill_null(True)
 
 
 def _timestamp(name: str, *, required: bool) -> pl.Expr:
@@ -320,8 +322,13 @@ def _judge(raw: RawLog, row: dict[str, Any], assume_tz: str | None, keep_extra: 
     try:
         data = raw.mapping(row)
     except json.JSONDecodeError as error:
-        return [Problem("record", f"not valid JSON ({error.msg}, column {error.colno})",
-                        show_value(row[TEXT]))]
+        return [
+            Problem(
+                "record",
+                f"not valid JSON ({error.msg}, column {error.colno})",
+                show_value(row[TEXT]),
+            )
+        ]
     except CsvRowError as error:
         return [Problem("record", str(error), show_value(row[TEXT]))]
     if not isinstance(data, dict):

@@ -46,7 +46,9 @@ class InputFormatOption(StrEnum):
     CSV = "csv"
 
 
-LogsArg = Annotated[list[Path], typer.Argument(help="Log files (.jsonl or .csv).", show_default=False)]
+LogsArg = Annotated[
+    list[Path], typer.Argument(help="Log files (.jsonl or .csv).", show_default=False)
+]
 OptionalLogsArg = Annotated[
     list[Path] | None,
     typer.Argument(help="Log files (.jsonl or .csv); omit to read the store.", show_default=False),
@@ -64,8 +66,11 @@ InputFormatOpt = Annotated[
 ]
 StoreOpt = Annotated[
     Path | None,
-    typer.Option("--store", help="Store directory (default: $DECONF_STORE or the user data dir).",
-                 show_default=False),
+    typer.Option(
+        "--store",
+        help="Store directory (default: $DECONF_STORE or the user data dir).",
+        show_default=False,
+    ),
 ]
 
 

@@ -84,16 +84,21 @@ def ingest(
     )
     validation = result.validation
     if fmt is TableFormat.JSON:
-        print_json(validation.summary() | {
-            "new": result.new_records,
-            "already_stored": validation.already_stored,
-            "store": str(target.root),
-            "ingest": result.entry["sequence"],
-            "chain_hash": result.entry["hash"],
-        })
+        print_json(
+            validation.summary()
+            | {
+                "new": result.new_records,
+                "already_stored": validation.already_stored,
+                "store": str(target.root),
+                "ingest": result.entry["sequence"],
+                "chain_hash": result.entry["hash"],
+            }
+        )
     else:
-        stdout.print(f"{_summary_line(validation)}; {result.new_records} new, "
-                     f"{validation.already_stored} already stored")
+        stdout.print(
+            f"{_summary_line(validation)}; {result.new_records} new, "
+            f"{validation.already_stored} already stored"
+        )
         _print_issues(validation)
         stdout.print(Text(f"store: {target.root} (ingest {result.entry['sequence']})"))
         if validation.rejected:
@@ -110,23 +115,34 @@ def verify(
     target = Store(store)
     problems = target.verify()
     if fmt is TableFormat.JSON:
-        print_json({"store": str(target.root), "ok": not problems, "problems": problems,
-                    "chain_hash": target.chain_hash()})
+        print_json(
+            {
+                "store": str(target.root),
+                "ok": not problems,
+                "problems": problems,
+                "chain_hash": target.chain_hash(),
+            }
+        )
     elif problems:
         stdout.print(Text(f"store {target.root}: {len(problems)} problems"))
         for problem in problems:
             stdout.print(Text(f"  {problem}"))
     else:
-        stdout.print(Text(f"store {target.root}: intact ({len(target.manifest())} ingests, "
-                          f"chain hash {target.chain_hash()})"))
+        stdout.print(
+            Text(
+                f"store {target.root}: intact ({len(target.manifest())} ingests, "
+                f"chain hash {target.chain_hash()})"
+            )
+        )
     raise typer.Exit(EXIT_DATA if problems else EXIT_OK)
 
 
 @handles_errors
 def schema(
     name: Annotated[str, typer.Argument(help=f"One of: {', '.join(GENERATORS)}.")] = "record",
-    write: Annotated[Path | None, typer.Option("--write", help="Write every schema into DIR.")]
-    = None,
+    write: Annotated[
+        Path | None, typer.Option("--write", help="Write every schema into DIR.")
+    ] = None,
 ) -> None:
     """Print a JSON Schema generated from the models (or write all of them)."""
     if write is not None:

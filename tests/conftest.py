@@ -1,0 +1,48 @@
+"""Shared fixtures: small logs written to tmp files, and the bundled sample logs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LOGS = ROOT / "logs"
+KHASHAM = LOGS / "khasham-2018.jsonl"
+HUMANITARIAN = LOGS / "humanitarian-notifications.jsonl"
+
+
+def contact(**fields: Any) -> dict[str, Any]:
+    """A valid contact record, with any field overridden (None removes it)."""
+    record = {
+        "id": "c1",
+        "sent_at": "2018-02-07T22:31:00+02:00",
+        "from_party": "US",
+        "to_party": "RU",
+        "channel": "deconfliction_line",
+        "kind": "query",
+    }
+    record.update(fields)
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def event(**fields: Any) -> dict[str, Any]:
+    record = {"type": "event", "id": "e1", "at": "2018-02-07T20:30:00Z", "kind": "shelling"}
+    record.update(fields)
+    return {k: v for k, v in record.items() if v is not None}
+
+
+@pytest.fixture
+def write_log(tmp_path: Path) -> Callable[..., Path]:
+    """Write records (dicts, or raw strings as lines) to a .jsonl file and return its path."""
+
+    def write(lines: list[Any], name: str = "log.jsonl") -> Path:
+        path = tmp_path / name
+        text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
+        path.write_text(text + "\n", encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,25 @@
+"""The JSON Schemas in schemas/ are generated from the models and must not drift from them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deconf.schemas import GENERATORS, file_name, schema_text
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_schema_files_match_the_models(name):
+    path = ROOT / "schemas" / file_name(name)
+    assert path.read_text(encoding="utf-8") == schema_text(name), (
+        f"{path} drifted from the models; regenerate with: deconf schema --write schemas"
+    )
+
+
+def test_the_record_schema_accepts_the_sample_log_lines():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(schema_text("record"))
+    for line in (ROOT / "logs" / "khasham-2018.jsonl").read_text().splitlines():
+        jsonschema.validate(json.loads(line), schema)
