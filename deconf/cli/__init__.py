@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from deconf import __version__
-from deconf.cli import records
+from deconf.cli import analysis, records
 
 app = typer.Typer(
     name="deconf",
@@ -37,6 +37,11 @@ app.command()(records.validate)
 app.command()(records.ingest)
 app.command()(records.verify)
 app.command()(records.schema)
+app.command()(analysis.gaps)
+app.command()(analysis.episodes)
+app.command()(analysis.stats)
+app.command()(analysis.exchanges)
+app.command()(analysis.silences)
 
 
 def main() -> None:

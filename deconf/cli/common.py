@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from deconf.durations import humanize
 from deconf.loading import UsageError
 from deconf.reading import InputError
 from deconf.store import StoreError
@@ -25,7 +26,7 @@ EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
 
-stdout = Console(soft_wrap=True, highlight=False)
+stdout = Console(soft_wrap=True, highlight=False, width=None if sys.stdout.isatty() else 160)
 stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
@@ -108,8 +109,15 @@ def _jsonable(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_frame(frame: pl.DataFrame, fmt: FrameFormat, output: Path | None, title: str) -> None:
-    """Write a result frame as json, csv, parquet (to -o) or a table for people."""
+def write_frame(
+    frame: pl.DataFrame,
+    fmt: FrameFormat,
+    output: Path | None,
+    title: str,
+    people: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+) -> None:
+    """Write a result frame as json, csv, parquet (to -o) or a table for people (`people`
+    picks and formats the columns a person reads)."""
     if fmt is FrameFormat.PARQUET:
         if output is None:
             raise UsageError("--format parquet needs -o FILE")
@@ -125,7 +133,7 @@ def write_frame(frame: pl.DataFrame, fmt: FrameFormat, output: Path | None, titl
         flat.write_csv(buffer)
         text = buffer.getvalue()
     else:
-        render_table(frame, title, output)
+        render_table(people(frame) if people else frame, title, output)
         return
     if output is None:
         sys.stdout.write(text)
@@ -133,11 +141,50 @@ def write_frame(frame: pl.DataFrame, fmt: FrameFormat, output: Path | None, titl
         output.write_text(text, encoding="utf-8")
 
 
+def human_durations(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every *_seconds column as "2h 14m 00s" (tables are for people; machine formats keep µs)."""
+    return frame.with_columns(
+        pl.col(name).map_elements(humanize, return_dtype=pl.String)
+        for name in frame.columns
+        if name.endswith("_seconds") or name == "seconds"
+    )
+
+
+def _for_people(frame: pl.DataFrame) -> pl.DataFrame:
+    """Times to the second with a Z, true/false as yes/no, lists joined: what a person reads."""
+    return frame.with_columns(
+        *(
+            pl.col(n).dt.strftime("%Y-%m-%d %H:%M:%SZ")
+            for n, d in frame.schema.items()
+            if isinstance(d, pl.Datetime)
+        ),
+        *(
+            pl.col(n).replace_strict({True: "yes", False: "no"}, return_dtype=pl.String)
+            for n, d in frame.schema.items()
+            if d == pl.Boolean
+        ),
+        *(
+            pl.col(n).list.join(", ")
+            for n, d in frame.schema.items()
+            if isinstance(d, pl.List) and d.inner == pl.String
+        ),
+    )
+
+
+def transposed(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """One row per figure and one column per group: how a person reads a wide summary."""
+    texts = _jsonable(human_durations(frame)).with_columns(pl.all().cast(pl.String))
+    columns = {"figure": [c for c in frame.columns if c != key]}
+    for row in texts.iter_rows(named=True):
+        columns[row[key]] = [row[c] for c in columns["figure"]]
+    return pl.DataFrame(columns)
+
+
 def render_table(frame: pl.DataFrame, title: str, output: Path | None = None, limit: int = 200):
     table = Table(title=title, show_lines=False)
     for name in frame.columns:
         table.add_column(name, overflow="fold")
-    for row in _jsonable(frame.head(limit)).iter_rows():
+    for row in _for_people(frame.head(limit)).iter_rows():
         table.add_row(*(Text("" if v is None else str(v)) for v in row))
     console = stdout if output is None else Console(file=output.open("w"), width=200)
     console.print(table)

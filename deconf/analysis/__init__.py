@@ -1,0 +1,88 @@
+"""Response-gap analysis (SPEC §3): the figures deconf exists to produce, as Polars frames.
+
+    from deconf.analysis import analyze
+    result = analyze(records, policy, as_of="2018-02-08T00:00:00Z")
+    result.attempts, result.episodes, result.exchanges, result.silences, result.stats(by="to_party")
+
+Every front end (CLI, TUI, report) reads these frames; none computes a figure of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+import polars as pl
+
+from deconf.analysis.asof import known_at, resolve_as_of
+from deconf.analysis.columns import A
+from deconf.analysis.episodes import analyze_attempts, episodes_of
+from deconf.analysis.exchanges import exchanges_of
+from deconf.analysis.filters import Filters
+from deconf.analysis.silences import silences_of
+from deconf.analysis.stats import GROUPINGS, statistics
+from deconf.frames import Col, Records
+from deconf.policy import Policy
+
+
+@dataclass
+class Analysis:
+    """The analysis of a log at an as-of time under a policy. Frames are computed on first use."""
+
+    records: Records
+    policy: Policy
+    as_of: datetime
+    filters: Filters = field(default_factory=Filters)
+    _stats: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def _all_attempts(self) -> pl.DataFrame:
+        return analyze_attempts(self.records.contacts, self.policy, self.as_of)
+
+    @cached_property
+    def _all_episodes(self) -> pl.DataFrame:
+        return episodes_of(self._all_attempts, self.as_of)
+
+    @cached_property
+    def attempts(self) -> pl.DataFrame:
+        """One row per attempt (SPEC §3): first response, status, episode, breach."""
+        return self.filters.rows(self._all_attempts, Col.SENT_AT)
+
+    @cached_property
+    def episodes(self) -> pl.DataFrame:
+        """One row per episode: the unit of every statistic."""
+        return self.filters.rows(self._all_episodes, A.OPENED_AT)
+
+    @cached_property
+    def exchanges(self) -> pl.DataFrame:
+        """One row per exchange: records joined by reply links and shared threads."""
+        frame = exchanges_of(self.records.contacts, self._all_attempts, self.as_of)
+        return self.filters.rows(frame, A.START)
+
+    @cached_property
+    def silences(self) -> pl.DataFrame:
+        """Owed silences, with the events that fall inside each."""
+        frame = silences_of(self.records, self._all_episodes, self.as_of)
+        return self.filters.rows(frame, A.START)
+
+    def stats(self, by: str = Col.TO_PARTY) -> pl.DataFrame:
+        """Statistics per group (to_party, from_party, channel, precedence, kind or all)."""
+        if by not in self._stats:
+            self._stats[by] = statistics(self.episodes, self.silences, self.policy, by)
+        return self._stats[by]
+
+
+def analyze(
+    records: Records,
+    policy: Policy | None = None,
+    as_of: str | datetime | None = None,
+    filters: Filters | None = None,
+) -> Analysis:
+    """Analyze validated records as known at `as_of` (default: the latest timestamp in them)."""
+    filters = filters or Filters()
+    moment = resolve_as_of(records, as_of)
+    return Analysis(filters.records(known_at(records, moment)), policy or Policy(), moment, filters)
+
+
+__all__ = ["GROUPINGS", "Analysis", "Filters", "analyze"]

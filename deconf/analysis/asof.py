@@ -1,0 +1,56 @@
+"""The as-of time: the moment the analysis is made; records after it are left out (SPEC §3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+from pydantic import TypeAdapter, ValidationError
+
+from deconf.frames import Col, Records
+from deconf.loading import UsageError
+from deconf.model import ASSUME_TZ, Timestamp
+
+NOW = "now"
+_TIMESTAMP = TypeAdapter(Timestamp)
+
+
+def parse_as_of(value: str | datetime | None) -> datetime | None:
+    """None (latest timestamp in the data), 'now', or an RFC 3339 timestamp with offset."""
+    if value is None or isinstance(value, datetime):
+        return value.astimezone(UTC) if isinstance(value, datetime) else None
+    if value.strip().lower() == NOW:
+        return datetime.now(UTC)
+    try:
+        return _TIMESTAMP.validate_python(value, context={ASSUME_TZ: None})
+    except ValidationError as error:
+        message = error.errors(include_url=False)[0]["msg"]
+        raise UsageError(
+            f"--as-of: {message} ({value!r}); use 'now' or e.g. 2018-02-08T00:00:00Z"
+        ) from None
+
+
+def latest_timestamp(records: Records) -> datetime | None:
+    candidates = [
+        records.contacts[Col.SENT_AT].max(),
+        records.events[Col.AT].max(),
+    ]
+    present = [c for c in candidates if c is not None]
+    return max(present) if present else None
+
+
+def resolve_as_of(records: Records, as_of: str | datetime | None) -> datetime:
+    """The as-of moment: given, or the latest timestamp in the data (now, for an empty log)."""
+    chosen = parse_as_of(as_of)
+    if chosen is None:
+        chosen = latest_timestamp(records) or datetime.now(UTC)
+    return chosen
+
+
+def known_at(records: Records, as_of: datetime) -> Records:
+    """Only what was known at the as-of moment."""
+    moment = pl.lit(as_of, dtype=records.contacts.schema[Col.SENT_AT])
+    return Records(
+        records.contacts.filter(pl.col(Col.SENT_AT) <= moment),
+        records.events.filter(pl.col(Col.AT) <= moment),
+    )

@@ -1,0 +1,46 @@
+"""Row filters shared by every command: --party, --channel, --since, --until.
+
+A party filter is applied to the records before the analysis: every reply between a pair
+involves both parties, so keeping all records of a party leaves its episodes unchanged. Channel
+and time filters only select rows of the results: a reply on another channel, or before --since,
+still answers an attempt, so cutting records there would change the figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from deconf.analysis.columns import A
+from deconf.frames import Col, Records
+
+
+@dataclass(frozen=True)
+class Filters:
+    party: str | None = None
+    channel: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def records(self, records: Records) -> Records:
+        if self.party is None:
+            return records
+        involved = (pl.col(Col.FROM_PARTY) == self.party) | (pl.col(Col.TO_PARTY) == self.party)
+        return Records(records.contacts.filter(involved), records.events)
+
+    def rows(self, frame: pl.DataFrame, time_column: str) -> pl.DataFrame:
+        """Rows of a result frame on the channel and within [since, until]."""
+        condition = pl.lit(True)
+        if self.channel is not None:
+            if A.CHANNELS in frame.columns:
+                condition &= pl.col(A.CHANNELS).list.contains(self.channel)
+            else:
+                condition &= pl.col(Col.CHANNEL).cast(pl.String) == self.channel
+        time = pl.col(time_column)
+        if self.since is not None:
+            condition &= time >= pl.lit(self.since, dtype=frame.schema[time_column])
+        if self.until is not None:
+            condition &= time <= pl.lit(self.until, dtype=frame.schema[time_column])
+        return frame.filter(condition)

@@ -1,0 +1,112 @@
+"""Owed silences (SPEC §3): while an A→B episode is open and B delivers nothing to A.
+
+Any delivered B→A message, even one that does not answer, ends a silence; if the episode is still
+open afterwards, a new silence starts there. Events inside each silence are listed with it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from deconf.analysis.columns import A, Status, seconds_between
+from deconf.frames import UTC_TIME, Col, Records
+from deconf.vocabulary import AttemptOutcome
+
+_T = "_t"
+
+
+def silences_of(records: Records, episodes: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
+    """One row per owed silence: party (who owes), owed_to, start, end, seconds, events."""
+    as_of_lit = pl.lit(as_of, dtype=UTC_TIME)
+    spans = episodes.select(
+        A.EPISODE_ID,
+        pl.col(Col.TO_PARTY).alias(A.PARTY),
+        pl.col(Col.FROM_PARTY).alias(A.OWED_TO),
+        Col.CHANNEL,
+        pl.col(A.OPENED_AT).alias("_open"),
+        pl.coalesce(A.CLOSED_AT, as_of_lit).alias("_end"),
+        (pl.col(A.STATUS) == Status.UNANSWERED).alias("_unanswered"),
+    ).sort("_open")
+    delivered = (
+        records.contacts.filter(pl.col(Col.ATTEMPT_OUTCOME) == AttemptOutcome.DELIVERED.value)
+        .select(
+            pl.col(Col.FROM_PARTY).alias(A.PARTY),
+            pl.col(Col.TO_PARTY).alias(A.OWED_TO),
+            pl.col(Col.SENT_AT).alias(_T),
+        )
+        .sort(_T)
+    )
+    # the episode (if any) of the same pair open when each message was delivered
+    inside = delivered.join_asof(
+        spans,
+        left_on=_T,
+        right_on="_open",
+        by=[A.PARTY, A.OWED_TO],
+        strategy="backward",
+        allow_exact_matches=False,
+        check_sortedness=False,
+    ).filter(pl.col(A.EPISODE_ID).is_not_null() & (pl.col(_T) < pl.col("_end")))
+    points = (
+        pl.concat(
+            [
+                spans.select(A.EPISODE_ID, pl.col("_open").alias(_T)),
+                inside.select(A.EPISODE_ID, _T),
+                spans.select(A.EPISODE_ID, pl.col("_end").alias(_T)),
+            ]
+        )
+        .unique()
+        .sort(A.EPISODE_ID, _T)
+    )
+    intervals = (
+        points.with_columns(pl.col(_T).shift(-1).over(A.EPISODE_ID).alias("_next"))
+        .filter(pl.col("_next").is_not_null() & (pl.col("_next") > pl.col(_T)))
+        .join(
+            spans.select(A.EPISODE_ID, A.PARTY, A.OWED_TO, Col.CHANNEL, "_end", "_unanswered"),
+            on=A.EPISODE_ID,
+        )
+        .select(
+            A.PARTY,
+            A.OWED_TO,
+            pl.col(_T).alias(A.START),
+            pl.col("_next").alias(A.END),
+            seconds_between(pl.col("_next"), pl.col(_T)).alias(A.SECONDS),
+            (pl.col("_unanswered") & (pl.col("_next") == pl.col("_end"))).alias(A.ONGOING),
+            A.EPISODE_ID,
+            Col.CHANNEL,
+        )
+        .sort(A.START, A.PARTY, A.OWED_TO)
+    )
+    return _with_events(intervals, records.events)
+
+
+def _with_events(intervals: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """Attach the ids of events whose time falls within each silence (ends included)."""
+    ordered = events.select(Col.ID, Col.AT).sort(Col.AT, Col.ID)
+    times = ordered[Col.AT]
+    low = times.search_sorted(intervals[A.START], side="left")
+    high = times.search_sorted(intervals[A.END], side="right")
+    framed = intervals.with_columns(
+        pl.Series("_low", low, dtype=pl.Int64), pl.Series("_high", high, dtype=pl.Int64)
+    ).with_row_index("_silence")
+    pairs = (
+        framed.select("_silence", pl.int_ranges("_low", "_high").alias("_event"))
+        .explode("_event")
+        .drop_nulls("_event")
+    )
+    ids = ordered.with_row_index("_event").select(pl.col("_event").cast(pl.Int64), Col.ID)
+    listed = (
+        pairs.join(ids, on="_event", how="left")
+        .sort("_silence", "_event")
+        .group_by("_silence", maintain_order=True)
+        .agg(pl.col(Col.ID).alias(A.EVENTS))
+    )
+    return (
+        framed.join(listed, on="_silence", how="left")
+        .with_columns(
+            pl.col(A.EVENTS).fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            (pl.col("_high") - pl.col("_low")).alias(A.EVENT_COUNT),
+        )
+        .drop("_silence", "_low", "_high")
+    )

@@ -1,0 +1,393 @@
+"""Analysis commands: gaps, episodes, stats, exchanges, silences. Thin layers over the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from deconf.analysis import GROUPINGS, Analysis, Filters, analyze
+from deconf.analysis.asof import parse_as_of
+from deconf.analysis.columns import A
+from deconf.cli.common import (
+    EXIT_DATA,
+    EXIT_OK,
+    AssumeTzOpt,
+    FrameFormat,
+    InputFormatOpt,
+    OptionalLogsArg,
+    StoreOpt,
+    handles_errors,
+    human_durations,
+    stderr,
+    transposed,
+    write_frame,
+)
+from deconf.frames import Col
+from deconf.loading import UsageError, validate_logs
+from deconf.policy import load_policy
+from deconf.store import Store, StoreError
+
+PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy file (TOML).")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="'now' or a timestamp; default: the latest time in the data."),
+]
+PartyOpt = Annotated[str | None, typer.Option("--party", help="Only exchanges involving PARTY.")]
+ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Only rows on CHANNEL.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Only rows from this time on.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Only rows up to this time.")]
+FormatOpt = Annotated[FrameFormat, typer.Option("--format", help="table, json, csv or parquet.")]
+OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")]
+FailOnBreachOpt = Annotated[
+    bool, typer.Option("--fail-on-breach", help="Exit 1 when any attempt breached its target.")
+]
+
+GAPS_COLUMNS = (
+    A.ATTEMPT_ID,
+    Col.FROM_PARTY,
+    Col.TO_PARTY,
+    Col.CHANNEL,
+    Col.KIND,
+    Col.PRECEDENCE,
+    Col.SENT_AT,
+    Col.ATTEMPT_OUTCOME,
+    A.STATUS,
+    A.FIRST_RESPONSE_ID,
+    A.FIRST_RESPONSE_AT,
+    A.TTFR,
+    A.LINK,
+    A.TT_ACK,
+    A.TT_SUBSTANTIVE,
+    A.CLOCK_SKEW,
+    A.OPEN_SECONDS,
+    A.EPISODE_ID,
+    A.ATTEMPT_NUMBER,
+    A.RETRY_STREAK,
+    A.TARGET_SECONDS,
+    A.BREACH,
+)
+
+
+def _gaps_for_people(frame: pl.DataFrame) -> pl.DataFrame:
+    return human_durations(
+        frame.select(
+            A.ATTEMPT_ID,
+            pl.format("{} → {}", Col.FROM_PARTY, Col.TO_PARTY).alias("from → to"),
+            Col.SENT_AT,
+            Col.PRECEDENCE,
+            Col.ATTEMPT_OUTCOME,
+            A.STATUS,
+            A.FIRST_RESPONSE_ID,
+            A.LINK,
+            A.TTFR,
+            A.OPEN_SECONDS,
+            A.EPISODE_ID,
+            A.RETRY_STREAK,
+            A.BREACH,
+        )
+    )
+
+
+def _episodes_for_people(frame: pl.DataFrame) -> pl.DataFrame:
+    return human_durations(
+        frame.select(
+            A.EPISODE_ID,
+            pl.format("{} → {}", Col.FROM_PARTY, Col.TO_PARTY).alias("from → to"),
+            Col.CHANNEL,
+            Col.PRECEDENCE,
+            A.OPENED_AT,
+            A.CLOSED_AT,
+            A.GAP_SECONDS,
+            A.OPEN_SECONDS,
+            A.RETRY_STREAK,
+            A.STATUS,
+            A.BREACHES,
+        )
+    )
+
+
+def _exchanges_for_people(frame: pl.DataFrame) -> pl.DataFrame:
+    return human_durations(
+        frame.select(
+            A.EXCHANGE_ID,
+            A.START,
+            pl.col(A.PARTIES).list.join(", "),
+            pl.col(A.CHANNELS).list.join(", "),
+            A.MESSAGES,
+            A.ATTEMPTS,
+            A.STATUS,
+            A.FIRST_RESPONSE_SECONDS,
+            A.LONGEST_GAP_SECONDS,
+            A.BREACHES,
+        )
+    )
+
+
+def _silences_for_people(frame: pl.DataFrame) -> pl.DataFrame:
+    return human_durations(
+        frame.select(
+            pl.format("{} owed {}", A.PARTY, A.OWED_TO).alias("silence"),
+            A.START,
+            A.END,
+            A.SECONDS,
+            A.ONGOING,
+            pl.col(A.EVENTS).list.join(", "),
+            A.EPISODE_ID,
+        )
+    )
+
+
+def run_analysis(
+    logs: list[Path] | None,
+    store: Path | None,
+    *,
+    policy: Path | None,
+    as_of: str | None,
+    assume_tz: str | None,
+    input_format: str | None,
+    party: str | None = None,
+    channel: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> tuple[Analysis, int]:
+    """Load logs (or the store), analyze, and say how many lines were rejected on the way."""
+    rules = load_policy(policy)
+    filters = Filters(
+        party=party,
+        channel=channel,
+        since=_moment(since, "--since"),
+        until=_moment(until, "--until"),
+    )
+    rejected = 0
+    if logs:
+        validation = validate_logs(logs, input_format=input_format, assume_tz=assume_tz)
+        records = validation.records
+        rejected = len(validation.rejected)
+        if rejected:
+            stderr.print(
+                f"deconf: {rejected} of {validation.lines} lines were rejected and left "
+                "out; `deconf validate` lists why",
+                markup=False,
+            )
+    else:
+        target = Store(store)
+        if not target.exists():
+            raise StoreError(f"{target.root}: not a deconf store; name log files or ingest first")
+        records = target.load()
+    return analyze(records, rules, as_of, filters), rejected
+
+
+def _moment(value: str | None, option: str):
+    try:
+        return parse_as_of(value)
+    except UsageError as error:
+        raise UsageError(str(error).replace("--as-of", option)) from None
+
+
+def _finish(analysis: Analysis, rejected: int, fail_on_breach: bool) -> None:
+    breached = fail_on_breach and bool(analysis.attempts[A.BREACH].any())
+    raise typer.Exit(EXIT_DATA if rejected or breached else EXIT_OK)
+
+
+@handles_errors
+def gaps(
+    logs: OptionalLogsArg = None,
+    store: StoreOpt = None,
+    policy: PolicyOpt = None,
+    as_of: AsOfOpt = None,
+    assume_tz: AssumeTzOpt = None,
+    input_format: InputFormatOpt = None,
+    party: PartyOpt = None,
+    channel: ChannelOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: FormatOpt = FrameFormat.TABLE,
+    output: OutputOpt = None,
+    fail_on_breach: FailOnBreachOpt = False,
+) -> None:
+    """One row per attempt: first response, time to it, status, episode, breach."""
+    analysis, rejected = run_analysis(
+        logs,
+        store,
+        policy=policy,
+        as_of=as_of,
+        assume_tz=assume_tz,
+        input_format=input_format,
+        party=party,
+        channel=channel,
+        since=since,
+        until=until,
+    )
+    write_frame(
+        analysis.attempts.select(GAPS_COLUMNS),
+        fmt,
+        output,
+        f"Attempts as of {analysis.as_of.isoformat()}",
+        _gaps_for_people,
+    )
+    _finish(analysis, rejected, fail_on_breach)
+
+
+@handles_errors
+def episodes(
+    logs: OptionalLogsArg = None,
+    store: StoreOpt = None,
+    policy: PolicyOpt = None,
+    as_of: AsOfOpt = None,
+    assume_tz: AssumeTzOpt = None,
+    input_format: InputFormatOpt = None,
+    party: PartyOpt = None,
+    channel: ChannelOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: FormatOpt = FrameFormat.TABLE,
+    output: OutputOpt = None,
+    fail_on_breach: FailOnBreachOpt = False,
+) -> None:
+    """One row per episode (a first attempt and its retries until an answer)."""
+    analysis, rejected = run_analysis(
+        logs,
+        store,
+        policy=policy,
+        as_of=as_of,
+        assume_tz=assume_tz,
+        input_format=input_format,
+        party=party,
+        channel=channel,
+        since=since,
+        until=until,
+    )
+    write_frame(
+        analysis.episodes,
+        fmt,
+        output,
+        f"Episodes as of {analysis.as_of.isoformat()}",
+        _episodes_for_people,
+    )
+    _finish(analysis, rejected, fail_on_breach)
+
+
+@handles_errors
+def stats(
+    logs: OptionalLogsArg = None,
+    by: Annotated[
+        str, typer.Option("--by", help=f"One of: {', '.join(GROUPINGS)}.")
+    ] = Col.TO_PARTY,
+    store: StoreOpt = None,
+    policy: PolicyOpt = None,
+    as_of: AsOfOpt = None,
+    assume_tz: AssumeTzOpt = None,
+    input_format: InputFormatOpt = None,
+    party: PartyOpt = None,
+    channel: ChannelOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: FormatOpt = FrameFormat.TABLE,
+    output: OutputOpt = None,
+    fail_on_breach: FailOnBreachOpt = False,
+) -> None:
+    """Statistics over episodes: Kaplan-Meier with unanswered censored, answered-only beside."""
+    if by not in GROUPINGS:
+        raise typer.BadParameter(f"choose one of {', '.join(GROUPINGS)}", param_hint="--by")
+    analysis, rejected = run_analysis(
+        logs,
+        store,
+        policy=policy,
+        as_of=as_of,
+        assume_tz=assume_tz,
+        input_format=input_format,
+        party=party,
+        channel=channel,
+        since=since,
+        until=until,
+    )
+    write_frame(
+        analysis.stats(by),
+        fmt,
+        output,
+        f"Response statistics by {by} as of {analysis.as_of.isoformat()} "
+        "(Kaplan-Meier over episodes; unanswered censored)",
+        lambda frame: transposed(frame, A.GROUP),
+    )
+    _finish(analysis, rejected, fail_on_breach)
+
+
+@handles_errors
+def exchanges(
+    logs: OptionalLogsArg = None,
+    store: StoreOpt = None,
+    policy: PolicyOpt = None,
+    as_of: AsOfOpt = None,
+    assume_tz: AssumeTzOpt = None,
+    input_format: InputFormatOpt = None,
+    party: PartyOpt = None,
+    channel: ChannelOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: FormatOpt = FrameFormat.TABLE,
+    output: OutputOpt = None,
+    fail_on_breach: FailOnBreachOpt = False,
+) -> None:
+    """One row per exchange: records joined by reply links and shared threads."""
+    analysis, rejected = run_analysis(
+        logs,
+        store,
+        policy=policy,
+        as_of=as_of,
+        assume_tz=assume_tz,
+        input_format=input_format,
+        party=party,
+        channel=channel,
+        since=since,
+        until=until,
+    )
+    write_frame(
+        analysis.exchanges,
+        fmt,
+        output,
+        f"Exchanges as of {analysis.as_of.isoformat()}",
+        _exchanges_for_people,
+    )
+    _finish(analysis, rejected, fail_on_breach)
+
+
+@handles_errors
+def silences(
+    logs: OptionalLogsArg = None,
+    store: StoreOpt = None,
+    policy: PolicyOpt = None,
+    as_of: AsOfOpt = None,
+    assume_tz: AssumeTzOpt = None,
+    input_format: InputFormatOpt = None,
+    party: PartyOpt = None,
+    channel: ChannelOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: FormatOpt = FrameFormat.TABLE,
+    output: OutputOpt = None,
+) -> None:
+    """Owed silences: while a party owed an answer and sent nothing, with events inside."""
+    analysis, rejected = run_analysis(
+        logs,
+        store,
+        policy=policy,
+        as_of=as_of,
+        assume_tz=assume_tz,
+        input_format=input_format,
+        party=party,
+        channel=channel,
+        since=since,
+        until=until,
+    )
+    frame = analysis.silences.drop(A.EVENT_COUNT).sort(A.SECONDS, descending=True)
+    write_frame(
+        frame,
+        fmt,
+        output,
+        f"Owed silences as of {analysis.as_of.isoformat()}",
+        _silences_for_people,
+    )
+    _finish(analysis, rejected, False)

@@ -1,0 +1,164 @@
+"""Response policy: targets by precedence (with channel/kind overrides) and the linking settings.
+
+A policy is a TOML file validated by a pydantic model (JSON Schema in `schemas/policy.schema.json`).
+Durations are written as "90s", "15m", "1h30m", "2d" or a number of seconds.
+
+    inference_window = "24h"
+    min_reply_latency = "0s"
+    horizon = "24h"
+
+    [targets]
+    flash = "5m"
+    immediate = "15m"
+    priority = "1h"
+    routine = "24h"
+
+    [[overrides]]            # most specific match wins: channel+kind, then kind, then channel
+    channel = "notification_system"
+    kind = "notification"
+    target = "48h"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic_core import PydanticCustomError
+
+from deconf.explain import explain
+from deconf.frames import Col
+from deconf.loading import UsageError
+from deconf.vocabulary import Channel, ContactKind, Precedence
+
+_DURATION_RE = re.compile(
+    r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$"
+)
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'1h30m', '90s', '2d' or seconds (int/float) to a timedelta; plain errors otherwise."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise PydanticCustomError("duration", 'not a duration (use e.g. "15m", "1h30m", 900)')
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and value.strip() and (match := _DURATION_RE.match(value)):
+        days, hours, minutes, secs = (float(g) if g else 0.0 for g in match.groups())
+        seconds = days * 86400 + hours * 3600 + minutes * 60 + secs
+    else:
+        raise PydanticCustomError("duration", 'not a duration (use e.g. "15m", "1h30m", 900)')
+    if seconds < 0:
+        raise PydanticCustomError("duration", "a duration cannot be negative")
+    return timedelta(seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    total = value.total_seconds()
+    if total == int(total):
+        return f"{int(total)}s"
+    return f"{total}s"
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str),
+]
+
+
+class Targets(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    flash: Duration = timedelta(minutes=5)
+    immediate: Duration = timedelta(minutes=15)
+    priority: Duration = timedelta(hours=1)
+    routine: Duration = timedelta(hours=24)
+
+
+class Override(BaseModel):
+    """A target for attempts on a channel, of a kind, or both (the most specific match wins)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Channel | None = None
+    kind: ContactKind | None = None
+    target: Duration
+
+
+class Policy(BaseModel):
+    """Response targets and linking settings (SPEC §3 "Policy")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    targets: Targets = Field(default_factory=Targets)
+    overrides: list[Override] = Field(default_factory=list)
+    inference_window: Duration = Field(
+        timedelta(hours=24), description="How long after an attempt an unlinked message answers it."
+    )
+    min_reply_latency: Duration = Field(
+        timedelta(0), description="Replies faster than this are not counted (automated receipts)."
+    )
+    horizon: Duration = Field(
+        timedelta(hours=24), description="Horizon of the restricted mean of the episode gap."
+    )
+
+    def digest(self) -> str:
+        """SHA-256 of the policy's canonical JSON: which policy a figure was computed under."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def target_seconds(self) -> pl.Expr:
+        """Per attempt row: the response target in seconds (overrides, then precedence)."""
+        by_precedence = (
+            pl.col(Col.PRECEDENCE)
+            .cast(pl.String)
+            .replace_strict(
+                {p.value: getattr(self.targets, p.value).total_seconds() for p in Precedence},
+                return_dtype=pl.Float64,
+            )
+        )
+        expression = by_precedence
+        ranked = sorted(
+            self.overrides, key=lambda o: (o.kind is not None) * 2 + (o.channel is not None)
+        )
+        for override in ranked:  # least specific first, so the most specific is applied last
+            condition = pl.lit(True)
+            if override.channel is not None:
+                condition &= pl.col(Col.CHANNEL).cast(pl.String) == override.channel.value
+            if override.kind is not None:
+                condition &= pl.col(Col.KIND).cast(pl.String) == override.kind.value
+            expression = (
+                pl.when(condition).then(override.target.total_seconds()).otherwise(expression)
+            )
+        return expression
+
+
+def load_policy(path: str | Path | None) -> Policy:
+    """The policy in a TOML file (defaults when no file); UsageError with the location otherwise."""
+    if path is None:
+        return Policy()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such policy file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: cannot be read ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{path}: not valid TOML ({error})") from None
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        problem = explain(error)[0]
+        raise UsageError(f"{path}: {where}: {problem.message} ({problem.value!r})") from None
