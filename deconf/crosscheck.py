@@ -26,44 +26,60 @@ def content_hash(frame: pl.DataFrame) -> pl.Series:
 
 
 def id_index(records: Records, order: int = 0) -> pl.DataFrame:
-    """id, table, content hash and origin of every record: what duplicate checks compare."""
+    """id, table and origin of every record: what duplicate checks compare."""
+    return pl.concat(
+        [
+            frame.select(Col.ID, Col.ORIGIN_FILE, Col.ORIGIN_LINE).with_columns(
+                pl.lit(table).alias(_TABLE), pl.lit(order).alias(_ORDER)
+            )
+            for table, frame in (("contact", records.contacts), ("event", records.events))
+        ]
+    )
+
+
+def with_hashes(index: pl.DataFrame, records: Records) -> pl.DataFrame:
+    """The index rows with each record's content hash (computed for these rows only)."""
     parts = []
     for table, frame in (("contact", records.contacts), ("event", records.events)):
-        parts.append(
-            frame.select(Col.ID, Col.ORIGIN_FILE, Col.ORIGIN_LINE).with_columns(
-                pl.lit(table).alias(_TABLE),
-                content_hash(frame),
-                pl.lit(order).alias(_ORDER),
-            )
-        )
+        rows = index.filter(pl.col(_TABLE) == table)
+        if rows.is_empty():
+            continue
+        wanted = frame.join(rows.select(_PROVENANCE), on=list(_PROVENANCE), how="semi")
+        hashed = wanted.select(*_PROVENANCE).with_columns(content_hash(wanted))
+        parts.append(rows.join(hashed, on=list(_PROVENANCE), how="left"))
+    if not parts:
+        return index.with_columns(pl.lit(None, dtype=pl.UInt64).alias(_HASH))
     return pl.concat(parts)
 
 
 def cross_check(results: list[FileResult], stored: Records | None = None) -> Validation:
     """Combine per-source results into one Validation with the cross-record checks applied."""
     rejected = [line for result in results for line in result.rejected]
-    index = pl.concat([id_index(r.records, i) for i, r in enumerate(results)]).sort(
-        _ORDER, Col.ORIGIN_LINE
-    )
-    index = index.with_columns(
-        pl.col(Col.ORIGIN_FILE).first().over(Col.ID).alias("_first_file"),
-        pl.col(Col.ORIGIN_LINE).first().over(Col.ID).alias("_first_line"),
-        pl.col(_HASH).first().over(Col.ID).alias("_first_hash"),
-        pl.col(_TABLE).first().over(Col.ID).alias("_first_table"),
-        (pl.int_range(pl.len()).over(Col.ID) > 0).alias("_later"),
-    )
-    later = index.filter("_later")
+    records = Records.concat([r.records for r in results])
+    index = pl.concat([id_index(r.records, i) for i, r in enumerate(results)])
+    # only ids that occur more than once need their content compared
+    repeated = index.filter(pl.col(Col.ID).is_duplicated()).sort(_ORDER, Col.ORIGIN_LINE)
+    repeated = with_hashes(repeated, records).sort(_ORDER, Col.ORIGIN_LINE)
+    first = {
+        "_first_file": pl.col(Col.ORIGIN_FILE).first().over(Col.ID),
+        "_first_line": pl.col(Col.ORIGIN_LINE).first().over(Col.ID),
+        "_first_hash": pl.col(_HASH).first().over(Col.ID),
+        "_first_table": pl.col(_TABLE).first().over(Col.ID),
+    }
+    repeated = repeated.with_columns(**first, _later=pl.int_range(pl.len()).over(Col.ID) > 0)
+    later = repeated.filter("_later")
     same = (pl.col(_HASH) == pl.col("_first_hash")) & (pl.col(_TABLE) == pl.col("_first_table"))
     identical = later.filter(same)
-    conflicting = later.filter(~same)
+    conflicting = later.filter(~same).with_columns(pl.lit(None, pl.String).alias("_message"))
+    already = conflicting.clear()
     if stored is not None and len(stored):
-        conflicting, already = _against_store(index.filter(~pl.col("_later")), stored, conflicting)
-    else:
-        already = index.clear()
+        firsts = index.join(later.select(*_PROVENANCE), on=list(_PROVENANCE), how="anti")
+        clash, already = _against_store(firsts, records, stored, conflicting.columns)
+        conflicting = pl.concat([conflicting, clash])
     texts = {r.source: r.texts for r in results}
     for row in conflicting.iter_rows(named=True):
-        first = f"{row['_first_file']}:{row['_first_line']}"
-        message = row.get("_message") or f"duplicate id; first used at {first}"
+        first_seen = f"{row['_first_file']}:{row['_first_line']}"
+        message = row["_message"] or f"duplicate id; first used at {first_seen}"
         rejected.append(
             RejectedLine(
                 row[Col.ORIGIN_FILE],
@@ -72,14 +88,12 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
                 (Problem(Col.ID, message, show_value(row[Col.ID])),),
             )
         )
-    drop = pl.concat(
-        [f.select(Col.ORIGIN_FILE, Col.ORIGIN_LINE) for f in (identical, conflicting, already)]
-    )
-    records = Records.concat([r.records for r in results])
-    records = Records(
-        records.contacts.join(drop, on=list(_PROVENANCE), how="anti", maintain_order="left"),
-        records.events.join(drop, on=list(_PROVENANCE), how="anti", maintain_order="left"),
-    )
+    drop = pl.concat([f.select(_PROVENANCE) for f in (identical, conflicting, already)])
+    if not drop.is_empty():
+        records = Records(
+            records.contacts.join(drop, on=list(_PROVENANCE), how="anti", maintain_order="left"),
+            records.events.join(drop, on=list(_PROVENANCE), how="anti", maintain_order="left"),
+        )
     warnings = [
         Issue(
             r[Col.ORIGIN_FILE],
@@ -102,32 +116,43 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
     )
 
 
-def _against_store(firsts: pl.DataFrame, stored: Records, conflicting: pl.DataFrame):
-    """Split first occurrences into already-stored (identical) and conflicting with the store."""
-    known = id_index(stored).select(
+def _against_store(firsts: pl.DataFrame, records: Records, stored: Records, columns: list[str]):
+    """First occurrences whose id the store holds: identical ones (already stored, a no-op) and
+    conflicting ones (rejected, naming where the stored one came from)."""
+    known = id_index(stored)
+    overlap = firsts.join(known.select(Col.ID), on=Col.ID, how="semi")
+    if overlap.is_empty():
+        return pl.DataFrame(schema={c: _schema_of(c) for c in columns}), overlap
+    ours = with_hashes(overlap, records)
+    theirs = with_hashes(known.join(overlap.select(Col.ID), on=Col.ID, how="semi"), stored).select(
         Col.ID,
-        pl.col(_HASH).alias("_stored_hash"),
-        pl.col(_TABLE).alias("_stored_table"),
-        pl.col(Col.ORIGIN_FILE).alias("_stored_file"),
-        pl.col(Col.ORIGIN_LINE).alias("_stored_line"),
+        pl.col(_HASH).alias("_first_hash"),
+        pl.col(_TABLE).alias("_first_table"),
+        pl.col(Col.ORIGIN_FILE).alias("_first_file"),
+        pl.col(Col.ORIGIN_LINE).alias("_first_line"),
     )
-    matched = firsts.join(known, on=Col.ID, how="inner")
-    same = (pl.col(_HASH) == pl.col("_stored_hash")) & (pl.col(_TABLE) == pl.col("_stored_table"))
-    already = matched.filter(same)
+    matched = ours.join(theirs, on=Col.ID, how="inner")
+    same = (pl.col(_HASH) == pl.col("_first_hash")) & (pl.col(_TABLE) == pl.col("_first_table"))
     clash = matched.filter(~same).with_columns(
+        pl.lit(False).alias("_later"),
         pl.format(
             "id already in the store with other content (ingested from {}:{})",
-            "_stored_file",
-            "_stored_line",
-        ).alias("_message")
+            "_first_file",
+            "_first_line",
+        ).alias("_message"),
     )
-    merged = pl.concat(
-        [
-            conflicting.with_columns(pl.lit(None, pl.String).alias("_message")),
-            clash.select([*conflicting.columns, "_message"]),
-        ]
-    )
-    return merged, already.select(firsts.columns)
+    return clash.select(columns), matched.filter(same)
+
+
+def _schema_of(column: str) -> pl.DataType:
+    return {
+        Col.ORIGIN_LINE: pl.Int64,
+        "_first_line": pl.Int64,
+        _HASH: pl.UInt64,
+        "_first_hash": pl.UInt64,
+        _ORDER: pl.Int32,
+        "_later": pl.Boolean,
+    }.get(column, pl.String)
 
 
 def _text_of(texts: dict[str, pl.DataFrame], source: str, line: int) -> str:

@@ -49,8 +49,11 @@ TEXT_MAX = 1000
 #: optional only so that a naive time can be recognised and explained; it is accepted only with an
 #: explicit zone from the user (``--assume-tz``).
 TIMESTAMP_PATTERN = (
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?(Z|z|[+-]\d{2}:\d{2})?$"
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::([0-5]\d)(\.\d{1,6})?)?"
+    r"(Z|z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$"
 )
+#: Years the whole chain (Python's datetime, UTC shifts) handles without overflow.
+YEARS = (2, 9998)
 _TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
 
 #: The context key under which validation receives the user's ``--assume-tz`` zone name.
@@ -82,6 +85,8 @@ def _parse_timestamp(value: Any, info: ValidationInfo) -> datetime:
     fraction = match.group(7)
     micro = int(fraction[1:].ljust(6, "0")) if fraction else 0
     try:
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise ValueError(year)
         naive = datetime(year, month, day, hour, minute, second, micro)
     except ValueError as error:
         raise PydanticCustomError("timestamp_range", "not a valid date or time") from error
@@ -92,8 +97,6 @@ def _parse_timestamp(value: Any, info: ValidationInfo) -> datetime:
         return naive.replace(tzinfo=UTC)
     sign = 1 if offset[0] == "+" else -1
     hours, minutes = int(offset[1:3]), int(offset[4:6])
-    if hours > 23 or minutes > 59:
-        raise PydanticCustomError("timestamp_range", "not a valid time zone offset")
     return (naive - sign * timedelta(hours=hours, minutes=minutes)).replace(tzinfo=UTC)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,17 +34,14 @@ RAW_SCHEMA = pl.Schema(
     | {f: pl.String for f in STRING_FIELDS}
     | {Col.TAGS: pl.List(pl.String)}
 )
-_RAW_STRUCT = pl.Struct({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
+_DECODE_SCHEMA = pl.Schema({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
 _DECODE_CHUNK = 1 << 16
 _BINARY_PROBE = 8192
 CSV_TAG_SEPARATOR = ";"
 
-# A quoted key followed by a colon: finds every key of a JSON object (and, harmlessly, of nested
-# objects). Within a valid JSON string a quote is always escaped, so values cannot fake a key.
-_KEY_RE = r'"((?:[^"\\]|\\.)*)"\s*:'
-_STRING_FIELD_NOT_STRING_RE = (
-    r'"(?:' + "|".join(re.escape(f) for f in STRING_FIELDS) + r')"\s*:\s*[-0-9tf\[{]'
-)
+# `expects_response` given as a JSON boolean (the only field that may be one).
+_FLAG_IS_BOOL_RE = r'"expects_response"\s*:\s*(?:true|false)'
+# `tags` given as something other than a list of strings (the decoder would coerce it).
 _TAGS_NOT_LIST_OF_STRINGS_RE = (
     r'"tags"\s*:\s*(?:[^\[n\s]|\[\s*(?:"(?:[^"\\]|\\.)*"\s*,\s*)*[^"\s\]])'
 )
@@ -90,8 +86,8 @@ def detect_format(path: Path, input_format: str | None) -> InputFormat:
     )
 
 
-def read_text(path: Path) -> str:
-    """The file's text, or an InputError saying why it is not a readable text log."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes (BOM removed), or an InputError saying why it is not a log."""
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a log file")
     try:
@@ -100,7 +96,12 @@ def read_text(path: Path) -> str:
         raise InputError(f"{path}: no such file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None
-    return decode_text(data, str(path))
+    if b"\x00" in data[:_BINARY_PROBE]:
+        raise InputError(f"{path}: looks like binary data, not a text log")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if not data.strip():
+        raise InputError(f"{path}: is empty; a log has at least one record")
+    return data
 
 
 def decode_text(data: bytes, source: str) -> str:
@@ -125,10 +126,10 @@ def read_log(path: Path, input_format: str | None = None) -> RawLog:
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a log file")
     fmt = detect_format(path, input_format)
-    text = read_text(path)
+    data = read_bytes(path)
     if fmt is InputFormat.CSV:
-        return _read_csv(text, str(path))
-    return _read_jsonl(text, str(path))
+        return _read_csv(decode_text(data, str(path)), str(path))
+    return _read_jsonl(data, str(path))
 
 
 def read_mappings(records: Iterable[Mapping[str, Any]], source: str = "<records>") -> RawLog:
@@ -150,68 +151,128 @@ def _with_null_fields(frame: pl.DataFrame) -> pl.DataFrame:
 # ---------------------------------------------------------------- JSON Lines
 
 
-def _read_jsonl(text: str, source: str) -> RawLog:
-    lines = pl.Series(TEXT, text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
-    frame = (
-        pl.DataFrame([lines])
-        .with_row_index(LINE, offset=1)
-        .with_columns(pl.col(LINE).cast(pl.Int64))
-        .filter(pl.col(TEXT).str.strip_chars() != "")
-    )
-    stripped = pl.col(TEXT).str.strip_chars()
-    frame = frame.with_columns(
-        (~(stripped.str.starts_with("{") & stripped.str.ends_with("}"))).alias(SUSPECT)
-    )
-    decoded, undecodable = _decode_objects(frame.filter(~pl.col(SUSPECT))[TEXT])
-    good = frame.filter(~pl.col(SUSPECT)).with_columns(decoded.struct.unnest())
+def _read_jsonl(data: bytes, source: str) -> RawLog:
+    lines = _lines(data, source)
+    text = pl.col(TEXT)
+    # the common case, checked cheaply: a line that starts with "{" and ends with "}"
+    plain_object = text.str.starts_with("{") & text.str.ends_with("}")
+    lines = lines.with_columns((~plain_object).alias(SUSPECT))
+    odd = lines.filter(SUSPECT)
+    if not odd.is_empty():  # blank lines, padded objects, non-objects: the slow, exact check
+        stripped = text.str.strip_chars()
+        odd = odd.filter(stripped != "").with_columns(
+            (~(stripped.str.starts_with("{") & stripped.str.ends_with("}"))).alias(SUSPECT)
+        )
+    objects = pl.concat([lines.filter(~pl.col(SUSPECT)), odd.filter(~pl.col(SUSPECT))])
+    if objects.height == 0 and odd.is_empty():
+        raise InputError(f"{source}: is empty; a log has at least one record")
+    whole_file = odd.is_empty()
+    decoded, undecodable = _decode_objects(data if whole_file else None, objects[TEXT])
+    good = pl.concat([objects.drop(SUSPECT), decoded], how="horizontal")
+    spaced = b'": ' in data  # json.dumps' default style; compact files need half the counting
     good = good.with_columns(
-        (
-            pl.col(SUSPECT)
-            | pl.Series(undecodable)
-            | pl.col(TEXT).str.contains(_STRING_FIELD_NOT_STRING_RE)
-            | pl.col(TEXT).str.contains(_TAGS_NOT_LIST_OF_STRINGS_RE)
-            | _has_unknown_key(good[TEXT])
-        ).alias(SUSPECT)
-    )
-    bad = _with_null_fields(frame.filter(pl.col(SUSPECT)))
-    raw = pl.concat([good.select(RAW_SCHEMA.names()), bad]).sort(LINE)
+        (pl.Series(undecodable, dtype=pl.Boolean) | _bent_by_decoding(good, spaced)).alias(SUSPECT)
+    ).select(RAW_SCHEMA.names())
+    bad = odd.filter(SUSPECT)
+    if bad.is_empty() and whole_file:
+        return RawLog(source, InputFormat.JSONL, good)
+    raw = pl.concat([good, _with_null_fields(bad)]).sort(LINE)
     return RawLog(source, InputFormat.JSONL, raw)
 
 
-def _decode_objects(texts: pl.Series) -> tuple[pl.Series, list[bool]]:
-    """Decode JSON objects in bulk; lines the bulk decoder refuses are nulls flagged True."""
-    parts: list[pl.Series] = []
+def _lines(data: bytes, source: str) -> pl.DataFrame:
+    """Every physical line with its 1-based number (CRLF endings dropped)."""
+    try:
+        lines = pl.read_lines(io.BytesIO(data), name=TEXT)
+    except pl.exceptions.ComputeError:
+        decode_text(data, source)  # raises with the line of the first bad byte
+        raise
+    lines = lines.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
+    if b"\r" in data:  # CRLF line endings
+        lines = lines.with_columns(pl.col(TEXT).str.strip_suffix("\r"))
+    return lines
+
+
+def _decode_objects(data: bytes | None, texts: pl.Series) -> tuple[pl.DataFrame, list[bool]]:
+    """Decode JSON objects in bulk (the whole file at once when it is all objects); lines the
+    bulk decoder refuses come back as nulls flagged True, for the model to explain."""
+    if data is not None:
+        try:
+            decoded = pl.read_ndjson(io.BytesIO(data), schema=_DECODE_SCHEMA)
+            if decoded.height == texts.len():
+                return decoded, [False] * texts.len()
+        except pl.exceptions.PolarsError:
+            pass
+    parts: list[pl.DataFrame] = []
     flags: list[bool] = []
-    for start in range(0, max(texts.len(), 1), _DECODE_CHUNK):
-        chunk = texts.slice(start, _DECODE_CHUNK)
-        part, bad = _decode_or_bisect(chunk)
+    for start in range(0, texts.len(), _DECODE_CHUNK):
+        part, bad = _decode_or_bisect(texts.slice(start, _DECODE_CHUNK))
         parts.append(part)
         flags.extend(bad)
-    decoded = pl.concat(parts) if parts else pl.Series(TEXT, [], dtype=_RAW_STRUCT)
-    return decoded, flags
+    if not parts:
+        return pl.DataFrame(schema=_DECODE_SCHEMA), []
+    return pl.concat(parts), flags
 
 
-def _decode_or_bisect(chunk: pl.Series) -> tuple[pl.Series, list[bool]]:
+def _decode_or_bisect(chunk: pl.Series) -> tuple[pl.DataFrame, list[bool]]:
     try:
-        return chunk.str.json_decode(_RAW_STRUCT), [False] * chunk.len()
+        decoded = pl.read_ndjson(io.BytesIO("\n".join(chunk).encode()), schema=_DECODE_SCHEMA)
+        if decoded.height == chunk.len():
+            return decoded, [False] * chunk.len()
     except pl.exceptions.PolarsError:
-        if chunk.len() <= 1:
-            return pl.Series(TEXT, [None] * chunk.len(), dtype=_RAW_STRUCT), [True] * chunk.len()
+        pass
+    if chunk.len() <= 1:
+        nulls = pl.DataFrame({f: [None] * chunk.len() for f in ALL_FIELDS}, schema=_DECODE_SCHEMA)
+        return nulls, [True] * chunk.len()
     half = chunk.len() // 2
     left, left_bad = _decode_or_bisect(chunk.slice(0, half))
     right, right_bad = _decode_or_bisect(chunk.slice(half))
     return pl.concat([left, right]), left_bad + right_bad
 
 
-def _has_unknown_key(texts: pl.Series) -> pl.Series:
-    """Per line: does it carry a key that is no record field? Cheap when no line does."""
-    keys = texts.str.extract_all(_KEY_RE).explode().drop_nulls().unique()
-    names = keys.str.extract(_KEY_RE, 1)
-    unknown = sorted(set(names.to_list()) - set(ALL_FIELDS))
-    if not unknown:
-        return pl.Series([False] * texts.len(), dtype=pl.Boolean)
-    pattern = r'"(?:' + "|".join(re.escape(k) for k in unknown) + r')"\s*:'
-    return texts.str.contains(pattern)
+def _bent_by_decoding(good: pl.DataFrame, spaced: bool) -> pl.Series:
+    """Lines whose values the bulk decoder may have coerced or dropped, found by counting.
+
+    The decoder turns 5 into "5", drops unknown keys and cannot tell null from absent. So count,
+    in the raw text, the keys and the string-, null- and array-valued keys, and compare them with
+    what was decoded. Any mismatch (an unknown key, a number where a string belongs, a nested
+    object, or merely an escaped quote before a colon inside a summary) sends the line to the
+    model. The counts are plain substring counts: cheap, and never wrong in the unsafe direction.
+    """
+    text = pl.col(TEXT)
+
+    def count(*needles: str) -> pl.Expr:
+        needles += tuple(n.replace('":', '": ') for n in needles) if spaced else ()
+        return pl.sum_horizontal(text.str.count_matches(n, literal=True) for n in needles)
+
+    strings = pl.sum_horizontal(
+        pl.col(f).is_not_null().cast(pl.Int32) for f in STRING_FIELDS if f != Col.EXPECTS_RESPONSE
+    )
+    tags = pl.col(Col.TAGS).is_not_null().cast(pl.Int32)
+    flag = pl.col(Col.EXPECTS_RESPONSE).is_not_null().cast(pl.Int32)
+    keys = pl.col(TEXT).str.count_matches('":', literal=True)  # '": ' contains it too
+    string_keys, null_keys, array_keys = count('":"'), count('":null'), count('":[')
+    bool_keys = count('":true', '":false')
+    flag_is_bool = text.str.contains(_FLAG_IS_BOOL_RE).cast(pl.Int32)
+    counted = good.select(  # separate columns, so Polars counts them in parallel
+        keys.alias("k"),
+        string_keys.alias("s"),
+        null_keys.alias("n"),
+        array_keys.alias("a"),
+        bool_keys.alias("b"),
+        flag_is_bool.alias("fb"),
+        strings.alias("st"),
+        tags.alias("t"),
+        flag.alias("f"),
+        text.str.contains(_TAGS_NOT_LIST_OF_STRINGS_RE).alias("bad_tags"),
+    )
+    return counted.select(
+        (pl.col("k") != pl.col("st") + pl.col("t") + pl.col("f") + pl.col("n"))
+        | (pl.col("s") != pl.col("st") + pl.col("f") - pl.col("fb"))
+        | (pl.col("b") != pl.col("fb"))
+        | (pl.col("a") != pl.col("t"))
+        | pl.col("bad_tags")
+    ).to_series()
 
 
 # ---------------------------------------------------------------- CSV

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from deconf.model import RECORD_ADAPTER, ContactRecord, EventRecord
+from deconf.policy import Policy
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -42,10 +43,19 @@ def _record() -> dict[str, Any]:
     )
 
 
+def _policy() -> dict[str, Any]:
+    return _titled(
+        Policy.model_json_schema(mode="serialization"),
+        "deconf policy",
+        "Response targets and linking settings (a TOML file, --policy).",
+    )
+
+
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "contact": _contact,
     "event": _event,
     "record": _record,
+    "policy": _policy,
 }
 
 

@@ -1,8 +1,10 @@
 """Bulk parsing of RFC 3339 timestamps with Polars, by the same pattern the model uses.
 
 The model (`deconf.model`) explains a bad timestamp; this module turns millions of good ones into
-``Datetime("us", "UTC")`` without a Python loop. A value it cannot vouch for becomes null, and the
-line goes to the model for the verdict.
+``Datetime("us", "UTC")`` without a Python loop. The text must match the model's pattern (the
+parser alone is too lenient: it reads "2018-2-7"); it is then brought to one canonical shape with
+cheap string operations ("T" separator, seconds present, "Z" as "+00:00") and parsed once. A value
+it cannot vouch for becomes null, and the line goes to the model for the verdict.
 """
 
 from __future__ import annotations
@@ -10,58 +12,42 @@ from __future__ import annotations
 import polars as pl
 
 from deconf.frames import UTC_TIME
-from deconf.model import TIMESTAMP_PATTERN
+from deconf.model import TIMESTAMP_PATTERN, YEARS
 
-_NAIVE_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
+_AWARE_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%:z"
+_NAIVE_FORMAT = "%Y-%m-%dT%H:%M:%S%.f"
+_CANONICAL = "_canonical_time"
 
 
-def parse_utc(column: str, assume_tz: str | None) -> pl.Expr:
-    """The column parsed to UTC; null where the text is absent or not safely parseable here."""
-    parts = pl.col(column).str.extract_groups(TIMESTAMP_PATTERN)
-    year, month, day, hour, minute, second, fraction, offset = (
-        parts.struct.field(str(i)) for i in range(1, 9)
+def parse_utc(frame: pl.DataFrame, column: str, assume_tz: str | None) -> pl.Series:
+    """The column parsed to UTC; null where absent or not safely parseable here."""
+    if frame.is_empty() or frame[column].null_count() == frame.height:
+        return pl.Series(column, [None] * frame.height, dtype=UTC_TIME)
+    raw = pl.col(column)
+    upper = raw.str.to_uppercase().str.replace(" ", "T", literal=True)
+    with_seconds = (
+        pl.when(upper.str.slice(16, 1) == ":")
+        .then(upper)
+        .otherwise(pl.concat_str(upper.str.slice(0, 16), pl.lit(":00"), upper.str.slice(16)))
     )
-    naive_text = pl.concat_str(
-        [
-            year,
-            pl.lit("-"),
-            month,
-            pl.lit("-"),
-            day,
-            pl.lit(" "),
-            hour,
-            pl.lit(":"),
-            minute,
-            pl.lit(":"),
-            second.fill_null("00"),
-            fraction.fill_null(""),
-        ]
+    # materialise the canonical text once: every later expression reads it
+    canonical = frame.select(
+        raw.str.contains(TIMESTAMP_PATTERN).alias("_shaped"),
+        with_seconds.str.replace("Z", "+00:00", literal=True).alias(_CANONICAL),
     )
-    naive = naive_text.str.to_datetime(_NAIVE_FORMAT, strict=False, time_unit="us")
-    offset_hours = offset.str.slice(1, 2).cast(pl.Int32, strict=False)
-    offset_minutes = offset.str.slice(4, 2).cast(pl.Int32, strict=False)
-    sign = pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
-    with_offset = (
-        naive - pl.duration(minutes=sign * (offset_hours * 60 + offset_minutes))
-    ).dt.replace_time_zone("UTC")
-    zulu = naive.dt.replace_time_zone("UTC")
+    text = pl.col(_CANONICAL)
+    aware = text.str.slice(-6, 1).is_in(["+", "-"])
+    in_range = text.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(*YEARS)
     if assume_tz:
-        local = naive.dt.replace_time_zone(
-            assume_tz, ambiguous="null", non_existent="null"
-        ).dt.convert_time_zone("UTC")
+        local = (
+            text.str.to_datetime(_NAIVE_FORMAT, strict=False, time_unit="us")
+            .dt.replace_time_zone(assume_tz, ambiguous="null", non_existent="null")
+            .dt.convert_time_zone("UTC")
+        )
     else:
         local = pl.lit(None, dtype=UTC_TIME)
-    in_range = (
-        year.cast(pl.Int32, strict=False).is_between(2, 9998)
-        & (second.fill_null("00").cast(pl.Int32, strict=False) <= 59)
-        & (offset_hours.fill_null(0) <= 23)
-        & (offset_minutes.fill_null(0) <= 59)
-    )
-    parsed = (
-        pl.when(offset.is_in(["Z", "z"]))
-        .then(zulu)
-        .when(offset.is_null())
-        .then(local)
-        .otherwise(with_offset)
-    )
-    return pl.when(in_range).then(parsed).otherwise(None).cast(UTC_TIME)
+    with_offset = text.str.to_datetime(_AWARE_FORMAT, strict=False, time_unit="us")
+    parsed = pl.when(aware).then(with_offset.dt.convert_time_zone("UTC")).otherwise(local)
+    return canonical.select(
+        pl.when(pl.col("_shaped") & in_range).then(parsed).cast(UTC_TIME).alias(column)
+    ).to_series()

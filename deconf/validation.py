@@ -137,9 +137,8 @@ def validate_raw(
 ) -> FileResult:
     """Validate one source's lines (no cross-record checks)."""
     frame = raw.frame.with_columns(
-        parse_utc(Col.SENT_AT, assume_tz).alias(_parsed(Col.SENT_AT)),
-        parse_utc(Col.RESPOND_BY, assume_tz).alias(_parsed(Col.RESPOND_BY)),
-        parse_utc(Col.AT, assume_tz).alias(_parsed(Col.AT)),
+        parse_utc(raw.frame, name, assume_tz).alias(_parsed(name))
+        for name in (Col.SENT_AT, Col.RESPOND_BY, Col.AT)
     )
     is_event = pl.col(Col.TYPE) == RecordType.EVENT.value
     is_contact = pl.col(Col.TYPE).is_null() | (pl.col(Col.TYPE) == RecordType.CONTACT.value)
@@ -153,10 +152,17 @@ def validate_raw(
     slow = frame.filter(~pl.col("_fast_contact") & ~pl.col("_fast_event")).select(LINE, TEXT)
     slow_contacts, slow_events, rejected = _validate_slowly(raw, slow, assume_tz, keep_extra)
     records = Records(
-        pl.concat([_finish(fast_contacts, CONTACT_SCHEMA), slow_contacts]).sort(Col.ORIGIN_LINE),
-        pl.concat([_finish(fast_events, EVENT_SCHEMA), slow_events]).sort(Col.ORIGIN_LINE),
+        _merge(_finish(fast_contacts, CONTACT_SCHEMA), slow_contacts),
+        _merge(_finish(fast_events, EVENT_SCHEMA), slow_events),
     )
     return FileResult(raw.source, raw.frame.height, records, rejected, raw.frame.select(LINE, TEXT))
+
+
+def _merge(fast: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
+    """Both paths' records back in line order (the bulk one already is)."""
+    if slow.is_empty():
+        return fast
+    return pl.concat([fast, slow]).sort(Col.ORIGIN_LINE)
 
 
 def _parsed(name: str) -> str:

@@ -23,3 +23,15 @@ def test_the_record_schema_accepts_the_sample_log_lines():
     schema = json.loads(schema_text("record"))
     for line in (ROOT / "logs" / "khasham-2018.jsonl").read_text().splitlines():
         jsonschema.validate(json.loads(line), schema)
+
+
+def test_the_example_policy_loads_and_matches_its_schema():
+    import tomllib
+
+    from deconf.policy import load_policy
+
+    jsonschema = pytest.importorskip("jsonschema")
+    path = ROOT / "docs" / "policy.example.toml"
+    policy = load_policy(path)
+    assert policy.targets.flash.total_seconds() == 300
+    jsonschema.validate(tomllib.loads(path.read_text()), json.loads(schema_text("policy")))

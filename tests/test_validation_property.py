@@ -99,17 +99,23 @@ BREAKERS = [
     lambda r: r.update(recorded_tz="Nowhere/City"),
     lambda r: r.update(sent_at="2018-02-29T10:00:00Z"),
     lambda r: r.update(to_party=r.get("from_party", "US")),
+    lambda r: r.update(id=True, expects_response="true"),
+    lambda r: r.update(summary=12.5),
+    lambda r: r.update(tags=["a", None]),
+    lambda r: r.update(summary='he said \\"stop\\": now'),
+    lambda r: r.update(nested={"id": "x"}),
 ]
 
 
 @st.composite
 def log_lines(draw):
     lines = []
+    separators = draw(st.sampled_from([(",", ":"), (", ", ": ")]))
     for index in range(draw(st.integers(1, 12))):
         record = draw(st.one_of(contact(index), event(index)))
         if draw(st.integers(0, 3)) == 0:
             draw(st.sampled_from(BREAKERS))(record)
-        lines.append(json.dumps(record, ensure_ascii=False))
+        lines.append(json.dumps(record, ensure_ascii=False, separators=separators))
     if draw(st.booleans()):
         lines.insert(draw(st.integers(0, len(lines))), draw(st.sampled_from(["{oops", "[]", "1"])))
     return lines

@@ -24,6 +24,9 @@ from deconf.vocabulary import (
 
 REPLY_ID = "_reply_id"
 REPLY_AT = "_reply_at"
+REPLY_ORDER = "_reply_order"
+#: Position of a contact in (sent_at, id) order: "records are taken in time order, ties by id".
+ORDER = "_order"
 _KEY = "_search_from"
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
@@ -47,6 +50,7 @@ def attempts_of(contacts: pl.DataFrame) -> pl.DataFrame:
         contacts.filter(is_attempt())
         .select(
             pl.col(Col.ID).alias(A.ATTEMPT_ID),
+            ORDER,
             Col.SENT_AT,
             Col.FROM_PARTY,
             Col.TO_PARTY,
@@ -74,6 +78,7 @@ def explicit_replies(
         pl.col(Col.IN_REPLY_TO).alias(A.ATTEMPT_ID),
         pl.col(Col.ID).alias(REPLY_ID),
         pl.col(Col.SENT_AT).alias(REPLY_AT),
+        pl.col(ORDER).alias(REPLY_ORDER),
         pl.col(Col.KIND).cast(pl.String).alias("_reply_kind"),
         pl.col(Col.FROM_PARTY).alias("_reply_from"),
         pl.col(Col.TO_PARTY).alias("_reply_to"),
@@ -87,7 +92,7 @@ def explicit_replies(
             & (pl.col("_reply_to") == pl.col(Col.FROM_PARTY))
             & ((latency >= min_latency) | (latency < timedelta(0)))  # skew: kept, flagged
         )
-        .select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT, "_reply_kind")
+        .select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT, REPLY_ORDER, "_reply_kind")
     )
 
 
@@ -95,7 +100,7 @@ def earliest(replies: pl.DataFrame, kinds: frozenset[str] | None) -> pl.DataFram
     """Per attempt, the earliest reply (ties by id), optionally of some kinds only."""
     if kinds is not None:
         replies = replies.filter(pl.col("_reply_kind").is_in(sorted(kinds)))
-    return replies.sort(REPLY_AT, REPLY_ID).unique(A.ATTEMPT_ID, keep="first", maintain_order=True)
+    return replies.sort(REPLY_ORDER).unique(A.ATTEMPT_ID, keep="first", maintain_order=True)
 
 
 def inferred_first(
@@ -112,7 +117,8 @@ def inferred_first(
         pl.col(Col.THREAD),
         pl.col(Col.ID).alias(REPLY_ID),
         pl.col(Col.SENT_AT).alias(REPLY_AT),
-    ).sort(REPLY_AT, REPLY_ID)
+        pl.col(ORDER).alias(REPLY_ORDER),
+    ).sort(REPLY_ORDER)
     shift = max(policy.min_reply_latency, _ONE_MICROSECOND)  # strictly after the attempt
     left = attempts.select(
         A.ATTEMPT_ID,
@@ -136,14 +142,14 @@ def inferred_first(
     return (
         pl.concat(found)
         .filter(within)
-        .sort(REPLY_AT, REPLY_ID)
+        .sort(REPLY_ORDER)
         .unique(A.ATTEMPT_ID, keep="first", maintain_order=True)
-        .select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT)
+        .select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT, REPLY_ORDER)
     )
 
 
 def _first_after(left: pl.DataFrame, right: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    right = right.select(*by, REPLY_ID, REPLY_AT).unique(
+    right = right.select(*by, REPLY_ID, REPLY_AT, REPLY_ORDER).unique(
         [*by, REPLY_AT], keep="first", maintain_order=True
     )
     joined = left.join_asof(
@@ -156,7 +162,7 @@ def _first_after(left: pl.DataFrame, right: pl.DataFrame, by: list[str]) -> pl.D
         check_sortedness=False,
     )
     return joined.filter(pl.col(REPLY_ID).is_not_null()).select(
-        A.ATTEMPT_ID, Col.SENT_AT, REPLY_ID, REPLY_AT
+        A.ATTEMPT_ID, Col.SENT_AT, REPLY_ID, REPLY_AT, REPLY_ORDER
     )
 
 

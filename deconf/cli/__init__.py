@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from deconf import __version__
-from deconf.cli import analysis, records
+from deconf.cli import analysis, records, synth
 
 app = typer.Typer(
     name="deconf",
@@ -42,6 +42,7 @@ app.command()(analysis.episodes)
 app.command()(analysis.stats)
 app.command()(analysis.exchanges)
 app.command()(analysis.silences)
+app.command()(synth.synth)
 
 
 def main() -> None:

@@ -133,7 +133,8 @@ def write_frame(
         flat.write_csv(buffer)
         text = buffer.getvalue()
     else:
-        render_table(people(frame) if people else frame, title, output)
+        shown = frame.head(TABLE_ROWS)
+        render_table(people(shown) if people else shown, title, output, total=frame.height)
         return
     if output is None:
         sys.stdout.write(text)
@@ -143,10 +144,15 @@ def write_frame(
 
 def human_durations(frame: pl.DataFrame) -> pl.DataFrame:
     """Every *_seconds column as "2h 14m 00s" (tables are for people; machine formats keep µs)."""
-    return frame.with_columns(
-        pl.col(name).map_elements(humanize, return_dtype=pl.String)
+    not_reached = {"km_median_seconds", "km_p90_seconds"}  # null there means "not reached"
+    readable = {
+        name: pl.col(name).map_elements(humanize, return_dtype=pl.String)
         for name in frame.columns
         if name.endswith("_seconds") or name == "seconds"
+    }
+    return frame.with_columns(
+        (expr.fill_null("not reached") if name in not_reached else expr).alias(name)
+        for name, expr in readable.items()
     )
 
 
@@ -171,22 +177,34 @@ def _for_people(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def percentages(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every share_* column as "16.4%"."""
+    return frame.with_columns(
+        pl.format("{}%", (pl.col(name) * 100).round(1))
+        for name in frame.columns
+        if name.startswith("share_")
+    )
+
+
 def transposed(frame: pl.DataFrame, key: str) -> pl.DataFrame:
     """One row per figure and one column per group: how a person reads a wide summary."""
-    texts = _jsonable(human_durations(frame)).with_columns(pl.all().cast(pl.String))
+    texts = _for_people(percentages(human_durations(frame))).with_columns(pl.all().cast(pl.String))
     columns = {"figure": [c for c in frame.columns if c != key]}
     for row in texts.iter_rows(named=True):
         columns[row[key]] = [row[c] for c in columns["figure"]]
     return pl.DataFrame(columns)
 
 
-def render_table(frame: pl.DataFrame, title: str, output: Path | None = None, limit: int = 200):
+TABLE_ROWS = 200
+
+
+def render_table(frame: pl.DataFrame, title: str, output: Path | None = None, total: int = 0):
     table = Table(title=title, show_lines=False)
     for name in frame.columns:
         table.add_column(name, overflow="fold")
-    for row in _for_people(frame.head(limit)).iter_rows():
+    for row in _for_people(frame).iter_rows():
         table.add_row(*(Text("" if v is None else str(v)) for v in row))
     console = stdout if output is None else Console(file=output.open("w"), width=200)
     console.print(table)
-    if frame.height > limit:
-        console.print(f"… {frame.height - limit} more rows (use --format csv or json for all)")
+    if total > frame.height:
+        console.print(f"… {total - frame.height} more rows (--format csv or json gives all)")
