@@ -1,0 +1,142 @@
+"""deconf's benchmark: generate logs with `deconf synth`, time each step, print the figures.
+
+    python -m benchmarks.run                      # 1M records, 3 runs a step
+    python -m benchmarks.run --records 10000 100000 1000000 10000000 --runs 1
+
+Each step runs in a fresh process (its peak memory is its own); the table gives the median time,
+the baseline measured in the same run (a plain polars.read_ndjson with a fixed schema and the
+timestamps parsed), the ratio to it, the peak resident memory and the targets of issue 6.
+A benchmark, not a test: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STEPS = ("baseline", "validate", "ingest", "analysis")
+
+
+def run_step(step: str, log: Path, store: Path) -> dict:
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.steps", step, str(log), str(store)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_command(arguments: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(arguments, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def deconf_command() -> list[str]:
+    return [sys.executable, "-m", "deconf.cli"]
+
+
+def measure(records: int, runs: int, workdir: Path) -> dict:
+    log = workdir / f"synth-{records}.jsonl"
+    store = workdir / f"store-{records}"
+    if not log.exists():
+        subprocess.run(
+            [*deconf_command(), "synth", "--records", str(records), "--seed", "1", "-o", str(log)],
+            check=True,
+            capture_output=True,
+        )
+    results: dict[str, dict] = {}
+    for step in STEPS:
+        samples = [run_step(step, log, store) for _ in range(runs)]
+        results[step] = {
+            "seconds": statistics.median(s["seconds"] for s in samples),
+            "peak_rss_mb": max(s["peak_rss_mb"] for s in samples),
+            "frame_mb": samples[0]["frame_mb"],
+            "rows": samples[0]["rows"],
+        }
+    stats_runs = [
+        run_command([*deconf_command(), "stats", "--store", str(store), "--format", "json"])
+        for _ in range(runs)
+    ]
+    results["stats_process"] = {"seconds": statistics.median(stats_runs)}
+    results["log_mb"] = log.stat().st_size / 2**20
+    return results
+
+
+def report(records: int, r: dict) -> str:
+    base = r["baseline"]["seconds"]
+    frame = r["validate"]["frame_mb"]
+    rows = [
+        ("baseline: read_ndjson + parse", r["baseline"], "", ""),
+        (
+            "validate + load (deconf validate)",
+            r["validate"],
+            "≤ 2× baseline",
+            r["validate"]["seconds"] <= 2 * base,
+        ),
+        (
+            "ingest into the store",
+            r["ingest"],
+            "≤ 2.5× baseline",
+            r["ingest"]["seconds"] <= 2.5 * base,
+        ),
+        ("analysis from the store", r["analysis"], "≤ 1.5 s", r["analysis"]["seconds"] <= 1.5),
+    ]
+    lines = [
+        f"\n{records:,} records ({r['log_mb']:.0f} MB of JSON Lines, frame "
+        f"{frame:.0f} MB in memory)",
+        f"{'step':38} {'median s':>9} {'× base':>7} {'peak MB':>8}  target",
+    ]
+    for name, figures, target, met in rows:
+        ratio = figures["seconds"] / base
+        mark = "" if met == "" else ("met" if met else "MISSED")
+        lines.append(
+            f"{name:38} {figures['seconds']:9.2f} {ratio:7.2f} "
+            f"{figures['peak_rss_mb']:8.0f}  {target} {mark}"
+        )
+    ingest_memory = r["ingest"]["peak_rss_mb"] / max(frame, 1e-9)
+    lines.append(
+        f"{'peak memory of ingest / frame':38} {ingest_memory:9.2f} {'':>7} {'':>8}  "
+        f"≤ 3× {'met' if ingest_memory <= 3 else 'MISSED'}"
+    )
+    stats_seconds = r["stats_process"]["seconds"]
+    lines.append(
+        f"{'deconf stats --store (process)':38} {stats_seconds:9.2f} {'':>7} {'':>8}  "
+        f"≤ 2 s {'met' if stats_seconds <= 2 else 'MISSED'}"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "deconf-bench"
+    )
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    arguments = parser.parse_args()
+    arguments.workdir.mkdir(parents=True, exist_ok=True)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, {platform.platform()}"
+    )
+    everything = {}
+    for records in arguments.records:
+        everything[records] = measure(records, arguments.runs, arguments.workdir)
+        print(report(records, everything[records]), flush=True)
+    if arguments.json:
+        arguments.json.write_text(json.dumps(everything, indent=2))
+
+
+if __name__ == "__main__":
+    main()

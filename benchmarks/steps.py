@@ -1,0 +1,98 @@
+"""One benchmark step, run in a fresh process so its peak memory is its own.
+
+    python -m benchmarks.steps STEP LOG STORE
+
+Prints one JSON object: {"step", "seconds", "peak_rss_mb", "frame_mb", "rows"}.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+from deconf.analysis import analyze
+from deconf.frames import Col
+from deconf.loading import validate_logs
+from deconf.reading import RAW_SCHEMA
+from deconf.store import Store
+
+BASELINE_SCHEMA = {
+    name: RAW_SCHEMA[name]
+    for name in (
+        "type",
+        "id",
+        "sent_at",
+        "at",
+        "from_party",
+        "to_party",
+        "channel",
+        "kind",
+        "attempt_outcome",
+        "in_reply_to",
+        "precedence",
+        "summary",
+    )
+}
+
+
+def baseline(log: Path, store: Path) -> tuple[int, float]:
+    """A plain polars.read_ndjson with a fixed schema, then the timestamps parsed."""
+    frame = pl.read_ndjson(log, schema=BASELINE_SCHEMA).with_columns(
+        pl.col(name).str.to_datetime("%Y-%m-%dT%H:%M:%S%#z", time_unit="us", strict=False)
+        for name in ("sent_at", "at")
+    )
+    return frame.height, frame.estimated_size("mb")
+
+
+def validate(log: Path, store: Path) -> tuple[int, float]:
+    records = validate_logs([log]).records
+    return len(records), records.contacts.estimated_size("mb") + records.events.estimated_size("mb")
+
+
+def ingest(log: Path, store: Path) -> tuple[int, float]:
+    shutil.rmtree(store, ignore_errors=True)
+    result = Store(store).ingest([log])
+    frames = result.validation.records
+    return result.new_records, frames.contacts.estimated_size("mb") + frames.events.estimated_size(
+        "mb"
+    )
+
+
+def analysis(log: Path, store: Path) -> tuple[int, float]:
+    """Load the store and compute attempts, episodes, statistics, exchanges and silences."""
+    result = analyze(Store(store).load())
+    result.stats(Col.TO_PARTY)
+    sizes = [result.attempts, result.episodes, result.exchanges, result.silences]
+    return result.attempts.height, sum(f.estimated_size("mb") for f in sizes)
+
+
+STEPS = {"baseline": baseline, "validate": validate, "ingest": ingest, "analysis": analysis}
+
+
+def main() -> None:
+    step, log, store = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    started = time.perf_counter()
+    rows, frame_mb = STEPS[step](log, store)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "step": step,
+                "seconds": seconds,
+                "peak_rss_mb": peak,
+                "frame_mb": frame_mb,
+                "rows": rows,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
