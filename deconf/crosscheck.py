@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from deconf.explain import Problem, show_value
-from deconf.frames import Col, Records
+from deconf.frames import UTC_TIME, Col, Records
 from deconf.reading import LINE, TEXT
 from deconf.validation import FileResult, Issue, RejectedLine, Validation
 
@@ -165,19 +165,25 @@ def _text_of(texts: dict[str, pl.DataFrame], source: str, line: int) -> str:
 
 def reply_warnings(records: Records, stored: Records | None = None) -> list[Issue]:
     """Dangling `in_reply_to` and replies timed before what they answer (kept, flagged)."""
-    contacts = records.contacts
-    all_ids = pl.concat([records.contacts[Col.ID], records.events[Col.ID]])
-    parent_times = contacts.select(Col.ID, pl.col(Col.SENT_AT).alias("_parent_at"))
-    if stored is not None and len(stored):
-        all_ids = pl.concat([all_ids, stored.contacts[Col.ID], stored.events[Col.ID]])
-        parent_times = pl.concat(
-            [parent_times, stored.contacts.select(Col.ID, pl.col(Col.SENT_AT).alias("_parent_at"))]
-        )
-    replies = contacts.filter(pl.col(Col.IN_REPLY_TO).is_not_null())
-    dangling = replies.filter(~pl.col(Col.IN_REPLY_TO).is_in(all_ids.implode()))
-    skewed = replies.join(
-        parent_times.unique(Col.ID), left_on=Col.IN_REPLY_TO, right_on=Col.ID, how="inner"
-    ).filter(pl.col(Col.SENT_AT) < pl.col("_parent_at"))
+    known = [records, stored] if stored is not None and len(stored) else [records]
+    parents = pl.concat(
+        [
+            part
+            for r in known
+            for part in (
+                r.contacts.select(Col.ID, pl.col(Col.SENT_AT).alias("_parent_at")),
+                r.events.select(Col.ID, pl.lit(None, dtype=UTC_TIME).alias("_parent_at")),
+            )
+        ]
+    ).with_columns(pl.lit(True).alias("_known"))
+    replies = records.contacts.filter(pl.col(Col.IN_REPLY_TO).is_not_null()).select(
+        Col.IN_REPLY_TO, Col.SENT_AT, Col.ORIGIN_FILE, Col.ORIGIN_LINE
+    )
+    linked = replies.join(
+        parents.unique(Col.ID, keep="first"), left_on=Col.IN_REPLY_TO, right_on=Col.ID, how="left"
+    )
+    dangling = linked.filter(pl.col("_known").is_null())
+    skewed = linked.filter(pl.col(Col.SENT_AT) < pl.col("_parent_at"))
     issues = [
         Issue(
             r[Col.ORIGIN_FILE],

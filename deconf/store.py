@@ -120,11 +120,36 @@ class Store:
             return pl.LazyFrame(schema=schema)
         return pl.scan_parquet(files, schema=schema, hive_partitioning=False)
 
-    def load(self) -> Records:
-        """Every committed record, in time order (ties by id)."""
+    def load(
+        self,
+        contact_columns: Sequence[str] | None = None,
+        event_columns: Sequence[str] | None = None,
+        contacts_where: pl.Expr | None = None,
+        until: datetime | None = None,
+    ) -> Records:
+        """Committed records in time order (ties by id). Columns, a contact filter and an upper
+        time bound are pushed down to the Parquet scan, so only what is asked for is read;
+        columns left out come back as nulls, so the frames keep their fixed schema."""
         frames = {}
-        for table, (time_column, _) in TABLES.items():
-            frames[table] = self.scan(table).sort(time_column, Col.ID).collect()
+        asked = {"contacts": (contact_columns, contacts_where), "events": (event_columns, None)}
+        for table, (time_column, schema) in TABLES.items():
+            columns, where = asked[table]
+            scan = self.scan(table)
+            if until is not None:
+                scan = scan.filter(pl.col(time_column) <= pl.lit(until, dtype=schema[time_column]))
+            if where is not None:
+                scan = scan.filter(where)
+            if columns is not None:
+                scan = (
+                    scan.select(columns)
+                    .with_columns(
+                        pl.lit(None, dtype=dtype).alias(name)
+                        for name, dtype in schema.items()
+                        if name not in columns
+                    )
+                    .select(schema.names())
+                )
+            frames[table] = scan.sort(time_column, Col.ID).collect()
         return Records(frames["contacts"], frames["events"])
 
     # ------------------------------------------------------------ writing

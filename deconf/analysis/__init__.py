@@ -17,13 +17,17 @@ import polars as pl
 
 from deconf.analysis.asof import known_at, resolve_as_of
 from deconf.analysis.columns import A
-from deconf.analysis.episodes import analyze_attempts, episodes_of
+from deconf.analysis.episodes import LINKING_COLUMNS, analyze_attempts, episodes_of
 from deconf.analysis.exchanges import exchanges_of
 from deconf.analysis.filters import Filters
 from deconf.analysis.silences import silences_of
 from deconf.analysis.stats import GROUPINGS, statistics
 from deconf.frames import Col, Records
 from deconf.policy import Policy
+
+#: The record columns the analysis reads: a store scan needs no others.
+CONTACT_COLUMNS = (*LINKING_COLUMNS, Col.SUMMARY)
+EVENT_COLUMNS = (Col.ID, Col.AT, Col.KIND, Col.SUMMARY)
 
 
 @dataclass
@@ -85,4 +89,4 @@ def analyze(
     return Analysis(filters.records(known_at(records, moment)), policy or Policy(), moment, filters)
 
 
-__all__ = ["GROUPINGS", "Analysis", "Filters", "analyze"]
+__all__ = ["CONTACT_COLUMNS", "EVENT_COLUMNS", "GROUPINGS", "Analysis", "Filters", "analyze"]

@@ -34,11 +34,34 @@ from deconf.analysis.linking import (
 from deconf.frames import UTC_TIME, Col
 from deconf.policy import Policy
 
-_NEVER = np.iinfo(np.int64).max
 _F = "_f_order"
 _CLOSE = "_close_order"
 _PAIR = "_pair"
 LEVELS = ("any", "ack", "substantive")
+#: What linking and episodes read of a contact; the rest (summary, source…) stays behind.
+LINKING_COLUMNS = (
+    Col.ID,
+    Col.SENT_AT,
+    Col.FROM_PARTY,
+    Col.TO_PARTY,
+    Col.CHANNEL,
+    Col.KIND,
+    Col.ATTEMPT_OUTCOME,
+    Col.IN_REPLY_TO,
+    Col.THREAD,
+    Col.PRECEDENCE,
+    Col.EXPECTS_RESPONSE,
+    Col.RESPOND_BY,
+)
+
+
+def _in_record_order(contacts: pl.DataFrame) -> bool:
+    """Whether contacts already come in (sent_at, id) order, as the store gives them."""
+    later = pl.col(Col.SENT_AT) > pl.col(Col.SENT_AT).shift(1)
+    tie_ordered = (pl.col(Col.SENT_AT) == pl.col(Col.SENT_AT).shift(1)) & (
+        pl.col(Col.ID) > pl.col(Col.ID).shift(1)
+    )
+    return bool(contacts.select((later | tie_ordered).slice(1).all()).item())
 
 
 def _level_columns(attempts: pl.DataFrame, level: str, explicit, inferred) -> pl.DataFrame:
@@ -57,80 +80,76 @@ def _level_columns(attempts: pl.DataFrame, level: str, explicit, inferred) -> pl
     return attempts
 
 
-def _episode_starts(frame: pl.DataFrame) -> np.ndarray:
-    """Boolean mask of episode starts; frame sorted by (pair, order) with `_close_if_start`.
+def _episode_layout(pairs: np.ndarray, orders: np.ndarray, f: np.ndarray, never: int):
+    """Episode starts and closes for attempts sorted by (pair, order), all in numpy.
 
-    `_close_if_start` of row s is the suffix minimum of f within the pair: the close of an
-    episode that would start at s. The next start is the pair's first attempt after it.
+    `pairs` are dense pair numbers (non-decreasing), `orders` the attempts' positions, `f` the
+    position of the earliest record that could answer each (or `never`). Returns the boolean
+    start mask and, per attempt, the close position of the episode that would start there.
     """
-    n = frame.height
+    n = len(orders)
     starts = np.zeros(n, dtype=bool)
     if n == 0:
-        return starts
-    rows = frame.select(
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
-        _PAIR,
-        pl.col(ORDER).cast(pl.Int64),
-        "_close_if_start",
-    )
-    pair_end = rows.group_by(_PAIR).agg(pl.col("_row").max().add(1).alias("_pair_end"))
-    targets = (
-        rows.filter(pl.col("_close_if_start") != _NEVER)
-        .sort("_close_if_start")
-        .join_asof(
-            rows.select(_PAIR, ORDER, pl.col("_row").alias("_next")).sort(ORDER),
-            left_on="_close_if_start",
-            right_on=ORDER,
-            by=_PAIR,
-            strategy="forward",
-            allow_exact_matches=False,
-            check_sortedness=False,
-        )
-        .select("_row", "_next")
-    )
-    following = (
-        rows.join(pair_end, on=_PAIR, how="left")
-        .join(targets, on="_row", how="left")
-        .sort("_row")
-        .select(
-            pl.max_horizontal(pl.col("_next").fill_null(pl.col("_pair_end")), pl.col("_row") + 1)
-        )
-        .to_series()
-        .to_list()
-    )
+        return starts, np.zeros(0, dtype=np.int64)
+    # one sortable key per attempt: pairs apart by more than any position, so that a suffix
+    # minimum or a search never crosses from one pair into another
+    spread = np.int64(never + 1)
+    base = pairs.astype(np.int64) * spread
+    suffix_min = np.minimum.accumulate((base + f)[::-1])[::-1] - base
+    keys = base + orders
+    following = np.searchsorted(keys, base + suffix_min, side="right")
+    follow = np.maximum(following, np.arange(1, n + 1)).tolist()
     position = 0
     while position < n:  # one step per episode
         starts[position] = True
-        position = following[position]
-    return starts
+        position = follow[position]
+    return starts, suffix_min
 
 
-def assign_episodes(attempts: pl.DataFrame) -> pl.DataFrame:
-    """Add episode ids, numbers, streaks and the close position `_close_order`."""
-    frame = attempts.sort(Col.FROM_PARTY, Col.TO_PARTY, ORDER).with_columns(
-        pl.struct(Col.FROM_PARTY, Col.TO_PARTY).rank("dense").cast(pl.Int64).alias(_PAIR),
-        pl.col(_F).cast(pl.Int64).fill_null(_NEVER).alias("_f_or_never"),
+def assign_episodes(attempts: pl.DataFrame, never: int) -> pl.DataFrame:
+    """Add episode ids, numbers, streaks and the close position `_close_order`.
+
+    The work happens on numpy arrays in (pair, order) order; results go back to the rows through
+    the inverse permutation, so the wide frame itself is never sorted.
+    """
+    columns = attempts.select(
+        pl.concat_str(Col.FROM_PARTY, pl.lit("\x1f"), Col.TO_PARTY).rank("dense").alias(_PAIR),
+        pl.col(ORDER).cast(pl.Int64),
+        pl.col(_F).cast(pl.Int64).fill_null(never),
     )
-    frame = frame.with_columns(
-        pl.col("_f_or_never").cum_min(reverse=True).over(_PAIR).alias("_close_if_start")
+    pairs, orders = columns[_PAIR].to_numpy(), columns[ORDER].to_numpy()
+    permutation = np.lexsort((orders, pairs))
+    starts, closes = _episode_layout(
+        pairs[permutation], orders[permutation], columns[_F].to_numpy()[permutation], never
     )
-    frame = frame.with_columns(pl.Series("_start", _episode_starts(frame))).with_columns(
-        pl.col("_start").cum_sum().alias("_episode")
-    )
-    close = pl.col("_close_if_start").first().over("_episode")
-    return frame.with_columns(
-        pl.concat_str(pl.lit("ep:"), pl.col(A.ATTEMPT_ID).first().over("_episode")).alias(
+    n = len(starts)
+    episode = np.cumsum(starts) - 1
+    first_row = np.flatnonzero(starts)
+    number = np.empty(n, dtype=np.uint32)
+    streak = np.empty(n, dtype=np.uint32)
+    close = np.empty(n, dtype=np.int64)
+    first_attempt = np.empty(n, dtype=np.int64)
+    if n:
+        number[permutation] = np.arange(n) - first_row[episode] + 1
+        streak[permutation] = np.diff(np.append(first_row, n))[episode]
+        close[permutation] = closes[first_row][episode]
+        first_attempt[permutation] = permutation[first_row[episode]]
+    return attempts.with_columns(
+        pl.concat_str(pl.lit("ep:"), attempts[A.ATTEMPT_ID].gather(first_attempt)).alias(
             A.EPISODE_ID
         ),
-        pl.when(close == _NEVER).then(None).otherwise(close).alias(_CLOSE),
-        pl.int_range(pl.len()).over("_episode").add(1).cast(pl.UInt32).alias(A.ATTEMPT_NUMBER),
-        pl.len().over("_episode").alias(A.RETRY_STREAK),
+        pl.Series(_CLOSE, close, dtype=pl.Int64).replace(never, None),
+        pl.Series(A.ATTEMPT_NUMBER, number, dtype=pl.UInt32),
+        pl.Series(A.RETRY_STREAK, streak, dtype=pl.UInt32),
     )
 
 
 def analyze_attempts(contacts: pl.DataFrame, policy: Policy, as_of: datetime) -> pl.DataFrame:
     """One row per attempt with its first response, status, episode and breach (SPEC §3)."""
-    contacts = contacts.sort(Col.SENT_AT, Col.ID).with_row_index(ORDER)
+    contacts = contacts.select(LINKING_COLUMNS)
+    if not _in_record_order(contacts):
+        contacts = contacts.sort(Col.SENT_AT, Col.ID)
+    contacts = contacts.with_row_index(ORDER)
     attempts = attempts_of(contacts)
     _, levels = first_replies(attempts, contacts, policy)
     for level, (explicit, inferred) in levels.items():
@@ -142,7 +161,7 @@ def analyze_attempts(contacts: pl.DataFrame, policy: Policy, as_of: datetime) ->
     attempts = attempts.with_columns(
         pl.min_horizontal(explicit, pl.col("_any_i_order").cast(pl.Int64)).alias(_F)
     )
-    attempts = assign_episodes(attempts)
+    attempts = assign_episodes(attempts, never=contacts.height)
     positions = contacts.select(
         pl.col(ORDER).cast(pl.Int64).alias(_CLOSE),
         pl.col(Col.SENT_AT).alias(A.CLOSED_AT),

@@ -24,11 +24,17 @@ class Filters:
     since: datetime | None = None
     until: datetime | None = None
 
-    def records(self, records: Records) -> Records:
+    def contacts_where(self) -> pl.Expr | None:
+        """The part of the filters that may be applied to the records themselves."""
         if self.party is None:
+            return None
+        return (pl.col(Col.FROM_PARTY) == self.party) | (pl.col(Col.TO_PARTY) == self.party)
+
+    def records(self, records: Records) -> Records:
+        where = self.contacts_where()
+        if where is None:
             return records
-        involved = (pl.col(Col.FROM_PARTY) == self.party) | (pl.col(Col.TO_PARTY) == self.party)
-        return Records(records.contacts.filter(involved), records.events)
+        return Records(records.contacts.filter(where), records.events)
 
     def rows(self, frame: pl.DataFrame, time_column: str) -> pl.DataFrame:
         """Rows of a result frame on the channel and within [since, until]."""

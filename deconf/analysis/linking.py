@@ -103,22 +103,35 @@ def earliest(replies: pl.DataFrame, kinds: frozenset[str] | None) -> pl.DataFram
     return replies.sort(REPLY_ORDER).unique(A.ATTEMPT_ID, keep="first", maintain_order=True)
 
 
-def inferred_first(
-    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, kinds: frozenset[str] | None
-) -> pl.DataFrame:
-    """Per attempt, the earliest unlinked counterpart message that may answer it (any state)."""
+def _candidates(contacts: pl.DataFrame, kinds: frozenset[str] | None) -> pl.DataFrame:
+    """Delivered messages naming nothing, keyed by the pair they would answer, in order."""
     candidates = contacts.filter(pl.col(Col.IN_REPLY_TO).is_null() & _delivered())
     if kinds is not None:
         candidates = candidates.filter(pl.col(Col.KIND).cast(pl.String).is_in(sorted(kinds)))
-    candidates = candidates.select(
-        # a reply from B to A answers an attempt from A to B
+    return candidates.select(
+        # a message from B to A answers an attempt from A to B
         pl.col(Col.TO_PARTY).alias(Col.FROM_PARTY),
         pl.col(Col.FROM_PARTY).alias(Col.TO_PARTY),
         pl.col(Col.THREAD),
         pl.col(Col.ID).alias(REPLY_ID),
         pl.col(Col.SENT_AT).alias(REPLY_AT),
         pl.col(ORDER).alias(REPLY_ORDER),
-    ).sort(REPLY_ORDER)
+    )
+
+
+def inferred_first(
+    attempts: pl.DataFrame,
+    contacts: pl.DataFrame,
+    policy: Policy,
+    kinds: frozenset[str] | None,
+    among: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Per attempt, the earliest unlinked counterpart message that may answer it (any state).
+
+    `contacts` and `attempts` come in record order (time, then id), so no sorting is needed;
+    `among` limits the search to attempts known to have some candidate.
+    """
+    candidates = _candidates(contacts, kinds)
     shift = max(policy.min_reply_latency, _ONE_MICROSECOND)  # strictly after the attempt
     left = attempts.select(
         A.ATTEMPT_ID,
@@ -127,21 +140,28 @@ def inferred_first(
         Col.THREAD,
         Col.SENT_AT,
         (pl.col(Col.SENT_AT) + shift).alias(_KEY),
-    ).sort(_KEY)
+    )
+    if among is not None:
+        left = left.join(
+            among.select(A.ATTEMPT_ID), on=A.ATTEMPT_ID, how="semi", maintain_order="left"
+        )
     pair = [Col.FROM_PARTY, Col.TO_PARTY]
     threaded = left.filter(pl.col(Col.THREAD).is_not_null())
-    unthreaded = left.filter(pl.col(Col.THREAD).is_null())
-    found = [
-        _first_after(
-            threaded, candidates.filter(pl.col(Col.THREAD).is_not_null()), [*pair, Col.THREAD]
-        ),
-        _first_after(threaded, candidates.filter(pl.col(Col.THREAD).is_null()), pair),
-        _first_after(unthreaded, candidates, pair),
-    ]
     within = pl.col(REPLY_AT) - pl.col(Col.SENT_AT) <= policy.inference_window
+    if threaded.is_empty():
+        found = _first_after(left, candidates, pair)
+        return found.filter(within).select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT, REPLY_ORDER)
+    found = pl.concat(
+        [
+            _first_after(
+                threaded, candidates.filter(pl.col(Col.THREAD).is_not_null()), [*pair, Col.THREAD]
+            ),
+            _first_after(threaded, candidates.filter(pl.col(Col.THREAD).is_null()), pair),
+            _first_after(left.filter(pl.col(Col.THREAD).is_null()), candidates, pair),
+        ]
+    )
     return (
-        pl.concat(found)
-        .filter(within)
+        found.filter(within)
         .sort(REPLY_ORDER)
         .unique(A.ATTEMPT_ID, keep="first", maintain_order=True)
         .select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT, REPLY_ORDER)
@@ -149,11 +169,11 @@ def inferred_first(
 
 
 def _first_after(left: pl.DataFrame, right: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    right = right.select(*by, REPLY_ID, REPLY_AT, REPLY_ORDER).unique(
-        [*by, REPLY_AT], keep="first", maintain_order=True
-    )
+    """The first right row at or after each left key. Among candidates at the same instant the
+    forward as-of join takes the first in record order, i.e. the smallest id (the property test
+    against the brute-force reference holds this to the SPEC's tie rule)."""
     joined = left.join_asof(
-        right,
+        right.select(*by, REPLY_ID, REPLY_AT, REPLY_ORDER),
         left_on=_KEY,
         right_on=REPLY_AT,
         by=by,
@@ -169,10 +189,15 @@ def _first_after(left: pl.DataFrame, right: pl.DataFrame, by: list[str]) -> pl.D
 def first_replies(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy):
     """Candidate first replies per level: {level: (explicit earliest, inferred earliest)}."""
     explicit = explicit_replies(attempts, contacts, policy)
-    return explicit, {
-        level: (earliest(explicit, kinds), inferred_first(attempts, contacts, policy, kinds))
-        for level, kinds in LEVELS.items()
-    }
+    any_inferred = inferred_first(attempts, contacts, policy, None)
+    levels = {"any": (earliest(explicit, None), any_inferred)}
+    for level, kinds in LEVELS.items():
+        if kinds is not None:  # a kind-restricted candidate exists only where some candidate does
+            levels[level] = (
+                earliest(explicit, kinds),
+                inferred_first(attempts, contacts, policy, kinds, among=any_inferred),
+            )
+    return explicit, levels
 
 
 LINK_KINDS = (Link.EXPLICIT, Link.INFERRED)

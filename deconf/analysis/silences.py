@@ -20,25 +20,27 @@ _T = "_t"
 def silences_of(records: Records, episodes: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
     """One row per owed silence: party (who owes), owed_to, start, end, seconds, events."""
     as_of_lit = pl.lit(as_of, dtype=UTC_TIME)
-    spans = episodes.select(
-        A.EPISODE_ID,
-        pl.col(Col.TO_PARTY).alias(A.PARTY),
-        pl.col(Col.FROM_PARTY).alias(A.OWED_TO),
-        Col.CHANNEL,
-        pl.col(A.OPENED_AT).alias("_open"),
-        pl.coalesce(A.CLOSED_AT, as_of_lit).alias("_end"),
-        (pl.col(A.STATUS) == Status.UNANSWERED).alias("_unanswered"),
-    ).sort("_open")
-    delivered = (
-        records.contacts.filter(pl.col(Col.ATTEMPT_OUTCOME) == AttemptOutcome.DELIVERED.value)
-        .select(
-            pl.col(Col.FROM_PARTY).alias(A.PARTY),
-            pl.col(Col.TO_PARTY).alias(A.OWED_TO),
-            pl.col(Col.SENT_AT).alias(_T),
+    spans = (
+        episodes.select(
+            pl.col(Col.TO_PARTY).alias(A.PARTY),
+            pl.col(Col.FROM_PARTY).alias(A.OWED_TO),
+            pl.col(A.OPENED_AT).alias("_open"),
+            pl.coalesce(A.CLOSED_AT, as_of_lit).alias("_end"),
         )
-        .sort(_T)
+        .with_row_index("_episode")
+        .sort("_open")
     )
-    # the episode (if any) of the same pair open when each message was delivered
+    delivered = records.contacts.filter(
+        pl.col(Col.ATTEMPT_OUTCOME) == AttemptOutcome.DELIVERED.value
+    ).select(
+        pl.col(Col.FROM_PARTY).alias(A.PARTY),
+        pl.col(Col.TO_PARTY).alias(A.OWED_TO),
+        pl.col(Col.SENT_AT).alias(_T),
+    )
+    if not delivered[_T].is_sorted():
+        delivered = delivered.sort(_T)
+    # the episode (if any) of the same pair open when each message was delivered: episodes of a
+    # pair never overlap, so the latest one opened before the message is the only candidate
     inside = delivered.join_asof(
         spans,
         left_on=_T,
@@ -47,25 +49,26 @@ def silences_of(records: Records, episodes: pl.DataFrame, as_of: datetime) -> pl
         strategy="backward",
         allow_exact_matches=False,
         check_sortedness=False,
-    ).filter(pl.col(A.EPISODE_ID).is_not_null() & (pl.col(_T) < pl.col("_end")))
-    points = (
-        pl.concat(
-            [
-                spans.select(A.EPISODE_ID, pl.col("_open").alias(_T)),
-                inside.select(A.EPISODE_ID, _T),
-                spans.select(A.EPISODE_ID, pl.col("_end").alias(_T)),
-            ]
-        )
-        .unique()
-        .sort(A.EPISODE_ID, _T)
+    ).filter(pl.col("_episode").is_not_null() & (pl.col(_T) < pl.col("_end")))
+    # each episode's span cut at every delivered message: consecutive points make the silences
+    points = pl.concat(
+        [
+            spans.select("_episode", pl.col("_open").alias(_T)),
+            inside.select("_episode", _T),
+            spans.select("_episode", pl.col("_end").alias(_T)),
+        ]
+    ).sort("_episode", _T)
+    starts = points.with_columns(pl.col(_T).shift(-1).alias("_next")).filter(
+        (pl.col("_episode") == pl.col("_episode").shift(-1)) & (pl.col("_next") > pl.col(_T))
     )
+    described = episodes.select(
+        A.EPISODE_ID,
+        Col.CHANNEL,
+        (pl.col(A.STATUS) == Status.UNANSWERED).alias("_unanswered"),
+    ).with_row_index("_episode")
     intervals = (
-        points.with_columns(pl.col(_T).shift(-1).over(A.EPISODE_ID).alias("_next"))
-        .filter(pl.col("_next").is_not_null() & (pl.col("_next") > pl.col(_T)))
-        .join(
-            spans.select(A.EPISODE_ID, A.PARTY, A.OWED_TO, Col.CHANNEL, "_end", "_unanswered"),
-            on=A.EPISODE_ID,
-        )
+        starts.join(spans.select("_episode", A.PARTY, A.OWED_TO, "_end"), on="_episode")
+        .join(described, on="_episode")
         .select(
             A.PARTY,
             A.OWED_TO,

@@ -8,7 +8,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from deconf.analysis import GROUPINGS, Analysis, Filters, analyze
+from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, GROUPINGS, Analysis, Filters, analyze
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A
 from deconf.cli.common import (
@@ -162,6 +162,7 @@ def run_analysis(
         until=_moment(until, "--until"),
     )
     rejected = 0
+    moment = parse_as_of(as_of)
     if logs:
         validation = validate_logs(logs, input_format=input_format, assume_tz=assume_tz)
         records = validation.records
@@ -176,8 +177,13 @@ def run_analysis(
         target = Store(store)
         if not target.exists():
             raise StoreError(f"{target.root}: not a deconf store; name log files or ingest first")
-        records = target.load()
-    return analyze(records, rules, as_of, filters), rejected
+        records = target.load(
+            contact_columns=CONTACT_COLUMNS,
+            event_columns=EVENT_COLUMNS,
+            contacts_where=filters.contacts_where(),
+            until=moment,
+        )
+    return analyze(records, rules, moment, filters), rejected
 
 
 def _moment(value: str | None, option: str):
