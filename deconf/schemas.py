@@ -9,6 +9,7 @@ from typing import Any
 
 from deconf.model import RECORD_ADAPTER, ContactRecord, EventRecord
 from deconf.policy import Policy
+from deconf.report.model import Report
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -51,11 +52,20 @@ def _policy() -> dict[str, Any]:
     )
 
 
+def _report() -> dict[str, Any]:
+    return _titled(
+        Report.model_json_schema(),
+        "deconf audit report",
+        "The JSON audit report (deconf report --format json).",
+    )
+
+
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "contact": _contact,
     "event": _event,
     "record": _record,
     "policy": _policy,
+    "report": _report,
 }
 
 

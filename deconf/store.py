@@ -198,6 +198,7 @@ class Store:
                 "lines": validation.lines,
                 "accepted": validation.accepted,
                 "rejected": len(validation.rejected),
+                "warnings": len(validation.warnings),
                 "new": len(validation.records),
                 "already_stored": validation.already_stored,
                 "identical_duplicates": validation.identical_duplicates,
@@ -295,6 +296,17 @@ class Store:
                         "(left by an interrupted ingest, or added by hand)"
                     )
         return problems
+
+    def rejects(self) -> list[dict[str, Any]]:
+        """The rejected lines kept in the store, with their reasons."""
+        path = self.root / REJECTS
+        if not path.exists():
+            return []
+        return [
+            json.loads(line)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
 
     def chain_hash(self) -> str:
         entries = self.manifest()

@@ -20,7 +20,7 @@ from deconf.vocabulary import Channel, EventKind, Precedence
 
 KNOWN_PARTIES = ["US", "RU", "SDF", "TR", "SY", "IL", "UN-OCHA", "NGO-A", "JO", "IQ", "IR", "UK"]
 START = datetime(2018, 1, 1, tzinfo=UTC)
-SESSION_GAP_SECONDS = 900.0  # mean spacing between new sessions
+SPAN_SECONDS = 365 * 86400.0  # a log covers about a year, whatever its size
 EVENT_SHARE = 0.02
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -33,7 +33,7 @@ def party_names(count: int) -> list[str]:
 def _sessions(rng: np.random.Generator, sessions: int, parties: int) -> dict[str, np.ndarray]:
     initiator = rng.integers(0, parties, sessions)
     responder = (initiator + rng.integers(1, parties, sessions)) % parties
-    start = np.cumsum(rng.exponential(SESSION_GAP_SECONDS, sessions))
+    start = np.cumsum(rng.exponential(SPAN_SECONDS / sessions, sessions))
     return {
         "initiator": initiator,
         "responder": responder,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from deconf import __version__
-from deconf.cli import analysis, records, synth
+from deconf.cli import analysis, records, report, synth
 
 app = typer.Typer(
     name="deconf",
@@ -43,6 +43,8 @@ app.command()(analysis.stats)
 app.command()(analysis.exchanges)
 app.command()(analysis.silences)
 app.command()(synth.synth)
+app.command()(report.report)
+app.command(name="verify-report")(report.verify_report)
 
 
 def main() -> None:

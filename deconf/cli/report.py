@@ -1,0 +1,229 @@
+"""`deconf report` and `deconf verify-report`: audit reports and the check that one still matches
+the data it names."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from deconf.analysis import analyze
+from deconf.analysis.asof import parse_as_of
+from deconf.cli.analysis import AsOfOpt, PolicyOpt
+from deconf.cli.common import (
+    EXIT_DATA,
+    EXIT_OK,
+    AssumeTzOpt,
+    InputFormatOpt,
+    OptionalLogsArg,
+    StoreOpt,
+    handles_errors,
+    stdout,
+)
+from deconf.loading import UsageError, check_zone, validate_logs
+from deconf.marks import load_marks, marks_path
+from deconf.policy import Policy, load_policy
+from deconf.report import FORMATS, render
+from deconf.report.content import Provenance, build_report, reason_groups, summary_of
+from deconf.report.model import Input, StoreRef, ValidationSummary
+from deconf.report.render import PARAMETERS_MARK
+from deconf.store import Store, StoreError, sha256_file
+
+FormatArg = Annotated[str, typer.Option("--format", help="html, md or json.")]
+TzOpt = Annotated[str | None, typer.Option("--tz", help="Add local times in this IANA zone.")]
+GeneratedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--generated-at",
+        help="'now' or a timestamp to record; default: none, so the "
+        "same data gives the same bytes.",
+    ),
+]
+
+
+def _from_logs(logs, input_format, assume_tz):
+    validation = validate_logs(logs, input_format=input_format, assume_tz=assume_tz)
+    inputs = [
+        Input(path=str(p), sha256=sha256_file(Path(p)), bytes=Path(p).stat().st_size) for p in logs
+    ]
+    return validation.records, summary_of(validation), Provenance(inputs, None)
+
+
+def _from_store(store: Path | None):
+    target = Store(store)
+    if not target.exists():
+        raise StoreError(f"{target.root}: not a deconf store; name log files or ingest first")
+    entries = target.manifest()
+    sources = {}
+    for entry in entries:
+        for source in entry["sources"]:
+            sources.setdefault(source["sha256"], source)
+    inputs = [
+        Input(path=s["path"], sha256=s["sha256"], bytes=s["bytes"])
+        for s in sorted(sources.values(), key=lambda s: (s["path"], s["sha256"]))
+    ]
+    problems = []
+    for reject in target.rejects():
+        for reason in reject["reasons"]:
+            field, _, message = reason.partition(": ")
+            problems.append((field, message, f"{reject['file']}:{reject['line']}"))
+    summary = ValidationSummary(
+        lines=sum(e["lines"] for e in entries),
+        accepted=sum(e["accepted"] for e in entries),
+        rejected=sum(e["rejected"] for e in entries),
+        warnings=sum(e.get("warnings", 0) for e in entries),
+        reasons=reason_groups(problems),
+    )
+    reference = StoreRef(
+        path=str(target.root), chain_hash=target.chain_hash(), ingests=len(entries)
+    )
+    return target.load(), summary, Provenance(inputs, reference)
+
+
+def write_report(
+    logs,
+    store,
+    fmt,
+    output,
+    policy: Policy,
+    as_of,
+    tz,
+    generated_at,
+    input_format=None,
+    assume_tz=None,
+) -> list[Path]:
+    if fmt not in FORMATS:
+        raise UsageError(f"--format: choose one of {', '.join(FORMATS)}")
+    check_zone(tz, "--tz")
+    if logs:
+        records, summary, provenance = _from_logs(logs, input_format, assume_tz)
+    else:
+        records, summary, provenance = _from_store(store)
+    analysis = analyze(records, policy, as_of)
+    try:
+        marks = load_marks(marks_path(logs, None if logs else Store(store).root))
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    stamp = parse_as_of(generated_at) if generated_at else None
+    report = build_report(analysis, summary, provenance, tz=tz, generated_at=stamp, marks=marks)
+    return render(report, analysis, fmt, output)
+
+
+@handles_errors
+def report(
+    logs: OptionalLogsArg = None,
+    fmt: FormatArg = "html",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Report file.")] = None,
+    store: StoreOpt = None,
+    policy: PolicyOpt = None,
+    as_of: AsOfOpt = None,
+    tz: TzOpt = None,
+    generated_at: GeneratedOpt = None,
+    assume_tz: AssumeTzOpt = None,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Write an audit report (html, md or json) of log files or of the store."""
+    if output is None:
+        raise UsageError("-o FILE is required (the report is a file)")
+    written = write_report(
+        logs,
+        store,
+        fmt,
+        output,
+        load_policy(policy),
+        as_of,
+        tz,
+        generated_at,
+        input_format,
+        assume_tz,
+    )
+    for path in written:
+        stdout.print(Text(f"wrote {path}"))
+
+
+def read_parameters(path: Path) -> dict:
+    """The parameters a report was made with: from the JSON itself, or the comment at the top of
+    an HTML or Markdown report."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: cannot be read ({error})") from None
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+            return {
+                "format": "json",
+                "parameters": data["parameters"],
+                "inputs": data["inputs"],
+                "store": data["store"],
+            }
+        except (json.JSONDecodeError, KeyError):
+            raise UsageError(f"{path}: not a deconf JSON report") from None
+    start = text.find(PARAMETERS_MARK)
+    if start < 0:
+        raise UsageError(f"{path}: not a deconf report (no parameters comment)")
+    end = text.find("-->", start)
+    data = json.loads(text[start + len(PARAMETERS_MARK) : end])
+    data["format"] = "html" if "<html" in text[:2000] else "md"
+    return data
+
+
+@handles_errors
+def verify_report(
+    report_file: Annotated[Path, typer.Argument(help="The report to check.")],
+    logs: OptionalLogsArg = None,
+    store: StoreOpt = None,
+    assume_tz: AssumeTzOpt = None,
+    input_format: InputFormatOpt = None,
+) -> None:
+    """Check that a report matches the data it names: hashes, then every byte recomputed."""
+    made = read_parameters(report_file)
+    problems = []
+    if logs:
+        named = [i["sha256"] for i in made["inputs"]]
+        given = [sha256_file(Path(p)) for p in logs]
+        if named != given:
+            problems.append("the log files' SHA-256 differ from those the report names")
+    else:
+        target = Store(store)
+        problems += [f"store: {p}" for p in target.verify()]
+        if made["store"] is None:
+            problems.append("the report was made from log files; name them instead of a store")
+        elif made["store"]["chain_hash"] != target.chain_hash():
+            problems.append(
+                "the store's chain hash differs from the one the report names "
+                "(data was ingested since, or the store is another)"
+            )
+    parameters = made["parameters"]
+    policy = Policy.model_validate(parameters["policy"])
+    with tempfile.TemporaryDirectory() as scratch:
+        again = Path(scratch) / report_file.name
+        write_report(
+            logs,
+            store,
+            made["format"],
+            again,
+            policy,
+            parameters["as_of"],
+            parameters["tz"],
+            parameters["generated_at"],
+            input_format,
+            assume_tz,
+        )
+        if again.read_bytes() != report_file.read_bytes():
+            problems.append("recomputed from the data, the report's content differs")
+    if problems:
+        for problem in problems:
+            stdout.print(Text(f"MISMATCH: {problem}"))
+        raise typer.Exit(EXIT_DATA)
+    stdout.print(
+        Text(
+            f"{report_file}: matches the data it names (hashes and every byte "
+            f"recomputed at as-of {parameters['as_of']})"
+        )
+    )
+    raise typer.Exit(EXIT_OK)

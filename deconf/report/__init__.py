@@ -1,0 +1,71 @@
+"""Audit reports: scope and provenance, findings, tables, chart and methodology, in HTML,
+Markdown or JSON. The same inputs, policy and as-of time give the same bytes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from deconf.analysis import Analysis
+from deconf.frames import Col
+from deconf.report.chart import timeline
+from deconf.report.findings import worst_burst
+from deconf.report.model import Report
+from deconf.report.render import render_html, render_json, render_markdown
+
+FORMATS = ("html", "md", "json")
+ZOOM_SHARE = 0.33  # zoom on the longest silence when it covers less than this share of the span
+
+
+def charts(analysis: Analysis) -> list[str]:
+    """The whole timeline, and a close-up of the longest owed silence when it is short."""
+    attempts, events = analysis.attempts, analysis.records.events
+    if attempts.is_empty():
+        return []
+    whole = timeline(
+        attempts,
+        analysis.episodes,
+        events,
+        analysis.as_of,
+        title="All attempts, replies, gaps and events",
+    )
+    found = [whole]
+    burst = worst_burst(attempts)
+    if burst is not None:
+        first, last = burst[Col.SENT_AT].min(), burst[Col.SENT_AT].max()
+        span = (analysis.as_of - attempts[Col.SENT_AT].min()).total_seconds()
+        if span and (last - first).total_seconds() < ZOOM_SHARE * span:
+            pad = max((last - first) / 4, timedelta(minutes=15))
+            sender, receiver = burst[Col.FROM_PARTY][0], burst[Col.TO_PARTY][0]
+            found.append(
+                timeline(
+                    attempts,
+                    analysis.episodes,
+                    events,
+                    analysis.as_of,
+                    start=first - pad,
+                    end=min(last + 3 * pad, analysis.as_of),
+                    title=f"Close-up: the calls from {sender} to {receiver} that went unanswered",
+                )
+            )
+    return found
+
+
+def render(report: Report, analysis: Analysis, fmt: str, output: Path) -> list[Path]:
+    """Write the report in `fmt` to `output` (and, for Markdown, its SVG charts beside it)."""
+    written = [output]
+    if fmt == "html":
+        output.write_text(render_html(report, charts(analysis)), encoding="utf-8")
+    elif fmt == "md":
+        names = []
+        for number, svg in enumerate(charts(analysis), start=1):
+            chart = output.with_name(f"{output.stem}.timeline-{number}.svg")
+            chart.write_text(svg + "\n", encoding="utf-8")
+            names.append(chart.name)
+            written.append(chart)
+        output.write_text(render_markdown(report, names), encoding="utf-8")
+    elif fmt == "json":
+        output.write_text(render_json(report), encoding="utf-8")
+    else:
+        raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    return written

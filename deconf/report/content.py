@@ -1,0 +1,272 @@
+"""Build the report's content from an analysis: every figure comes from `deconf.analysis`.
+
+Lists are capped (a million-record log must still give a report a browser opens); each capped
+list says how many rows there are in all, and the CLI commands give the full lists.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from deconf import __version__
+from deconf.analysis import Analysis
+from deconf.analysis.columns import A, Status
+from deconf.frames import Col, Records
+from deconf.marks import Mark
+from deconf.report.findings import findings
+from deconf.report.model import (
+    EventRef,
+    Input,
+    MarkRow,
+    Parameters,
+    ReasonGroup,
+    Report,
+    Scope,
+    Silence,
+    StoreRef,
+    Table,
+    ValidationSummary,
+)
+from deconf.stamps import rfc3339
+from deconf.validation import Validation
+from deconf.vocabulary import Certainty
+
+MAX_ROWS = 200
+MAX_EXCHANGES = 500
+MAX_EVENTS_PER_SILENCE = 50
+FIRST_LOCATIONS = 3
+
+ATTEMPT_COLUMNS = [
+    A.ATTEMPT_ID,
+    Col.FROM_PARTY,
+    Col.TO_PARTY,
+    Col.CHANNEL,
+    Col.PRECEDENCE,
+    Col.SENT_AT,
+    Col.ATTEMPT_OUTCOME,
+    A.STATUS,
+    A.FIRST_RESPONSE_ID,
+    A.LINK,
+    A.TTFR,
+    A.OPEN_SECONDS,
+    A.WAIT_SECONDS,
+    A.TARGET_SECONDS,
+    A.EPISODE_ID,
+    A.RETRY_STREAK,
+]
+EPISODE_COLUMNS = [
+    A.EPISODE_ID,
+    Col.FROM_PARTY,
+    Col.TO_PARTY,
+    Col.CHANNEL,
+    A.OPENED_AT,
+    A.CLOSED_AT,
+    A.GAP_SECONDS,
+    A.OPEN_SECONDS,
+    A.RETRY_STREAK,
+    A.STATUS,
+    A.BREACHES,
+]
+EXCHANGE_COLUMNS = [
+    A.EXCHANGE_ID,
+    A.START,
+    A.END,
+    A.PARTIES,
+    A.CHANNELS,
+    A.MESSAGES,
+    A.ATTEMPTS,
+    A.UNANSWERED_ATTEMPTS,
+    A.STATUS,
+    A.FIRST_RESPONSE_SECONDS,
+    A.LONGEST_GAP_SECONDS,
+    A.BREACHES,
+    Col.SUMMARY,
+]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the data came from: input files with their hashes, or a store and its chain."""
+
+    inputs: list[Input]
+    store: StoreRef | None
+
+
+def table(frame: pl.DataFrame, columns: list[str], limit: int = MAX_ROWS) -> Table:
+    shown = frame.select(columns).head(limit)
+    stamped = shown.with_columns(
+        pl.col(name).map_elements(rfc3339, return_dtype=pl.String)
+        for name, dtype in shown.schema.items()
+        if isinstance(dtype, pl.Datetime)
+    ).with_columns(pl.col(pl.Enum).cast(pl.String), pl.col(pl.Categorical).cast(pl.String))
+    return Table(columns=columns, rows=stamped.to_dicts(), total=frame.height)
+
+
+def reason_groups(problems: list[tuple[str, str, str]]) -> list[ReasonGroup]:
+    """(field, message, "file:line") triples grouped by reason, most frequent first."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for field, message, where in problems:
+        groups.setdefault((field, message), []).append(where)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [
+        ReasonGroup(field=field, message=message, count=len(where), first=where[:FIRST_LOCATIONS])
+        for (field, message), where in ordered
+    ]
+
+
+def summary_of(validation: Validation) -> ValidationSummary:
+    """The validation summary of logs validated just now."""
+    return ValidationSummary(
+        lines=validation.lines,
+        accepted=validation.accepted,
+        rejected=len(validation.rejected),
+        warnings=len(validation.warnings),
+        reasons=reason_groups(
+            [(e.field, e.message, f"{e.file}:{e.line}") for e in validation.errors]
+        ),
+    )
+
+
+def _scope(records: Records, analysis: Analysis) -> Scope:
+    times = [
+        t
+        for t in (
+            records.contacts[Col.SENT_AT].min(),
+            records.events[Col.AT].min(),
+            records.contacts[Col.SENT_AT].max(),
+            records.events[Col.AT].max(),
+        )
+        if t is not None
+    ]
+    certainty = Counter(
+        records.contacts[Col.CERTAINTY].cast(pl.String).to_list()
+        + records.events[Col.CERTAINTY].cast(pl.String).to_list()
+    )
+    parties = sorted(
+        set(records.contacts[Col.FROM_PARTY].unique().to_list())
+        | set(records.contacts[Col.TO_PARTY].unique().to_list())
+    )
+    return Scope(
+        first=rfc3339(min(times)) if times else None,
+        last=rfc3339(max(times)) if times else None,
+        contacts=records.contacts.height,
+        events=records.events.height,
+        parties=parties,
+        attempts=analysis.attempts.height,
+        episodes=analysis.episodes.height,
+        exchanges=analysis.exchanges.height,
+        reported=certainty[Certainty.REPORTED.value],
+        inferred=certainty[Certainty.INFERRED.value],
+        disputed=certainty[Certainty.DISPUTED.value],
+    )
+
+
+def _silences(analysis: Analysis, events: pl.DataFrame) -> list[Silence]:
+    longest = analysis.silences.sort(
+        [A.SECONDS, A.START, A.PARTY], descending=[True, False, False]
+    ).head(MAX_ROWS)
+    described = {
+        row[Col.ID]: row
+        for row in events.filter(
+            pl.col(Col.ID).is_in(longest[A.EVENTS].explode().drop_nulls().implode())
+        ).iter_rows(named=True)
+    }
+    silences = []
+    for row in longest.iter_rows(named=True):
+        inside = [described[i] for i in row[A.EVENTS][:MAX_EVENTS_PER_SILENCE]]
+        silences.append(
+            Silence(
+                party=row[A.PARTY],
+                owed_to=row[A.OWED_TO],
+                start=rfc3339(row[A.START]),
+                end=rfc3339(row[A.END]),
+                seconds=row[A.SECONDS],
+                ongoing=row[A.ONGOING],
+                episode_id=row[A.EPISODE_ID],
+                events=[
+                    EventRef(
+                        id=e[Col.ID],
+                        at=rfc3339(e[Col.AT]),
+                        kind=str(e[Col.KIND]),
+                        summary=e[Col.SUMMARY],
+                    )
+                    for e in inside
+                ],
+            )
+        )
+    return silences
+
+
+def _marks(marks: list[Mark], records: Records) -> list[MarkRow]:
+    ids = [m.record_id for m in marks]
+    summaries = {
+        row[Col.ID]: row[Col.SUMMARY]
+        for frame in (records.contacts, records.events)
+        for row in frame.filter(pl.col(Col.ID).is_in(ids))
+        .select(Col.ID, Col.SUMMARY)
+        .iter_rows(named=True)
+    }
+    return [
+        MarkRow(
+            record_id=m.record_id,
+            comment=m.comment,
+            marked_at=m.marked_at,
+            summary=summaries.get(m.record_id),
+        )
+        for m in sorted(marks, key=lambda m: (m.marked_at, m.record_id))
+    ]
+
+
+def build_report(
+    analysis: Analysis,
+    validation: ValidationSummary,
+    provenance: Provenance,
+    *,
+    tz: str | None = None,
+    generated_at: datetime | None = None,
+    marks: list[Mark] | None = None,
+    title: str = "Deconfliction communications: response-gap audit",
+) -> Report:
+    """The whole report's content; the same inputs give the same Report."""
+    records = analysis.records
+    attempts = analysis.attempts
+    unanswered = attempts.filter(pl.col(A.STATUS) == Status.UNANSWERED).sort(
+        A.OPEN_SECONDS, A.ATTEMPT_ID, descending=[True, False]
+    )
+    breached = attempts.filter(pl.col(A.BREACH)).sort(Col.SENT_AT, A.ATTEMPT_ID)
+    streaks = analysis.episodes.filter(pl.col(A.RETRY_STREAK) >= 3).sort(
+        A.RETRY_STREAK, A.OPENED_AT, descending=[True, False]
+    )
+    exchanges = analysis.exchanges.with_columns(
+        pl.col(A.PARTIES).list.join(", "), pl.col(A.CHANNELS).list.join(", ")
+    )
+    responders = analysis.stats(Col.TO_PARTY)
+    policy = analysis.policy
+    return Report(
+        title=title,
+        deconf_version=__version__,
+        parameters=Parameters(
+            as_of=rfc3339(analysis.as_of),
+            tz=tz,
+            generated_at=rfc3339(generated_at) if generated_at else None,
+            policy=policy.model_dump(mode="json"),
+            policy_sha256=policy.digest(),
+        ),
+        inputs=provenance.inputs,
+        store=provenance.store,
+        validation=validation,
+        scope=_scope(records, analysis),
+        findings=findings(analysis, validation),
+        responders=table(responders, responders.columns),
+        unanswered=table(unanswered, ATTEMPT_COLUMNS),
+        breaches=table(breached, ATTEMPT_COLUMNS),
+        streaks=table(streaks, EPISODE_COLUMNS),
+        silences=_silences(analysis, records.events),
+        silences_total=analysis.silences.height,
+        marks=_marks(marks or [], records),
+        exchanges=table(exchanges, EXCHANGE_COLUMNS, MAX_EXCHANGES),
+    )

@@ -1,0 +1,114 @@
+"""The audit report as data: one pydantic model that the JSON format dumps as it is, the HTML and
+Markdown formats render, and `schemas/report.schema.json` describes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Input(_Part):
+    path: str
+    sha256: str
+    bytes: int
+
+
+class StoreRef(_Part):
+    path: str
+    chain_hash: str
+    ingests: int
+
+
+class Parameters(_Part):
+    as_of: str
+    tz: str | None
+    generated_at: str | None
+    policy: dict[str, Any]
+    policy_sha256: str
+
+
+class ReasonGroup(_Part):
+    field: str
+    message: str
+    count: int
+    first: list[str]
+
+
+class ValidationSummary(_Part):
+    lines: int
+    accepted: int
+    rejected: int
+    warnings: int
+    reasons: list[ReasonGroup]
+
+
+class Scope(_Part):
+    first: str | None
+    last: str | None
+    contacts: int
+    events: int
+    parties: list[str]
+    attempts: int
+    episodes: int
+    exchanges: int
+    reported: int
+    inferred: int
+    disputed: int
+
+
+class Table(_Part):
+    """Rows of a result frame (times as RFC 3339 UTC, durations in seconds), capped in length;
+    `total` says how many there are in all."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    total: int
+
+
+class EventRef(_Part):
+    id: str
+    at: str
+    kind: str
+    summary: str | None
+
+
+class Silence(_Part):
+    party: str
+    owed_to: str
+    start: str
+    end: str
+    seconds: float
+    ongoing: bool
+    episode_id: str
+    events: list[EventRef]
+
+
+class MarkRow(_Part):
+    record_id: str
+    comment: str
+    marked_at: str
+    summary: str | None
+
+
+class Report(_Part):
+    title: str
+    deconf_version: str
+    parameters: Parameters
+    inputs: list[Input]
+    store: StoreRef | None
+    validation: ValidationSummary
+    scope: Scope
+    findings: list[str]
+    responders: Table
+    unanswered: Table
+    breaches: Table
+    streaks: Table
+    silences: list[Silence]
+    silences_total: int
+    marks: list[MarkRow]
+    exchanges: Table
