@@ -18,7 +18,7 @@ import polars as pl
 from deconf.analysis.asof import known_at, resolve_as_of
 from deconf.analysis.columns import A
 from deconf.analysis.episodes import LINKING_COLUMNS, analyze_attempts, episodes_of
-from deconf.analysis.exchanges import exchanges_of
+from deconf.analysis.exchanges import exchange_ids, exchanges_of
 from deconf.analysis.filters import Filters
 from deconf.analysis.silences import silences_of
 from deconf.analysis.stats import GROUPINGS, statistics
@@ -59,9 +59,14 @@ class Analysis:
         return self.filters.rows(self._all_episodes, A.OPENED_AT)
 
     @cached_property
+    def membership(self) -> pl.DataFrame:
+        """Every contact's exchange: columns id, exchange_id."""
+        return exchange_ids(self.records.contacts, self._all_attempts)
+
+    @cached_property
     def exchanges(self) -> pl.DataFrame:
         """One row per exchange: records joined by reply links and shared threads."""
-        frame = exchanges_of(self.records.contacts, self._all_attempts, self.as_of)
+        frame = exchanges_of(self.records.contacts, self._all_attempts, self.as_of, self.membership)
         return self.filters.rows(frame, A.START)
 
     @cached_property

@@ -40,9 +40,11 @@ def exchange_ids(contacts: pl.DataFrame, attempts: pl.DataFrame) -> pl.DataFrame
     )
 
 
-def exchanges_of(contacts: pl.DataFrame, attempts: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
-    """One row per exchange: span, parties, counts, status, first-response and longest gap."""
-    ids = exchange_ids(contacts, attempts)
+def exchanges_of(
+    contacts: pl.DataFrame, attempts: pl.DataFrame, as_of: datetime, ids: pl.DataFrame
+) -> pl.DataFrame:
+    """One row per exchange: span, parties, counts, status, first-response and longest gap.
+    `ids` maps every contact id to its exchange (from `exchange_ids`)."""
     members = contacts.join(ids, on=Col.ID).sort(Col.SENT_AT, Col.ID)
     per_attempt = attempts.join(ids.rename({Col.ID: A.ATTEMPT_ID}), on=A.ATTEMPT_ID)
     attempt_figures = per_attempt.group_by(A.EXCHANGE_ID).agg(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from deconf import __version__
-from deconf.cli import analysis, records, report, synth
+from deconf.cli import analysis, browse, records, report, synth
 
 app = typer.Typer(
     name="deconf",
@@ -45,6 +45,7 @@ app.command()(analysis.silences)
 app.command()(synth.synth)
 app.command()(report.report)
 app.command(name="verify-report")(report.verify_report)
+app.command()(browse.browse)
 
 
 def main() -> None:

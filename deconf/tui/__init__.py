@@ -1,0 +1,1 @@
+"""The terminal browser (Textual). Front end only: it draws what `deconf.analysis` computes."""

@@ -1,0 +1,112 @@
+"""The browser's state without a terminal: filters hide, search, jumps, timeline, export."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from deconf.analysis import analyze
+from deconf.loading import validate_logs, validate_records
+from deconf.tui.state import BrowserState, plain
+from tests.conftest import HUMANITARIAN, KHASHAM, contact
+
+
+@pytest.fixture
+def night() -> BrowserState:
+    return BrowserState(analyze(validate_logs([KHASHAM]).records))
+
+
+def test_the_list_starts_in_time_order(night):
+    assert night.view["exchange_id"].to_list() == [
+        "ex:kh-001",
+        "ex:kh-010",
+        "ex:kh-020",
+        "ex:kh-040",
+    ]
+    assert night.status_line().startswith("4 of 4 exchanges shown · as of 2018-02-08T09:00:00Z")
+
+
+def test_filters_hide_and_can_be_switched_off(night):
+    night.set_filter("party", "SDF")
+    assert night.view["exchange_id"].to_list() == ["ex:kh-010"]
+    assert "3 hidden" in night.status_line() and "party=SDF" in night.status_line()
+    night.set_filter("party", None)
+    night.set_filter("status", "partly_answered")
+    assert night.view["exchange_id"].to_list() == ["ex:kh-020"]
+    night.clear_filters()
+    night.set_filter("kind", "denial")
+    assert night.view["exchange_id"].to_list() == ["ex:kh-010", "ex:kh-020", "ex:kh-040"]
+    night.clear_filters()
+    night.set_filter("since", "2018-02-07T20:00:00Z")
+    night.set_filter("until", "2018-02-07T23:00:00Z")
+    assert night.view["exchange_id"].to_list() == ["ex:kh-020"]
+    with pytest.raises(ValueError):
+        night.set_filter("since", "sometime")
+    assert night.filters == {"since": "2018-02-07T20:00:00Z", "until": "2018-02-07T23:00:00Z"}
+
+
+def test_search_parties_and_summaries_with_next_and_previous(night):
+    assert night.search("CONOCO") == 3  # any case: week before, SDF call, the night
+    assert night.current["exchange_id"] == "ex:kh-001"
+    assert night.next_match(1) and night.current["exchange_id"] == "ex:kh-010"
+    assert night.next_match(1) and night.current["exchange_id"] == "ex:kh-020"
+    assert night.next_match(1) and night.current["exchange_id"] == "ex:kh-001"  # wraps
+    assert night.next_match(-1) and night.current["exchange_id"] == "ex:kh-020"
+    assert night.search("public") == 1
+
+
+def test_jumps_to_unanswered_and_breaches(night):
+    assert night.next_flagged("unanswered", 1) and night.current["exchange_id"] == "ex:kh-020"
+    assert night.next_flagged("breach", -1) and night.current["exchange_id"] == "ex:kh-001"
+    assert night.goto_time("2018-02-07T19:00:00Z") and night.current["exchange_id"] == "ex:kh-010"
+
+
+def test_sorting_keeps_the_cursor_on_its_exchange(night):
+    night.cursor = 2
+    night.sort_by("longest_gap_seconds", descending=True)
+    assert night.view["exchange_id"][0] == "ex:kh-020"
+    assert night.current["exchange_id"] == "ex:kh-020"
+
+
+def test_the_timeline_interleaves_events_and_shows_gaps(night):
+    items = night.timeline("ex:kh-020")
+    ids = [i.record_id for i in items]
+    assert ids[:5] == ["kh-020", "kh-021", "kh-022", "kh-023", "kh-024"]
+    assert "ev-05" in ids and ids.index("ev-05") > ids.index("kh-024")
+    reply = items[3].text
+    assert "answers kh-022 after 3m 00s (explicit)" in reply
+    assert "UNANSWERED, open 12h 17m 00s" in items[4].text
+    assert "source: New York Times" in items[0].text and "certainty: inferred" in items[0].text
+
+
+def test_time_zones(night):
+    row = night.current
+    assert night.when(row["start"]).endswith("Z")
+    night.zone = "Asia/Damascus"
+    assert night.when(row["start"]) == "2018-02-03 12:00:00 +0200"
+    night.use_recorded_zone = True
+    assert night.when(row["start"], "Europe/Moscow") == "2018-02-03 13:00:00 +0300"
+
+
+def test_export_writes_the_current_view(night, tmp_path):
+    night.set_filter("party", "SDF")
+    assert night.export(tmp_path / "view.json") == 1
+    assert json.loads((tmp_path / "view.json").read_text())[0]["exchange_id"] == "ex:kh-010"
+    assert night.export(tmp_path / "view.csv") == 1
+    assert (tmp_path / "view.csv").read_text().splitlines()[1].startswith("ex:kh-010")
+
+
+def test_histogram_keeps_unanswered_as_its_own_bar():
+    state = BrowserState(analyze(validate_logs([HUMANITARIAN]).records))
+    bins = dict(state.histogram())
+    assert set(bins) >= {"≤ 5 min", "> 24 h", "unanswered"}
+    assert sum(bins.values()) == state.analysis.episodes.height
+
+
+def test_terminal_escapes_are_neutralised_and_scripts_kept():
+    assert plain("a\x1b[31mred\x07\u202e") == "a\ufffd[31mred\ufffd\ufffd"
+    assert plain("قوات\nКоалиция 日本") == "قوات Коалиция 日本"
+    records = validate_records([contact(summary="\x1b]0;pwned\x07 hi")]).records
+    state = BrowserState(analyze(records))
+    assert "\x1b" not in state.timeline(state.view["exchange_id"][0])[0].text
