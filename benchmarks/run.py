@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-STEPS = ("baseline", "validate", "ingest", "analysis")
+STEPS = ("baseline", "validate", "ingest", "analysis", "exchanges")
 
 
 def run_step(step: str, log: Path, store: Path) -> dict:
@@ -90,6 +90,7 @@ def report(records: int, r: dict) -> str:
             r["ingest"]["seconds"] <= 2.5 * base,
         ),
         ("analysis from the store", r["analysis"], "≤ 1.5 s", r["analysis"]["seconds"] <= 1.5),
+        ("exchanges from the store (browser list)", r["exchanges"], "", ""),
     ]
     lines = [
         f"\n{records:,} records ({r['log_mb']:.0f} MB of JSON Lines, frame "

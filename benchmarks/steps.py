@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from deconf.analysis import analyze
+from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, analyze
 from deconf.frames import Col
 from deconf.loading import validate_logs
 from deconf.reading import RAW_SCHEMA
@@ -65,14 +65,22 @@ def ingest(log: Path, store: Path) -> tuple[int, float]:
 
 
 def analysis(log: Path, store: Path) -> tuple[int, float]:
-    """Load the store and compute attempts, episodes, statistics, exchanges and silences."""
-    result = analyze(Store(store).load())
+    """Scan the store (the columns the analysis reads) and compute links, attempts, episodes,
+    owed silences and statistics: what `deconf stats --store` does."""
+    result = analyze(Store(store).load(CONTACT_COLUMNS, EVENT_COLUMNS))
     result.stats(Col.TO_PARTY)
-    sizes = [result.attempts, result.episodes, result.exchanges, result.silences]
+    sizes = [result.attempts, result.episodes, result.silences]
     return result.attempts.height, sum(f.estimated_size("mb") for f in sizes)
 
 
-STEPS = {"baseline": baseline, "validate": validate, "ingest": ingest, "analysis": analysis}
+def exchanges(log: Path, store: Path) -> tuple[int, float]:
+    """The exchanges list (what the browser and the report's appendix show), from the store."""
+    result = analyze(Store(store).load(CONTACT_COLUMNS, EVENT_COLUMNS))
+    return result.exchanges.height, result.exchanges.estimated_size("mb")
+
+
+STEPS = {"baseline": baseline, "validate": validate, "ingest": ingest, "analysis": analysis,
+         "exchanges": exchanges}
 
 
 def main() -> None:

@@ -26,3 +26,18 @@ def test_core_modules_do_not_import_the_ui():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_cli_loads_the_browser_only_when_asked():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from deconf.cli import app\n"
+        "CliRunner().invoke(app, ['stats', 'logs/khasham-2018.jsonl'])\n"
+        "print(any(m.split('.')[0] == 'textual' for m in sys.modules))\n"
+    )
+    from tests.conftest import ROOT
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"

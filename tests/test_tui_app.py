@@ -53,6 +53,7 @@ async def test_navigation_search_and_jumps(night):
         await pilot.press("home")
         assert exchange(app) == "ex:kh-001"
         await pilot.press("slash", *"liaison", "enter")
+        await loaded(pilot)
         assert app.state.query == "liaison" and exchange(app) == "ex:kh-010"
         await pilot.press("n")
         assert exchange(app) == "ex:kh-010"  # the only match: stays
@@ -69,8 +70,10 @@ async def test_navigation_search_and_jumps(night):
         await pilot.press("g", *"2018-02-07T19:00:00Z", "enter")
         assert exchange(app) == "ex:kh-010"
         await pilot.press("o")
+        await loaded(pilot)
         assert app.state.sort_column == "parties"
         await pilot.press("O")
+        await loaded(pilot)
         assert app.state.descending is True
 
 
@@ -81,11 +84,13 @@ async def test_filters_hide_rows_and_the_status_line_counts_them(night):
         await pilot.press("f")
         await pilot.click("#filter-party")
         await pilot.press(*"SDF", "enter")
+        await loaded(pilot)
         assert app.state.view["exchange_id"].to_list() == ["ex:kh-010"]
         status = str(app.query_one("#status").render())
         assert "1 of 4 exchanges shown" in status and "3 hidden" in status
         await pilot.press("f")
         await pilot.click("#clear")
+        await loaded(pilot)
         assert app.state.view.height == 4
 
 

@@ -45,7 +45,11 @@ def exchanges_of(
 ) -> pl.DataFrame:
     """One row per exchange: span, parties, counts, status, first-response and longest gap.
     `ids` maps every contact id to its exchange (from `exchange_ids`)."""
-    members = contacts.join(ids, on=Col.ID).sort(Col.SENT_AT, Col.ID)
+    members = contacts.select(
+        Col.ID, Col.SENT_AT, Col.FROM_PARTY, Col.TO_PARTY, Col.CHANNEL, Col.THREAD, Col.SUMMARY
+    ).join(ids, on=Col.ID, how="left", maintain_order="left")
+    if not members[Col.SENT_AT].is_sorted():
+        members = members.sort(Col.SENT_AT, Col.ID)
     per_attempt = attempts.join(ids.rename({Col.ID: A.ATTEMPT_ID}), on=A.ATTEMPT_ID)
     attempt_figures = per_attempt.group_by(A.EXCHANGE_ID).agg(
         pl.len().alias(A.ATTEMPTS),
@@ -61,11 +65,8 @@ def exchanges_of(
     record_figures = members.group_by(A.EXCHANGE_ID, maintain_order=True).agg(
         pl.col(Col.SENT_AT).min().alias(A.START),
         pl.col(Col.SENT_AT).max().alias(A.END),
-        pl.concat_list(Col.FROM_PARTY, Col.TO_PARTY)
-        .list.explode()
-        .unique()
-        .sort()
-        .alias(A.PARTIES),
+        pl.col(Col.FROM_PARTY).unique().alias("_senders"),
+        pl.col(Col.TO_PARTY).unique().alias("_receivers"),
         pl.col(Col.CHANNEL).cast(pl.String).unique(maintain_order=True).alias(A.CHANNELS),
         pl.col(Col.THREAD).drop_nulls().first().alias(Col.THREAD),
         pl.len().alias(A.MESSAGES),
@@ -84,6 +85,8 @@ def exchanges_of(
     return (
         record_figures.join(attempt_figures, on=A.EXCHANGE_ID, how="left")
         .with_columns(
+            pl.col("_senders").list.concat("_receivers").list.unique().list.sort()
+            .alias(A.PARTIES),
             attempts_count.alias(A.ATTEMPTS),
             pl.col(A.ANSWERED_ATTEMPTS).fill_null(0),
             pl.col(A.UNANSWERED_ATTEMPTS).fill_null(0),

@@ -184,6 +184,22 @@ class DeconfBrowser(App):
     def unmark(self, record_id: str) -> None:
         remove_mark(self.marks_file, record_id)
 
+    def _in_background(self, work: Callable[[], str | None]) -> None:
+        """Run view work (filter, sort, search: Polars over every exchange) off the UI thread,
+        then redraw; the UI keeps answering meanwhile and shows the new view when it is ready."""
+
+        def run() -> None:
+            try:
+                note = work()
+            except ValueError as error:
+                self.call_from_thread(self.notify, str(error), severity="error", timeout=4)
+                note = None
+            self.call_from_thread(self.refresh_status)
+            if note:
+                self.call_from_thread(self.notify, note, timeout=3)
+
+        self.run_worker(run, thread=True, exclusive=True, group="view")
+
     def _has_state(self) -> bool:
         if self.state is None:
             self.notify("still loading…", timeout=2)
@@ -204,9 +220,9 @@ class DeconfBrowser(App):
 
         def done(answer: str | None) -> None:
             if answer is not None:
-                found = self.state.search(answer)
-                self.notify(f"{found} exchanges match '{answer}'", timeout=3)
-                self.refresh_status()
+                self._in_background(
+                    lambda: f"{self.state.search(answer)} exchanges match '{answer}'"
+                )
 
         self.push_screen(Prompt("Search parties and summaries", self.state.query), done)
 
@@ -220,19 +236,8 @@ class DeconfBrowser(App):
             return
 
         def done(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            previous = dict(self.state.filters)
-            try:
-                self.state.filters = {}
-                for name, value in values.items():
-                    self.state.set_filter(name, value)
-                self.state.apply()
-            except ValueError as error:
-                self.state.filters = previous
-                self.state.apply()
-                self.notify(f"filter not applied: {error}", severity="error", timeout=4)
-            self.refresh_status()
+            if values is not None:
+                self._in_background(lambda: self.state.replace_filters(values))
 
         self.push_screen(FilterScreen(self.state.filters), done)
 
@@ -260,13 +265,12 @@ class DeconfBrowser(App):
 
     def action_sort(self) -> None:
         if self._has_state():
-            self.state.next_sort()
-            self.refresh_status()
+            self._in_background(self.state.next_sort)
 
     def action_reverse(self) -> None:
         if self._has_state():
-            self.state.sort_by(self.state.sort_column, descending=not self.state.descending)
-            self.refresh_status()
+            self._in_background(lambda: self.state.sort_by(
+                self.state.sort_column, descending=not self.state.descending))
 
     def action_stats(self) -> None:
         if self._has_state():

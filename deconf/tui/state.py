@@ -169,6 +169,17 @@ class BrowserState:
             self.filters[name] = value
         self.apply()
 
+    def replace_filters(self, values: dict[str, str]) -> None:
+        """Set all filters at once; on a bad value nothing changes and ValueError says why."""
+        for name in ("since", "until"):
+            if values.get(name):
+                _parse_moment(values[name])
+        unknown = set(values) - set(FILTER_NAMES)
+        if unknown:
+            raise ValueError(f"no filter {', '.join(sorted(unknown))}")
+        self.filters = {k: v for k, v in values.items() if v}
+        self.apply()
+
     def clear_filters(self) -> None:
         self.filters.clear()
         self.apply()
