@@ -85,8 +85,7 @@ def exchanges_of(
     return (
         record_figures.join(attempt_figures, on=A.EXCHANGE_ID, how="left")
         .with_columns(
-            pl.col("_senders").list.concat("_receivers").list.unique().list.sort()
-            .alias(A.PARTIES),
+            pl.col("_senders").list.concat("_receivers").list.unique().list.sort().alias(A.PARTIES),
             attempts_count.alias(A.ATTEMPTS),
             pl.col(A.ANSWERED_ATTEMPTS).fill_null(0),
             pl.col(A.UNANSWERED_ATTEMPTS).fill_null(0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -198,82 +199,81 @@ def _finish(analysis: Analysis, rejected: int, fail_on_breach: bool) -> None:
     raise typer.Exit(EXIT_DATA if rejected or breached else EXIT_OK)
 
 
-@handles_errors
-def gaps(
-    logs: OptionalLogsArg = None,
-    store: StoreOpt = None,
-    policy: PolicyOpt = None,
-    as_of: AsOfOpt = None,
-    assume_tz: AssumeTzOpt = None,
-    input_format: InputFormatOpt = None,
-    party: PartyOpt = None,
-    channel: ChannelOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    fmt: FormatOpt = FrameFormat.TABLE,
-    output: OutputOpt = None,
-    fail_on_breach: FailOnBreachOpt = False,
-) -> None:
-    """One row per attempt: first response, time to it, status, episode, breach."""
-    analysis, rejected = run_analysis(
-        logs,
-        store,
-        policy=policy,
-        as_of=as_of,
-        assume_tz=assume_tz,
-        input_format=input_format,
-        party=party,
-        channel=channel,
-        since=since,
-        until=until,
-    )
-    write_frame(
-        analysis.attempts.select(GAPS_COLUMNS),
-        fmt,
-        output,
-        f"Attempts as of {analysis.as_of.isoformat()}",
-        _gaps_for_people,
-    )
-    _finish(analysis, rejected, fail_on_breach)
+def _frame_command(
+    name: str,
+    describe: str,
+    select: Callable[[Analysis], pl.DataFrame],
+    people: Callable[[pl.DataFrame], pl.DataFrame],
+    title: str,
+) -> Callable[..., None]:
+    """A command that prints one result frame; every such command takes the same options."""
+
+    @handles_errors
+    def command(
+        logs: OptionalLogsArg = None,
+        store: StoreOpt = None,
+        policy: PolicyOpt = None,
+        as_of: AsOfOpt = None,
+        assume_tz: AssumeTzOpt = None,
+        input_format: InputFormatOpt = None,
+        party: PartyOpt = None,
+        channel: ChannelOpt = None,
+        since: SinceOpt = None,
+        until: UntilOpt = None,
+        fmt: FormatOpt = FrameFormat.TABLE,
+        output: OutputOpt = None,
+        fail_on_breach: FailOnBreachOpt = False,
+    ) -> None:
+        analysis, rejected = run_analysis(
+            logs,
+            store,
+            policy=policy,
+            as_of=as_of,
+            assume_tz=assume_tz,
+            input_format=input_format,
+            party=party,
+            channel=channel,
+            since=since,
+            until=until,
+        )
+        write_frame(
+            select(analysis), fmt, output, f"{title} as of {analysis.as_of.isoformat()}", people
+        )
+        _finish(analysis, rejected, fail_on_breach)
+
+    command.__name__ = command.__qualname__ = name
+    command.__doc__ = describe
+    return command
 
 
-@handles_errors
-def episodes(
-    logs: OptionalLogsArg = None,
-    store: StoreOpt = None,
-    policy: PolicyOpt = None,
-    as_of: AsOfOpt = None,
-    assume_tz: AssumeTzOpt = None,
-    input_format: InputFormatOpt = None,
-    party: PartyOpt = None,
-    channel: ChannelOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    fmt: FormatOpt = FrameFormat.TABLE,
-    output: OutputOpt = None,
-    fail_on_breach: FailOnBreachOpt = False,
-) -> None:
-    """One row per episode (a first attempt and its retries until an answer)."""
-    analysis, rejected = run_analysis(
-        logs,
-        store,
-        policy=policy,
-        as_of=as_of,
-        assume_tz=assume_tz,
-        input_format=input_format,
-        party=party,
-        channel=channel,
-        since=since,
-        until=until,
-    )
-    write_frame(
-        analysis.episodes,
-        fmt,
-        output,
-        f"Episodes as of {analysis.as_of.isoformat()}",
-        _episodes_for_people,
-    )
-    _finish(analysis, rejected, fail_on_breach)
+gaps = _frame_command(
+    "gaps",
+    "One row per attempt: first response, time to it, status, episode, breach.",
+    lambda analysis: analysis.attempts.select(GAPS_COLUMNS),
+    _gaps_for_people,
+    "Attempts",
+)
+episodes = _frame_command(
+    "episodes",
+    "One row per episode (a first attempt and its retries until an answer).",
+    lambda analysis: analysis.episodes,
+    _episodes_for_people,
+    "Episodes",
+)
+exchanges = _frame_command(
+    "exchanges",
+    "One row per exchange: records joined by reply links and shared threads.",
+    lambda analysis: analysis.exchanges,
+    _exchanges_for_people,
+    "Exchanges",
+)
+silences = _frame_command(
+    "silences",
+    "Owed silences: while a party owed an answer and sent nothing, with events inside.",
+    lambda analysis: analysis.silences.drop(A.EVENT_COUNT).sort(A.SECONDS, descending=True),
+    _silences_for_people,
+    "Owed silences",
+)
 
 
 @handles_errors
@@ -319,81 +319,3 @@ def stats(
         lambda frame: transposed(frame, A.GROUP),
     )
     _finish(analysis, rejected, fail_on_breach)
-
-
-@handles_errors
-def exchanges(
-    logs: OptionalLogsArg = None,
-    store: StoreOpt = None,
-    policy: PolicyOpt = None,
-    as_of: AsOfOpt = None,
-    assume_tz: AssumeTzOpt = None,
-    input_format: InputFormatOpt = None,
-    party: PartyOpt = None,
-    channel: ChannelOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    fmt: FormatOpt = FrameFormat.TABLE,
-    output: OutputOpt = None,
-    fail_on_breach: FailOnBreachOpt = False,
-) -> None:
-    """One row per exchange: records joined by reply links and shared threads."""
-    analysis, rejected = run_analysis(
-        logs,
-        store,
-        policy=policy,
-        as_of=as_of,
-        assume_tz=assume_tz,
-        input_format=input_format,
-        party=party,
-        channel=channel,
-        since=since,
-        until=until,
-    )
-    write_frame(
-        analysis.exchanges,
-        fmt,
-        output,
-        f"Exchanges as of {analysis.as_of.isoformat()}",
-        _exchanges_for_people,
-    )
-    _finish(analysis, rejected, fail_on_breach)
-
-
-@handles_errors
-def silences(
-    logs: OptionalLogsArg = None,
-    store: StoreOpt = None,
-    policy: PolicyOpt = None,
-    as_of: AsOfOpt = None,
-    assume_tz: AssumeTzOpt = None,
-    input_format: InputFormatOpt = None,
-    party: PartyOpt = None,
-    channel: ChannelOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    fmt: FormatOpt = FrameFormat.TABLE,
-    output: OutputOpt = None,
-) -> None:
-    """Owed silences: while a party owed an answer and sent nothing, with events inside."""
-    analysis, rejected = run_analysis(
-        logs,
-        store,
-        policy=policy,
-        as_of=as_of,
-        assume_tz=assume_tz,
-        input_format=input_format,
-        party=party,
-        channel=channel,
-        since=since,
-        until=until,
-    )
-    frame = analysis.silences.drop(A.EVENT_COUNT).sort(A.SECONDS, descending=True)
-    write_frame(
-        frame,
-        fmt,
-        output,
-        f"Owed silences as of {analysis.as_of.isoformat()}",
-        _silences_for_people,
-    )
-    _finish(analysis, rejected, False)

@@ -269,8 +269,11 @@ class DeconfBrowser(App):
 
     def action_reverse(self) -> None:
         if self._has_state():
-            self._in_background(lambda: self.state.sort_by(
-                self.state.sort_column, descending=not self.state.descending))
+            self._in_background(
+                lambda: self.state.sort_by(
+                    self.state.sort_column, descending=not self.state.descending
+                )
+            )
 
     def action_stats(self) -> None:
         if self._has_state():
