@@ -31,7 +31,6 @@ from deconf.model import (
     SUMMARY_MAX,
     TEXT_MAX,
     ContactRecord,
-    EventRecord,
     known_time_zones,
     parse_record,
 )
@@ -349,13 +348,3 @@ def _judge(raw: RawLog, row: dict[str, Any], assume_tz: str | None, keep_extra: 
         return parse_record(data, assume_tz=assume_tz), extra
     except ValidationError as error:
         return explain(error)
-
-
-def model_of(row: dict[str, Any]) -> ContactRecord | EventRecord:
-    """A frame row (contact or event) back as its model, for display and the API."""
-    fields = EVENT_FIELDS if Col.AT in row else CONTACT_FIELDS
-    data = {k: v for k, v in row.items() if k in fields and v is not None}
-    if Col.AT in row:
-        data[Col.TYPE] = RecordType.EVENT.value
-        return EventRecord.model_validate(data)
-    return ContactRecord.model_validate(data)

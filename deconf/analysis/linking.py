@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import polars as pl
 
-from deconf.analysis.columns import A, Link
+from deconf.analysis.columns import A
 from deconf.frames import Col
 from deconf.policy import Policy
 from deconf.vocabulary import (
@@ -199,5 +199,3 @@ def first_replies(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy
             )
     return explicit, levels
 
-
-LINK_KINDS = (Link.EXPLICIT, Link.INFERRED)
