@@ -38,6 +38,7 @@ def test_the_cli_loads_the_browser_only_when_asked():
     )
     from tests.conftest import ROOT
 
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == "False"

@@ -155,7 +155,7 @@ async def test_a_log_with_rejected_lines_still_opens_with_a_banner(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         banner = app.query_one("#banner")
-        assert banner.display and "1 lines were rejected" in str(banner.render())
+        assert banner.display and "1 line was rejected" in str(banner.render())
         assert app.state.view.height == 1
 
 

@@ -198,4 +198,3 @@ def first_replies(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy
                 inferred_first(attempts, contacts, policy, kinds, among=any_inferred),
             )
     return explicit, levels
-
