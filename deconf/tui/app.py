@@ -140,9 +140,11 @@ class DeconfBrowser(App):
         self.state = state
         banner = self.query_one("#banner", Static)
         if loaded.rejected:
+            count = loaded.rejected
+            lines = "1 line was" if count == 1 else f"{count} lines were"
             banner.update(
                 Text(
-                    f"⚠ {loaded.rejected} lines were rejected and are not shown — "
+                    f"⚠ {lines} rejected and {'is' if count == 1 else 'are'} not shown — "
                     f"{loaded.rejected_hint}",
                     style="bold yellow",
                 )
