@@ -98,8 +98,9 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None
     if b"\x00" in data[:_BINARY_PROBE]:
         raise InputError(f"{path}: looks like binary data, not a text log")
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    if not data.strip():
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data or data.isspace():  # isspace stops at the first other byte: no copy, no scan
         raise InputError(f"{path}: is empty; a log has at least one record")
     return data
 
@@ -171,7 +172,9 @@ def _read_jsonl(data: bytes, source: str) -> RawLog:
     good = pl.concat([objects.drop(SUSPECT), decoded], how="horizontal")
     spaced = b'": ' in data  # json.dumps' default style; compact files need half the counting
     good = good.with_columns(
-        (pl.Series(undecodable, dtype=pl.Boolean) | _bent_by_decoding(good, spaced)).alias(SUSPECT)
+        (_bent_by_decoding(good, spaced) | (False if undecodable is None else undecodable)).alias(
+            SUSPECT
+        )
     ).select(RAW_SCHEMA.names())
     bad = odd.filter(SUSPECT)
     if bad.is_empty() and whole_file:
@@ -193,14 +196,15 @@ def _lines(data: bytes, source: str) -> pl.DataFrame:
     return lines
 
 
-def _decode_objects(data: bytes | None, texts: pl.Series) -> tuple[pl.DataFrame, list[bool]]:
+def _decode_objects(data: bytes | None, texts: pl.Series) -> tuple[pl.DataFrame, pl.Series | None]:
     """Decode JSON objects in bulk (the whole file at once when it is all objects); lines the
-    bulk decoder refuses come back as nulls flagged True, for the model to explain."""
+    bulk decoder refuses come back as nulls flagged True, for the model to explain (no flags:
+    every line decoded)."""
     if data is not None:
         try:
             decoded = pl.read_ndjson(io.BytesIO(data), schema=_DECODE_SCHEMA)
             if decoded.height == texts.len():
-                return decoded, [False] * texts.len()
+                return decoded, None
         except pl.exceptions.PolarsError:
             pass
     parts: list[pl.DataFrame] = []
@@ -210,8 +214,8 @@ def _decode_objects(data: bytes | None, texts: pl.Series) -> tuple[pl.DataFrame,
         parts.append(part)
         flags.extend(bad)
     if not parts:
-        return pl.DataFrame(schema=_DECODE_SCHEMA), []
-    return pl.concat(parts), flags
+        return pl.DataFrame(schema=_DECODE_SCHEMA), None
+    return pl.concat(parts), pl.Series(flags, dtype=pl.Boolean)
 
 
 def _decode_or_bisect(chunk: pl.Series) -> tuple[pl.DataFrame, list[bool]]:

@@ -19,10 +19,48 @@ _NAIVE_FORMAT = "%Y-%m-%dT%H:%M:%S%.f"
 _CANONICAL = "_canonical_time"
 
 
+_ZULU_SECONDS = "%Y-%m-%dT%H:%M:%SZ"  # 2018-02-07T20:31:00Z, what machine-written logs mostly use
+
+
 def parse_utc(frame: pl.DataFrame, column: str, assume_tz: str | None) -> pl.Series:
     """The column parsed to UTC; null where absent or not safely parseable here."""
-    if frame.is_empty() or frame[column].null_count() == frame.height:
+    values = frame[column]
+    nulls = values.null_count()
+    if nulls == frame.height:
         return pl.Series(column, [None] * frame.height, dtype=UTC_TIME)
+    if nulls > frame.height // 2:  # mostly absent (respond_by, an event's at): parse the rest
+        present = values.is_not_null()
+        parsed = parse_utc(frame.filter(present).select(column), column, assume_tz)
+        full = pl.Series(column, [None] * frame.height, dtype=UTC_TIME)
+        return full.scatter(present.arg_true(), parsed)
+    return _zulu(values) if _all_zulu(values) else _general(frame, column, assume_tz)
+
+
+def _all_zulu(values: pl.Series) -> bool:
+    """Whether every present value has the one common shape 2018-02-07T20:31:00Z."""
+    present = values.drop_nulls()
+    shaped = (
+        (present.str.len_bytes() == 20)
+        & present.str.ends_with("Z")
+        & (present.str.slice(10, 1) == "T")
+    )
+    return bool(shaped.all())
+
+
+def _zulu(values: pl.Series) -> pl.Series:
+    frame = values.to_frame()
+    raw = pl.col(values.name)
+    parsed = raw.str.to_datetime(_ZULU_SECONDS, strict=False, time_unit="us")
+    in_range = raw.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(*YEARS)
+    return frame.select(
+        pl.when(raw.str.contains(TIMESTAMP_PATTERN) & in_range)
+        .then(parsed.dt.replace_time_zone("UTC"))
+        .cast(UTC_TIME)
+        .alias(values.name)
+    ).to_series()
+
+
+def _general(frame: pl.DataFrame, column: str, assume_tz: str | None) -> pl.Series:
     raw = pl.col(column)
     upper = raw.str.to_uppercase().str.replace(" ", "T", literal=True)
     with_seconds = (

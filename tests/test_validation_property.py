@@ -171,3 +171,38 @@ def test_a_utc_shift_is_exact_to_the_microsecond():
     )
     assert model.sent_at == datetime(2018, 2, 8, 4, 1, 0, 1, tzinfo=UTC)
     assert model.sent_at - datetime(2018, 2, 8, 4, 1, tzinfo=UTC) == timedelta(microseconds=1)
+
+
+zulu_like = st.text(alphabet="0123456789-T:Z +", min_size=19, max_size=19).map(lambda s: s + "Z")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    stamps=st.lists(
+        st.one_of(zulu_like, timestamp().filter(lambda t: len(t) == 20)), min_size=1, max_size=20
+    )
+)
+def test_the_common_shape_fast_path_agrees_with_the_model(stamps):
+    """Files whose times all look like 2018-02-07T20:31:00Z take a faster parser; it must
+    accept and convert exactly what the model does."""
+    import polars as pl
+
+    from deconf.timestamps import parse_utc
+
+    frame = pl.DataFrame({"t": stamps})
+    parsed = parse_utc(frame, "t", None).to_list()
+    for text, got in zip(stamps, parsed, strict=True):
+        try:
+            want = parse_record(
+                {
+                    "id": "a",
+                    "sent_at": text,
+                    "from_party": "A",
+                    "to_party": "B",
+                    "channel": "radio",
+                    "kind": "query",
+                }
+            ).sent_at
+        except ValidationError:
+            want = None
+        assert got == want, text
