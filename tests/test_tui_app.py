@@ -197,3 +197,15 @@ def test_snapshot_statistics_screen(snap_compare):
         await pilot.pause()
 
     assert snap_compare(browser(KHASHAM), terminal_size=SIZE, run_before=stats)
+
+
+async def test_log_text_is_never_read_as_markup(tmp_path):
+    log = tmp_path / "markup.jsonl"
+    log.write_text(json.dumps(contact(to_party="[red]RU[/red]", summary="[bold]x[/bold]")) + "\n")
+    app = browser(log)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        cell = app.screen.query_one("#responders").get_cell_at((0, 0))
+        assert cell.plain == "[red]RU[/red]"

@@ -194,11 +194,13 @@ class DeconfBrowser(App):
             try:
                 note = work()
             except ValueError as error:
-                self.call_from_thread(self.notify, str(error), severity="error", timeout=4)
+                self.call_from_thread(
+                    self.notify, str(error), severity="error", timeout=4, markup=False
+                )
                 note = None
             self.call_from_thread(self.refresh_status)
             if note:
-                self.call_from_thread(self.notify, note, timeout=3)
+                self.call_from_thread(self.notify, note, timeout=3, markup=False)
 
         self.run_worker(run, thread=True, exclusive=True, group="view")
 
@@ -254,7 +256,7 @@ class DeconfBrowser(App):
                 if not self.state.goto_time(answer):
                     self.notify("no exchange starts at or after that time", timeout=3)
             except ValueError as error:
-                self.notify(str(error), severity="error", timeout=4)
+                self.notify(str(error), severity="error", timeout=4, markup=False)
             self.refresh_status()
 
         self.push_screen(Prompt("Go to time (RFC 3339, e.g. 2018-02-07T20:30:00Z, or now)"), done)
@@ -299,7 +301,7 @@ class DeconfBrowser(App):
             if comment is None:
                 return
             add_mark(self.marks_file, record_id, comment)
-            self.notify(f"marked {record_id}", timeout=2)
+            self.notify(f"marked {record_id}", timeout=2, markup=False)
             if isinstance(self.screen, DetailScreen):
                 self.screen.fill()
 
@@ -323,9 +325,11 @@ class DeconfBrowser(App):
             try:
                 rows = self.state.export(path)
             except OSError as error:
-                self.notify(f"cannot write {path}: {error.strerror}", severity="error")
+                self.notify(
+                    f"cannot write {path}: {error.strerror}", severity="error", markup=False
+                )
                 return
-            self.notify(f"wrote {rows} exchanges to {path}", timeout=3)
+            self.notify(f"wrote {rows} exchanges to {path}", timeout=3, markup=False)
 
         self.push_screen(
             Prompt("Export the current view to (.csv or .json)", "deconf-view.csv"), done

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
@@ -109,7 +110,9 @@ class MarksScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Marks ({len(self.lines)}) · d delete · esc close")
-            yield OptionList(*[text for _, text in self.lines] or ["No marks yet (m marks)"])
+            yield OptionList(
+                *[Text(text) for _, text in self.lines] or [Text("No marks yet (m marks)")]
+            )
 
     def action_delete(self) -> None:
         index = self.query_one(OptionList).highlighted

@@ -53,7 +53,7 @@ class StatsScreen(Screen):
         stats = self.state.analysis.stats(Col.TO_PARTY)
         for row in stats.iter_rows(named=True):
             table.add_row(
-                plain(row["group"]),
+                Text(plain(row["group"])),  # log text as text, never as markup
                 row["attempts"],
                 row["episodes"],
                 row["unanswered_episodes"],
