@@ -74,7 +74,7 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
     already = conflicting.clear()
     if stored is not None and len(stored):
         firsts = index.join(later.select(*_PROVENANCE), on=list(_PROVENANCE), how="anti")
-        clash, already = _against_store(firsts, records, stored, conflicting.columns)
+        clash, already = _against_store(firsts, records, stored, conflicting)
         conflicting = pl.concat([conflicting, clash])
     texts = {r.source: r.texts for r in results}
     for row in conflicting.iter_rows(named=True):
@@ -116,13 +116,13 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
     )
 
 
-def _against_store(firsts: pl.DataFrame, records: Records, stored: Records, columns: list[str]):
+def _against_store(firsts: pl.DataFrame, records: Records, stored: Records, like: pl.DataFrame):
     """First occurrences whose id the store holds: identical ones (already stored, a no-op) and
     conflicting ones (rejected, naming where the stored one came from)."""
     known = id_index(stored)
     overlap = firsts.join(known.select(Col.ID), on=Col.ID, how="semi")
     if overlap.is_empty():
-        return pl.DataFrame(schema={c: _schema_of(c) for c in columns}), overlap
+        return like.clear(), overlap
     ours = with_hashes(overlap, records)
     theirs = with_hashes(known.join(overlap.select(Col.ID), on=Col.ID, how="semi"), stored).select(
         Col.ID,
@@ -141,18 +141,7 @@ def _against_store(firsts: pl.DataFrame, records: Records, stored: Records, colu
             "_first_line",
         ).alias("_message"),
     )
-    return clash.select(columns), matched.filter(same)
-
-
-def _schema_of(column: str) -> pl.DataType:
-    return {
-        Col.ORIGIN_LINE: pl.Int64,
-        "_first_line": pl.Int64,
-        _HASH: pl.UInt64,
-        "_first_hash": pl.UInt64,
-        _ORDER: pl.Int32,
-        "_later": pl.Boolean,
-    }.get(column, pl.String)
+    return clash.select(like.columns).cast(like.schema), matched.filter(same)
 
 
 def _text_of(texts: dict[str, pl.DataFrame], source: str, line: int) -> str:

@@ -206,5 +206,7 @@ def render_table(frame: pl.DataFrame, title: str, output: Path | None = None, to
         table.add_row(*(Text("" if v is None else str(v)) for v in row))
     console = stdout if output is None else Console(file=output.open("w"), width=200)
     console.print(table)
+    if frame.is_empty():
+        console.print("(no rows)")
     if total > frame.height:
         console.print(f"… {total - frame.height} more rows (--format csv or json gives all)")
