@@ -65,12 +65,23 @@ def exchanges_of(
     record_figures = members.group_by(A.EXCHANGE_ID, maintain_order=True).agg(
         pl.col(Col.SENT_AT).min().alias(A.START),
         pl.col(Col.SENT_AT).max().alias(A.END),
-        pl.col(Col.FROM_PARTY).unique().alias("_senders"),
-        pl.col(Col.TO_PARTY).unique().alias("_receivers"),
         pl.col(Col.CHANNEL).cast(pl.String).unique(maintain_order=True).alias(A.CHANNELS),
         pl.col(Col.THREAD).drop_nulls().first().alias(Col.THREAD),
         pl.len().alias(A.MESSAGES),
         pl.col(Col.SUMMARY).first().alias(Col.SUMMARY),
+    )
+    # every party of each exchange, sorted: the two party columns stacked, deduplicated
+    parties = (
+        pl.concat(
+            [
+                members.select(A.EXCHANGE_ID, pl.col(column).alias("_party"))
+                for column in (Col.FROM_PARTY, Col.TO_PARTY)
+            ]
+        )
+        .unique()
+        .sort("_party")
+        .group_by(A.EXCHANGE_ID)
+        .agg(pl.col("_party").alias(A.PARTIES))
     )
     attempts_count = pl.col(A.ATTEMPTS).fill_null(0)
     status = (
@@ -84,8 +95,8 @@ def exchanges_of(
     )
     return (
         record_figures.join(attempt_figures, on=A.EXCHANGE_ID, how="left")
+        .join(parties, on=A.EXCHANGE_ID, how="left")
         .with_columns(
-            pl.col("_senders").list.concat("_receivers").list.unique().list.sort().alias(A.PARTIES),
             attempts_count.alias(A.ATTEMPTS),
             pl.col(A.ANSWERED_ATTEMPTS).fill_null(0),
             pl.col(A.UNANSWERED_ATTEMPTS).fill_null(0),
