@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from deconf.frames import Col
 from deconf.vocabulary import Channel, EventKind, Precedence
 
 KNOWN_PARTIES = ["US", "RU", "SDF", "TR", "SY", "IL", "UN-OCHA", "NGO-A", "JO", "IQ", "IR", "UK"]
@@ -23,6 +24,21 @@ START = datetime(2018, 1, 1, tzinfo=UTC)
 SPAN_SECONDS = 365 * 86400.0  # a log covers about a year, whatever its size
 EVENT_SHARE = 0.02
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+#: The record fields a synthetic log line carries (absent ones written as null).
+FIELDS = (
+    Col.TYPE,
+    Col.ID,
+    Col.SENT_AT,
+    Col.AT,
+    Col.FROM_PARTY,
+    Col.TO_PARTY,
+    Col.CHANNEL,
+    Col.KIND,
+    Col.ATTEMPT_OUTCOME,
+    Col.IN_REPLY_TO,
+    Col.PRECEDENCE,
+    Col.SUMMARY,
+)
 
 
 def party_names(count: int) -> list[str]:
@@ -136,20 +152,7 @@ def synthesize(records: int, seed: int = 0, parties: int = 6) -> pl.DataFrame:
     return log.with_columns(
         pl.when(is_event).then(None).otherwise(stamp).alias("sent_at"),
         pl.when(is_event).then(stamp).alias("at"),
-    ).select(
-        "type",
-        "id",
-        "sent_at",
-        "at",
-        "from_party",
-        "to_party",
-        "channel",
-        "kind",
-        "attempt_outcome",
-        "in_reply_to",
-        "precedence",
-        "summary",
-    )
+    ).select(FIELDS)
 
 
 def _contacts(*, ids, time, sender, receiver, kind, outcome, reply_to, channel, precedence):
