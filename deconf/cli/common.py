@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import io
 import json
 import sys
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from deconf.durations import humanize
+from deconf.export import to_csv, to_json
 from deconf.loading import UsageError
 from deconf.reading import InputError
 from deconf.store import StoreError
@@ -100,15 +100,6 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def _jsonable(frame: pl.DataFrame) -> pl.DataFrame:
-    """Timestamps as RFC 3339 UTC strings, so JSON and CSV say exactly what the frame holds."""
-    return frame.with_columns(
-        pl.col(name).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.Datetime)
-    )
-
-
 def write_frame(
     frame: pl.DataFrame,
     fmt: FrameFormat,
@@ -124,14 +115,9 @@ def write_frame(
         frame.write_parquet(output)
         return
     if fmt is FrameFormat.JSON:
-        text = json.dumps(_jsonable(frame).to_dicts(), indent=2, ensure_ascii=False) + "\n"
+        text = to_json(frame)
     elif fmt is FrameFormat.CSV:
-        flat = _jsonable(frame).with_columns(
-            pl.col(n).list.join(";") for n, d in frame.schema.items() if isinstance(d, pl.List)
-        )
-        buffer = io.StringIO()
-        flat.write_csv(buffer)
-        text = buffer.getvalue()
+        text = to_csv(frame)
     else:
         shown = frame.head(TABLE_ROWS)
         render_table(people(shown) if people else shown, title, output, total=frame.height)

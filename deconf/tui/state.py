@@ -7,7 +7,6 @@ Every figure comes from `deconf.analysis`; this module selects, orders and forma
 
 from __future__ import annotations
 
-import json
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from deconf.analysis import Analysis
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A, Status
 from deconf.durations import humanize
+from deconf.export import to_csv, to_json
 from deconf.frames import Col
 from deconf.stamps import rfc3339
 
@@ -369,22 +369,8 @@ class BrowserState:
     def export(self, path: Path) -> int:
         """Write the current view (filtered, sorted) to CSV or JSON by the file's extension."""
         frame = self.view.drop([c for c in self.view.columns if c.startswith("_")])
-        stamped = frame.with_columns(
-            pl.col(n).dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ")
-            for n, d in frame.schema.items()
-            if isinstance(d, pl.Datetime)
-        )
-        if path.suffix.lower() == ".json":
-            path.write_text(
-                json.dumps(stamped.to_dicts(), indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8",
-            )
-        else:
-            stamped.with_columns(
-                pl.col(n).list.join(";")
-                for n, d in stamped.schema.items()
-                if isinstance(d, pl.List)
-            ).write_csv(path)
+        text = to_json(frame) if path.suffix.lower() == ".json" else to_csv(frame)
+        path.write_text(text, encoding="utf-8")
         return frame.height
 
     def histogram(self) -> list[tuple[str, int]]:
