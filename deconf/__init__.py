@@ -8,13 +8,12 @@ The Python API in one import::
     result.stats(by="to_party")
 """
 
-__version__ = "0.1.0"
-
 from deconf.analysis import Analysis, Filters, analyze
 from deconf.frames import Records
 from deconf.loading import validate_logs, validate_records
 from deconf.policy import Policy, load_policy
 from deconf.store import Store
+from deconf.version import __version__
 
 __all__ = [
     "Analysis",

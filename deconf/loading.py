@@ -7,14 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from deconf.crosscheck import cross_check
+from deconf.errors import InputError, UsageError
 from deconf.frames import Records
 from deconf.model import known_time_zones
-from deconf.reading import InputError, read_log, read_mappings
+from deconf.reading import read_log, read_mappings
 from deconf.validation import Validation, validate_raw
-
-
-class UsageError(ValueError):
-    """A wrong option value (an unknown time zone, say): exit 2 with a clear message."""
 
 
 def check_zone(zone: str | None, option: str = "--assume-tz") -> str | None:

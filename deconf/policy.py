@@ -41,9 +41,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from deconf.errors import UsageError
 from deconf.explain import explain
 from deconf.frames import Col
-from deconf.loading import UsageError
 from deconf.vocabulary import Channel, ContactKind, Precedence
 
 _DURATION_RE = re.compile(

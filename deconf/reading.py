@@ -21,6 +21,7 @@ from typing import Any
 
 import polars as pl
 
+from deconf.errors import InputError
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
 
@@ -45,10 +46,6 @@ _FLAG_IS_BOOL_RE = r'"expects_response"\s*:\s*(?:true|false)'
 _TAGS_NOT_LIST_OF_STRINGS_RE = (
     r'"tags"\s*:\s*(?:[^\[n\s]|\[\s*(?:"(?:[^"\\]|\\.)*"\s*,\s*)*[^"\s\]])'
 )
-
-
-class InputError(Exception):
-    """Input that is not a log at all: one clear message, never a traceback."""
 
 
 class InputFormat(StrEnum):

@@ -31,10 +31,11 @@ from typing import Any
 import platformdirs
 import polars as pl
 
-from deconf import __version__
+from deconf.errors import StoreError
 from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records
 from deconf.loading import validate_logs
 from deconf.validation import Validation
+from deconf.version import __version__
 
 MANIFEST = "manifest.jsonl"
 REJECTS = "rejects.jsonl"
@@ -42,10 +43,6 @@ LOCK = ".lock"
 TABLES = {"contacts": (Col.SENT_AT, CONTACT_SCHEMA), "events": (Col.AT, EVENT_SCHEMA)}
 GENESIS = "0" * 64
 STORE_ENV = "DECONF_STORE"
-
-
-class StoreError(Exception):
-    """A store that cannot be used as asked (not a store, unreadable manifest)."""
 
 
 def default_store() -> Path:

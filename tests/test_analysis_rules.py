@@ -9,7 +9,8 @@ from freezegun import freeze_time
 
 from deconf.analysis import Filters, analyze
 from deconf.analysis.asof import parse_as_of
-from deconf.loading import UsageError, validate_records
+from deconf.errors import UsageError
+from deconf.loading import validate_records
 from deconf.policy import Policy, load_policy
 
 

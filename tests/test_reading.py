@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from deconf.errors import InputError
 from deconf.loading import validate_logs
-from deconf.reading import InputError
 
 
 def test_bom_crlf_and_blank_lines_keep_physical_line_numbers(tmp_path):

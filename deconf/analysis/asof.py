@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import polars as pl
 from pydantic import TypeAdapter, ValidationError
 
+from deconf.errors import UsageError
 from deconf.frames import Col, Records
-from deconf.loading import UsageError
 from deconf.model import ASSUME_TZ, Timestamp
 
 NOW = "now"

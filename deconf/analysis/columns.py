@@ -52,8 +52,39 @@ class A:
     SECONDS = "seconds"
     ONGOING = "ongoing"
     EVENT_COUNT = "event_count"
-    # statistics
+
+
+class S:
+    """Statistics columns (§3.1), one row per group: every front end reads them by these names."""
+
     GROUP = "group"
+    ATTEMPTS = "attempts"
+    EPISODES = "episodes"
+    ANSWERED_EPISODES = "answered_episodes"
+    UNANSWERED_EPISODES = "unanswered_episodes"
+    KM_MEDIAN = "km_median_seconds"
+    KM_MEDIAN_REACHED = "km_median_reached"
+    KM_LONGEST_FOLLOWUP = "km_longest_followup_seconds"
+    KM_P90 = "km_p90_seconds"
+    SHARE_5M = "share_answered_5m"
+    SHARE_15M = "share_answered_15m"
+    SHARE_1H = "share_answered_1h"
+    SHARE_24H = "share_answered_24h"
+    RMST = "rmst_seconds"
+    RMST_HORIZON = "rmst_horizon_seconds"
+    ANSWERED_MEDIAN = "answered_median_seconds"
+    ANSWERED_P90 = "answered_p90_seconds"
+    ANSWERED_MAX = "answered_max_seconds"
+    BREACHES = "breaches"
+    LONGEST_RETRY_STREAK = "longest_retry_streak"
+    REPEATED_FAILURE_STREAKS = "repeated_failure_streaks"
+    LONGEST_OWED_SILENCE = "longest_owed_silence_seconds"
+    # figures where null means "not reached", never "none"
+    NOT_REACHED_WHEN_NULL = (KM_MEDIAN, KM_P90)
+
+
+# An episode of this many attempts or more is a repeated-failure streak (§3).
+REPEATED_FAILURE_STREAK = 3
 
 
 class Status:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from deconf.analysis.columns import A, Status
+from deconf.analysis.columns import REPEATED_FAILURE_STREAK, A, S, Status
 from deconf.analysis.survival import DURATION, GROUP, OBSERVED, km_summary
 from deconf.frames import Col
 from deconf.policy import Policy
@@ -17,33 +17,32 @@ from deconf.policy import Policy
 ALL = "all"
 GROUPINGS = (Col.TO_PARTY, Col.FROM_PARTY, Col.CHANNEL, Col.PRECEDENCE, Col.KIND, ALL)
 WITHIN = {
-    "share_answered_5m": 300.0,
-    "share_answered_15m": 900.0,
-    "share_answered_1h": 3600.0,
-    "share_answered_24h": 86400.0,
+    S.SHARE_5M: 300.0,
+    S.SHARE_15M: 900.0,
+    S.SHARE_1H: 3600.0,
+    S.SHARE_24H: 86400.0,
 }
-REPEATED_FAILURE_STREAK = 3
 
 COLUMNS = (
-    A.GROUP,
-    "attempts",
-    "episodes",
-    "answered_episodes",
-    "unanswered_episodes",
-    "km_median_seconds",
-    "km_median_reached",
-    "km_longest_followup_seconds",
-    "km_p90_seconds",
+    S.GROUP,
+    S.ATTEMPTS,
+    S.EPISODES,
+    S.ANSWERED_EPISODES,
+    S.UNANSWERED_EPISODES,
+    S.KM_MEDIAN,
+    S.KM_MEDIAN_REACHED,
+    S.KM_LONGEST_FOLLOWUP,
+    S.KM_P90,
     *WITHIN,
-    "rmst_seconds",
-    "rmst_horizon_seconds",
-    "answered_median_seconds",
-    "answered_p90_seconds",
-    "answered_max_seconds",
-    "breaches",
-    "longest_retry_streak",
-    "repeated_failure_streaks",
-    "longest_owed_silence_seconds",
+    S.RMST,
+    S.RMST_HORIZON,
+    S.ANSWERED_MEDIAN,
+    S.ANSWERED_P90,
+    S.ANSWERED_MAX,
+    S.BREACHES,
+    S.LONGEST_RETRY_STREAK,
+    S.REPEATED_FAILURE_STREAKS,
+    S.LONGEST_OWED_SILENCE,
 )
 
 
@@ -66,16 +65,16 @@ def statistics(
     answered = pl.col(A.STATUS) == Status.ANSWERED
     gap = pl.col(A.GAP_SECONDS)
     counts = grouped.group_by(GROUP).agg(
-        pl.col(A.RETRY_STREAK).sum().alias("attempts"),
-        pl.len().alias("episodes"),
-        answered.sum().alias("answered_episodes"),
-        (~answered).sum().alias("unanswered_episodes"),
-        gap.filter(answered).median().alias("answered_median_seconds"),
-        gap.filter(answered).quantile(0.9, interpolation="linear").alias("answered_p90_seconds"),
-        gap.filter(answered).max().alias("answered_max_seconds"),
-        pl.col(A.BREACHES).sum().alias("breaches"),
-        pl.col(A.RETRY_STREAK).max().alias("longest_retry_streak"),
-        (pl.col(A.RETRY_STREAK) >= REPEATED_FAILURE_STREAK).sum().alias("repeated_failure_streaks"),
+        pl.col(A.RETRY_STREAK).sum().alias(S.ATTEMPTS),
+        pl.len().alias(S.EPISODES),
+        answered.sum().alias(S.ANSWERED_EPISODES),
+        (~answered).sum().alias(S.UNANSWERED_EPISODES),
+        gap.filter(answered).median().alias(S.ANSWERED_MEDIAN),
+        gap.filter(answered).quantile(0.9, interpolation="linear").alias(S.ANSWERED_P90),
+        gap.filter(answered).max().alias(S.ANSWERED_MAX),
+        pl.col(A.BREACHES).sum().alias(S.BREACHES),
+        pl.col(A.RETRY_STREAK).max().alias(S.LONGEST_RETRY_STREAK),
+        (pl.col(A.RETRY_STREAK) >= REPEATED_FAILURE_STREAK).sum().alias(S.REPEATED_FAILURE_STREAKS),
     )
     samples = grouped.select(
         GROUP,
@@ -87,16 +86,16 @@ def statistics(
     silence = (
         silences.join(grouped.select(A.EPISODE_ID, GROUP), on=A.EPISODE_ID)
         .group_by(GROUP)
-        .agg(pl.col(A.SECONDS).max().alias("longest_owed_silence_seconds"))
+        .agg(pl.col(A.SECONDS).max().alias(S.LONGEST_OWED_SILENCE))
     )
     return (
         counts.join(km, on=GROUP, how="left")
         .join(silence, on=GROUP, how="left")
         .with_columns(
-            pl.col("km_median_seconds").is_not_null().alias("km_median_reached"),
-            pl.lit(horizon).alias("rmst_horizon_seconds"),
+            pl.col(S.KM_MEDIAN).is_not_null().alias(S.KM_MEDIAN_REACHED),
+            pl.lit(horizon).alias(S.RMST_HORIZON),
         )
-        .rename({GROUP: A.GROUP})
+        .rename({GROUP: S.GROUP})
         .select(COLUMNS)
-        .sort(A.GROUP)
+        .sort(S.GROUP)
     )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from deconf.analysis.columns import S
+
 GROUP = "_group"
 DURATION = "_duration"
 OBSERVED = "_observed"
@@ -51,10 +53,10 @@ def km_summary(samples: pl.DataFrame, within: dict[str, float], horizon: float) 
     named threshold, restricted mean to the horizon, and the longest follow-up."""
     curve = km_curve(samples)
     groups = samples.group_by(GROUP).agg(
-        pl.col(DURATION).max().alias("km_longest_followup_seconds")
+        pl.col(DURATION).max().alias(S.KM_LONGEST_FOLLOWUP)
     )
-    median = _first_time_below(curve, 0.5, "km_median_seconds")
-    p90 = _first_time_below(curve, 0.1, "km_p90_seconds")
+    median = _first_time_below(curve, 0.5, S.KM_MEDIAN)
+    p90 = _first_time_below(curve, 0.1, S.KM_P90)
     shares = [
         curve.filter(pl.col(DURATION) <= seconds)
         .group_by(GROUP)
@@ -79,7 +81,7 @@ def km_summary(samples: pl.DataFrame, within: dict[str, float], horizon: float) 
             (
                 pl.col("_area")
                 + pl.col("_last_s") * (horizon - pl.col("_last_t")).clip(lower_bound=0)
-            ).alias("rmst_seconds"),
+            ).alias(S.RMST),
         )
     )
     result = groups.join(median, on=GROUP, how="left").join(p90, on=GROUP, how="left")

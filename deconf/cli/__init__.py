@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from deconf import __version__
 from deconf.cli import analysis, browse, records, report, synth
+from deconf.version import __version__
 
 app = typer.Typer(
     name="deconf",

@@ -11,7 +11,7 @@ import typer
 
 from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, GROUPINGS, Analysis, Filters, analyze
 from deconf.analysis.asof import parse_as_of
-from deconf.analysis.columns import A
+from deconf.analysis.columns import A, S
 from deconf.cli.common import (
     EXIT_DATA,
     EXIT_OK,
@@ -316,6 +316,6 @@ def stats(
         output,
         f"Response statistics by {by} as of {analysis.as_of.isoformat()} "
         "(Kaplan-Meier over episodes; unanswered censored)",
-        lambda frame: transposed(frame, A.GROUP),
+        lambda frame: transposed(frame, S.GROUP),
     )
     _finish(analysis, rejected, fail_on_breach)

@@ -16,11 +16,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from deconf.analysis.columns import S
 from deconf.durations import humanize
+from deconf.errors import DeconfError, UsageError
 from deconf.export import to_csv, to_json
-from deconf.loading import UsageError
-from deconf.reading import InputError
-from deconf.store import StoreError
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -87,7 +86,7 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (InputError, UsageError, StoreError) as error:
+        except DeconfError as error:
             raise fail(str(error)) from None
         except BrokenPipeError:
             sys.stderr.close()
@@ -130,14 +129,13 @@ def write_frame(
 
 def human_durations(frame: pl.DataFrame) -> pl.DataFrame:
     """Every *_seconds column as "2h 14m 00s" (tables are for people; machine formats keep µs)."""
-    not_reached = {"km_median_seconds", "km_p90_seconds"}  # null there means "not reached"
     readable = {
         name: pl.col(name).map_elements(humanize, return_dtype=pl.String)
         for name in frame.columns
         if name.endswith("_seconds") or name == "seconds"
     }
     return frame.with_columns(
-        (expr.fill_null("not reached") if name in not_reached else expr).alias(name)
+        (expr.fill_null("not reached") if name in S.NOT_REACHED_WHEN_NULL else expr).alias(name)
         for name, expr in readable.items()
     )
 

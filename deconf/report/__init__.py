@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from deconf.analysis import Analysis
+from deconf.analysis.bursts import worst_burst
 from deconf.frames import Col
 from deconf.report.chart import timeline
-from deconf.report.findings import worst_burst
 from deconf.report.model import Report
 from deconf.report.render import render_html, render_json, render_markdown
 

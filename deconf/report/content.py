@@ -6,15 +6,14 @@ list says how many rows there are in all, and the CLI commands give the full lis
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
 
-from deconf import __version__
 from deconf.analysis import Analysis
-from deconf.analysis.columns import A, Status
+from deconf.analysis.columns import REPEATED_FAILURE_STREAK, A, Status
+from deconf.analysis.tallies import certainty_counts
 from deconf.frames import Col, Records
 from deconf.marks import Mark
 from deconf.report.findings import findings
@@ -33,6 +32,7 @@ from deconf.report.model import (
 )
 from deconf.stamps import rfc3339
 from deconf.validation import Validation
+from deconf.version import __version__
 from deconf.vocabulary import Certainty
 
 MAX_ROWS = 200
@@ -142,10 +142,7 @@ def _scope(records: Records, analysis: Analysis) -> Scope:
         )
         if t is not None
     ]
-    certainty = Counter(
-        records.contacts[Col.CERTAINTY].cast(pl.String).to_list()
-        + records.events[Col.CERTAINTY].cast(pl.String).to_list()
-    )
+    certainty = certainty_counts(records)
     parties = sorted(
         set(records.contacts[Col.FROM_PARTY].unique().to_list())
         | set(records.contacts[Col.TO_PARTY].unique().to_list())
@@ -159,9 +156,9 @@ def _scope(records: Records, analysis: Analysis) -> Scope:
         attempts=analysis.attempts.height,
         episodes=analysis.episodes.height,
         exchanges=analysis.exchanges.height,
-        reported=certainty[Certainty.REPORTED.value],
-        inferred=certainty[Certainty.INFERRED.value],
-        disputed=certainty[Certainty.DISPUTED.value],
+        reported=certainty[Certainty.REPORTED],
+        inferred=certainty[Certainty.INFERRED],
+        disputed=certainty[Certainty.DISPUTED],
     )
 
 
@@ -238,7 +235,7 @@ def build_report(
         A.OPEN_SECONDS, A.ATTEMPT_ID, descending=[True, False]
     )
     breached = attempts.filter(pl.col(A.BREACH)).sort(Col.SENT_AT, A.ATTEMPT_ID)
-    streaks = analysis.episodes.filter(pl.col(A.RETRY_STREAK) >= 3).sort(
+    streaks = analysis.episodes.filter(pl.col(A.RETRY_STREAK) >= REPEATED_FAILURE_STREAK).sort(
         A.RETRY_STREAK, A.OPENED_AT, descending=[True, False]
     )
     exchanges = analysis.exchanges.with_columns(

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import timedelta
-
 import polars as pl
 
 from deconf.analysis import Analysis
-from deconf.analysis.columns import A, Link, Status
+from deconf.analysis.bursts import worst_burst
+from deconf.analysis.columns import REPEATED_FAILURE_STREAK, A, Link, S, Status
+from deconf.analysis.tallies import certainty_counts, event_kind_counts
 from deconf.durations import humanize
 from deconf.frames import Col
 from deconf.report.model import ValidationSummary
 from deconf.stamps import rfc3339
-
-REPEATED_FAILURE = 3
-BURST_GAP = timedelta(hours=1)
+from deconf.vocabulary import Certainty
 
 
 def _when(moment) -> str:
@@ -27,32 +24,7 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 
 
 def _event_kinds(events: pl.DataFrame, ids: list[str]) -> str:
-    kinds = Counter(events.filter(pl.col(Col.ID).is_in(ids))[Col.KIND].cast(pl.String).to_list())
-    return ", ".join(_plural(n, k) for k, n in sorted(kinds.items(), key=lambda i: (-i[1], i[0])))
-
-
-def worst_burst(attempts: pl.DataFrame) -> pl.DataFrame | None:
-    """The burst of attempts (same pair, less than BURST_GAP apart) with the most attempts that
-    got no answer of their own; None when every attempt was answered."""
-    bursts = attempts.sort(Col.FROM_PARTY, Col.TO_PARTY, Col.SENT_AT, A.ATTEMPT_ID).with_columns(
-        (
-            (pl.col(Col.SENT_AT).diff().over(Col.FROM_PARTY, Col.TO_PARTY) > BURST_GAP)
-            .fill_null(True)
-            .cum_sum()
-        ).alias("_burst")
-    )
-    ranked = (
-        bursts.group_by("_burst")
-        .agg(
-            (pl.col(A.STATUS) != Status.ANSWERED).sum().alias("_without"),
-            pl.col(Col.SENT_AT).min().alias("_first"),
-        )
-        .filter(pl.col("_without") > 0)
-        .sort(["_without", "_first"], descending=[True, False])
-    )
-    if ranked.is_empty():
-        return None
-    return bursts.filter(pl.col("_burst") == ranked["_burst"][0]).sort(Col.SENT_AT, A.ATTEMPT_ID)
+    return ", ".join(_plural(n, k) for k, n in event_kind_counts(events, ids))
 
 
 def findings(analysis: Analysis, validation: ValidationSummary) -> list[str]:
@@ -63,24 +35,24 @@ def findings(analysis: Analysis, validation: ValidationSummary) -> list[str]:
     # who left whom waiting
     for row in (
         analysis.stats(Col.TO_PARTY)
-        .sort("unanswered_episodes", "group", descending=[True, False])
+        .sort(S.UNANSWERED_EPISODES, S.GROUP, descending=[True, False])
         .iter_rows(named=True)
     ):
-        if row["unanswered_episodes"] == 0:
+        if row[S.UNANSWERED_EPISODES] == 0:
             continue
         oldest = episodes.filter(
-            (pl.col(Col.TO_PARTY) == row["group"]) & (pl.col(A.STATUS) == Status.UNANSWERED)
+            (pl.col(Col.TO_PARTY) == row[S.GROUP]) & (pl.col(A.STATUS) == Status.UNANSWERED)
         )[A.OPEN_SECONDS].max()
-        median = humanize(row["km_median_seconds"]) if row["km_median_reached"] else "not reached"
+        median = humanize(row[S.KM_MEDIAN]) if row[S.KM_MEDIAN_REACHED] else "not reached"
         sentence = (
-            f"{row['group']} left {row['unanswered_episodes']} of "
-            f"{_plural(row['episodes'], 'episode')} unanswered at the as-of time "
-            f"({_plural(row['attempts'], 'attempt')} in all); the oldest had been waiting "
+            f"{row[S.GROUP]} left {row[S.UNANSWERED_EPISODES]} of "
+            f"{_plural(row[S.EPISODES], 'episode')} unanswered at the as-of time "
+            f"({_plural(row[S.ATTEMPTS], 'attempt')} in all); the oldest had been waiting "
             f"{humanize(oldest)}. Median wait (Kaplan–Meier, unanswered counted as still "
             f"waiting): {median}"
         )
-        answered_only = row["answered_median_seconds"]
-        if answered_only is not None and answered_only != row["km_median_seconds"]:
+        answered_only = row[S.ANSWERED_MEDIAN]
+        if answered_only is not None and answered_only != row[S.KM_MEDIAN]:
             sentence += (
                 f"; counting only the answered episodes would give "
                 f"{humanize(answered_only)}, biased low by leaving the waiting out"
@@ -116,14 +88,15 @@ def findings(analysis: Analysis, validation: ValidationSummary) -> list[str]:
             f"for {humanize(longest[A.SECONDS])} from {_when(longest[A.START])}{state}{what}."
         )
     # retries
-    streaks = episodes.filter(pl.col(A.RETRY_STREAK) >= REPEATED_FAILURE)
+    streaks = episodes.filter(pl.col(A.RETRY_STREAK) >= REPEATED_FAILURE_STREAK)
     if not streaks.is_empty():
         top = streaks.sort([A.RETRY_STREAK, A.OPENED_AT], descending=[True, False]).row(
             0, named=True
         )
         sentences.append(
-            f"{_plural(streaks.height, 'repeated-failure streak')} ({REPEATED_FAILURE} or more "
-            f"attempts in one episode); the longest had {top[A.RETRY_STREAK]} attempts "
+            f"{_plural(streaks.height, 'repeated-failure streak')} "
+            f"({REPEATED_FAILURE_STREAK} or more attempts in one episode); "
+            f"the longest had {top[A.RETRY_STREAK]} attempts "
             f"({top[Col.FROM_PARTY]} to {top[Col.TO_PARTY]} from {_when(top[A.OPENED_AT])}, "
             f"{top[A.STATUS]})."
         )
@@ -140,15 +113,13 @@ def findings(analysis: Analysis, validation: ValidationSummary) -> list[str]:
             "(the reply named nothing it answered); the appendix lists the exchanges to review."
         )
     records = analysis.records
-    uncertain = Counter(
-        records.contacts[Col.CERTAINTY].cast(pl.String).to_list()
-        + records.events[Col.CERTAINTY].cast(pl.String).to_list()
-    )
-    if uncertain["inferred"] or uncertain["disputed"]:
-        verb = "is" if uncertain["inferred"] == 1 else "are"
+    uncertain = certainty_counts(records)
+    inferred_records, disputed = uncertain[Certainty.INFERRED], uncertain[Certainty.DISPUTED]
+    if inferred_records or disputed:
+        verb = "is" if inferred_records == 1 else "are"
         sentences.append(
-            f"{_plural(uncertain['inferred'], 'record')} {verb} "
-            f"marked inferred and {uncertain['disputed']} disputed: figures resting on them are "
+            f"{_plural(inferred_records, 'record')} {verb} "
+            f"marked inferred and {disputed} disputed: figures resting on them are "
             "no firmer than they are."
         )
     if validation.rejected:

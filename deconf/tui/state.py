@@ -19,6 +19,7 @@ import polars as pl
 from deconf.analysis import Analysis
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A, Status
+from deconf.analysis.tallies import gap_histogram
 from deconf.durations import humanize
 from deconf.export import to_csv, to_json
 from deconf.frames import Col
@@ -375,22 +376,7 @@ class BrowserState:
 
     def histogram(self) -> list[tuple[str, int]]:
         """Episode gaps in bins, unanswered episodes as their own bar (never as zero)."""
-        episodes = self.analysis.episodes
-        bins = [
-            ("≤ 5 min", 300),
-            ("5–15 min", 900),
-            ("15 min–1 h", 3600),
-            ("1–6 h", 21600),
-            ("6–24 h", 86400),
-            ("> 24 h", float("inf")),
-        ]
-        gaps = episodes.filter(pl.col(A.STATUS) == Status.ANSWERED)[A.GAP_SECONDS]
-        counts, low = [], -1.0
-        for label, high in bins:
-            counts.append((label, int(((gaps > low) & (gaps <= high)).sum())))
-            low = high
-        counts.append(("unanswered", episodes.filter(pl.col(A.STATUS) == Status.UNANSWERED).height))
-        return counts
+        return gap_histogram(self.analysis.episodes)
 
 
 def _duration(seconds: float | None) -> str:

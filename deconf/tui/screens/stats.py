@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from deconf.analysis.columns import S
 from deconf.durations import humanize
 from deconf.frames import Col
 from deconf.tui.state import BrowserState, plain
@@ -53,20 +54,20 @@ class StatsScreen(Screen):
         stats = self.state.analysis.stats(Col.TO_PARTY)
         for row in stats.iter_rows(named=True):
             table.add_row(
-                Text(plain(row["group"])),  # log text as text, never as markup
-                row["attempts"],
-                row["episodes"],
-                row["unanswered_episodes"],
-                humanize(row["km_median_seconds"]) if row["km_median_reached"] else "not reached",
-                humanize(row["km_p90_seconds"])
-                if row["km_p90_seconds"] is not None
+                Text(plain(row[S.GROUP])),  # log text as text, never as markup
+                row[S.ATTEMPTS],
+                row[S.EPISODES],
+                row[S.UNANSWERED_EPISODES],
+                humanize(row[S.KM_MEDIAN]) if row[S.KM_MEDIAN_REACHED] else "not reached",
+                humanize(row[S.KM_P90])
+                if row[S.KM_P90] is not None
                 else "not reached",
-                f"{row['share_answered_15m']:.0%}",
-                f"{row['share_answered_1h']:.0%}",
-                humanize(row["answered_median_seconds"]),
-                row["breaches"],
-                row["longest_retry_streak"],
-                humanize(row["longest_owed_silence_seconds"]),
+                f"{row[S.SHARE_15M]:.0%}",
+                f"{row[S.SHARE_1H]:.0%}",
+                humanize(row[S.ANSWERED_MEDIAN]),
+                row[S.BREACHES],
+                row[S.LONGEST_RETRY_STREAK],
+                humanize(row[S.LONGEST_OWED_SILENCE]),
             )
         bins = self.state.histogram()
         most = max((n for _, n in bins), default=1) or 1
