@@ -18,7 +18,7 @@ import polars as pl
 
 from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, analyze
 from deconf.frames import Col
-from deconf.loading import validate_logs
+from deconf.loading import validate_files, validate_logs
 from deconf.reading import RAW_SCHEMA
 from deconf.store import Store
 from deconf.synth import FIELDS
@@ -42,7 +42,7 @@ def validate(log: Path, store: Path) -> tuple[int, float]:
 
 def ingest(log: Path, store: Path) -> tuple[int, float]:
     shutil.rmtree(store, ignore_errors=True)
-    result = Store(store).ingest([log])
+    result = Store(store).ingest(validate_files([log]))
     frames = result.validation.records
     return result.new_records, frames.contacts.estimated_size("mb") + frames.events.estimated_size(
         "mb"

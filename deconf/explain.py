@@ -32,7 +32,7 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown field; check its spelling, or pass --keep-extra to keep it"
+        return "unknown field; check its spelling, or pass `keep_extra` to keep it"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":

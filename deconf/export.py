@@ -8,13 +8,13 @@ import json
 
 import polars as pl
 
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.6fZ"
+from deconf.times import EXPORT_TIME_FORMAT
 
 
 def stamped(frame: pl.DataFrame) -> pl.DataFrame:
     """Timestamps as RFC 3339 UTC strings, so JSON and CSV say exactly what the frame holds."""
     return frame.with_columns(
-        pl.col(name).dt.strftime(TIME_FORMAT)
+        pl.col(name).dt.strftime(EXPORT_TIME_FORMAT)
         for name, dtype in frame.schema.items()
         if isinstance(dtype, pl.Datetime)
     )

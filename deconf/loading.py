@@ -1,4 +1,8 @@
-"""Load and validate whole logs: the entry point the CLI, the store and the Python API share."""
+"""Load and validate whole logs: the entry point the CLI, the store and the Python API share.
+
+Each source is validated on its own (`validate_files`), then the cross-record checks run over all
+of them together (`cross_check`), against what a store holds when records are ingested.
+"""
 
 from __future__ import annotations
 
@@ -6,47 +10,69 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from deconf.crosscheck import cross_check
-from deconf.errors import InputError, UsageError
-from deconf.frames import Records
-from deconf.model import known_time_zones
+from deconf.errors import InputError
 from deconf.reading import read_log, read_mappings
-from deconf.validation import Validation, validate_raw
+from deconf.times import check_zone
+from deconf.validation import FileResult, Validation, validate_raw
+
+PathLike = str | Path
 
 
-def check_zone(zone: str | None, option: str = "--assume-tz") -> str | None:
-    if zone is not None and zone not in known_time_zones():
-        raise UsageError(f"{option}: {zone!r} is not a known IANA time zone (e.g. Asia/Damascus)")
-    return zone
+def as_paths(paths: PathLike | Sequence[PathLike]) -> list[Path]:
+    """One path or several, as a list of Paths (the API takes either)."""
+    if isinstance(paths, str | Path):
+        return [Path(paths)]
+    return [Path(p) for p in paths]
 
 
-def validate_logs(
-    paths: Sequence[str | Path],
+def validate_files(
+    paths: PathLike | Sequence[PathLike],
     *,
     input_format: str | None = None,
     assume_tz: str | None = None,
     keep_extra: bool = False,
-    stored: Records | None = None,
+) -> list[FileResult]:
+    """Read and validate each log file on its own (no cross-record checks yet).
+    Raises InputError for input that is no log."""
+    check_zone(assume_tz)
+    files = as_paths(paths)
+    if not files:
+        raise InputError("no log file given")
+    return [
+        validate_raw(read_log(p, input_format), assume_tz=assume_tz, keep_extra=keep_extra)
+        for p in files
+    ]
+
+
+def validate_logs(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    input_format: str | None = None,
+    assume_tz: str | None = None,
+    keep_extra: bool = False,
 ) -> Validation:
     """Read and validate log files as one log. Raises InputError for input that is no log."""
-    check_zone(assume_tz)
-    if not paths:
-        raise InputError("no log file given")
-    results = [
-        validate_raw(read_log(Path(p), input_format), assume_tz=assume_tz, keep_extra=keep_extra)
-        for p in paths
-    ]
-    return cross_check(results, stored)
+    files = validate_files(
+        paths, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+    )
+    return cross_check(files)
 
 
 def validate_records(
-    records: Iterable[Mapping[str, Any]],
+    records: Iterable[Mapping[str, Any]] | pl.DataFrame,
     *,
     assume_tz: str | None = None,
     keep_extra: bool = False,
     source: str = "<records>",
 ) -> Validation:
-    """Validate records given as Python mappings (the Python API's way in)."""
+    """Validate records given as Python mappings or as a DataFrame with one record per row (the
+    Python API's way in). A datetime without a zone is read like a timestamp string without
+    one: in `assume_tz`, and refused without it."""
     check_zone(assume_tz)
-    raw = read_mappings(records, source)
+    rows = records.to_dicts() if isinstance(records, pl.DataFrame) else records
+    raw = read_mappings(rows, source)
     return cross_check([validate_raw(raw, assume_tz=assume_tz, keep_extra=keep_extra)])
+

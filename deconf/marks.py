@@ -9,8 +9,9 @@ import json
 import os
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
+
+from deconf.times import now_rfc3339
 
 MARKS_SUFFIX = ".marks.jsonl"
 STORE_MARKS = "marks.jsonl"
@@ -61,7 +62,7 @@ def save_marks(path: Path, marks: list[Mark]) -> None:
 
 def add_mark(path: Path, record_id: str, comment: str) -> Mark:
     """Mark a record (a second mark on the same record replaces the first)."""
-    mark = Mark(record_id, comment, datetime.now(UTC).isoformat().replace("+00:00", "Z"))
+    mark = Mark(record_id, comment, now_rfc3339())
     marks = [m for m in load_marks(path) if m.record_id != record_id]
     save_marks(path, [*marks, mark])
     return mark

@@ -2,16 +2,13 @@
 
 The vectorised validator (`deconf.validation`) checks the same rules in bulk with Polars; these
 models describe the schema (JSON Schema in `schemas/`), explain every rejected line in plain words,
-and validate single records for the Python API. Shared constants (the timestamp pattern, the time
-zone list, length limits) are defined here and imported by the fast path so the two cannot drift.
+and validate single records for the Python API. Shared constants (length limits) are defined
+here and imported by the fast path so the two cannot drift; time parsing is `deconf.times`.
 """
 
 from __future__ import annotations
 
-import re
-import zoneinfo
-from datetime import UTC, datetime, timedelta
-from functools import cache
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -29,6 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from deconf.times import TimeError, known_time_zones, parse_timestamp
 from deconf.vocabulary import (
     EXPECTS_RESPONSE_KINDS,
     AttemptOutcome,
@@ -45,85 +43,16 @@ PARTY_MAX = 64
 SUMMARY_MAX = 4000
 TEXT_MAX = 1000
 
-#: RFC 3339 date-time, seconds optional (logs kept to the minute are common). The offset group is
-#: optional only so that a naive time can be recognised and explained; it is accepted only with an
-#: explicit zone from the user (``--assume-tz``).
-TIMESTAMP_PATTERN = (
-    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::([0-5]\d)(\.\d{1,6})?)?"
-    r"(Z|z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?$"
-)
-#: Years the whole chain (Python's datetime, UTC shifts) handles without overflow.
-YEARS = (2, 9998)
-_TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
-
-#: The context key under which validation receives the user's ``--assume-tz`` zone name.
+#: The context key under which validation receives the user's zone for naive times (`assume_tz`).
 ASSUME_TZ = "assume_tz"
-
-
-@cache
-def known_time_zones() -> frozenset[str]:
-    """IANA zone names this installation knows (from the ``tzdata`` package if need be)."""
-    return frozenset(zoneinfo.available_timezones())
 
 
 def _parse_timestamp(value: Any, info: ValidationInfo) -> datetime:
     """Parse an RFC 3339 timestamp to an aware UTC datetime; why-not in plain words otherwise."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return _localize(value, info, str(value))
-        return value.astimezone(UTC)
-    if not isinstance(value, str):
-        raise PydanticCustomError("timestamp_type", "must be an RFC 3339 timestamp string")
-    match = _TIMESTAMP_RE.match(value)
-    if match is None:
-        raise PydanticCustomError(
-            "timestamp_format",
-            "not an RFC 3339 timestamp (expected like 2018-02-07T22:31:00+02:00)",
-        )
-    year, month, day, hour, minute = (int(match.group(i)) for i in range(1, 6))
-    second = int(match.group(6) or 0)
-    fraction = match.group(7)
-    micro = int(fraction[1:].ljust(6, "0")) if fraction else 0
     try:
-        if not YEARS[0] <= year <= YEARS[1]:
-            raise ValueError(year)
-        naive = datetime(year, month, day, hour, minute, second, micro)
-    except ValueError as error:
-        raise PydanticCustomError("timestamp_range", "not a valid date or time") from error
-    offset = match.group(8)
-    if offset is None:
-        return _localize(naive, info, value)
-    if offset in ("Z", "z"):
-        return naive.replace(tzinfo=UTC)
-    sign = 1 if offset[0] == "+" else -1
-    hours, minutes = int(offset[1:3]), int(offset[4:6])
-    return (naive - sign * timedelta(hours=hours, minutes=minutes)).replace(tzinfo=UTC)
-
-
-def _localize(naive: datetime, info: ValidationInfo, shown: str) -> datetime:
-    zone_name = (info.context or {}).get(ASSUME_TZ)
-    if not zone_name:
-        raise PydanticCustomError(
-            "timestamp_naive",
-            "timestamp has no time zone; add an offset or pass --assume-tz",
-        )
-    zone = zoneinfo.ZoneInfo(zone_name)
-    early = naive.replace(tzinfo=zone, fold=0)
-    late = naive.replace(tzinfo=zone, fold=1)
-    round_trip = early.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    if round_trip != naive:
-        raise PydanticCustomError(
-            "timestamp_nonexistent",
-            "local time does not exist in {zone} (clock change); add an explicit offset",
-            {"zone": zone_name},
-        )
-    if early.utcoffset() != late.utcoffset():
-        raise PydanticCustomError(
-            "timestamp_ambiguous",
-            "local time is ambiguous in {zone} (clock change); add an explicit offset",
-            {"zone": zone_name},
-        )
-    return early.astimezone(UTC)
+        return parse_timestamp(value, (info.context or {}).get(ASSUME_TZ))
+    except TimeError as error:
+        raise PydanticCustomError(error.code, error.message) from None
 
 
 Timestamp = Annotated[

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -44,46 +43,25 @@ from pydantic_core import PydanticCustomError
 from deconf.errors import UsageError
 from deconf.explain import explain
 from deconf.frames import Col
+from deconf.times import DURATION_RE, TimeError, format_duration, parse_duration
 from deconf.vocabulary import Channel, ContactKind, Precedence
 
-_DURATION_RE = re.compile(
-    r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$"
-)
 
-
-def parse_duration(value: Any) -> timedelta:
-    """'1h30m', '90s', '2d' or seconds (int/float) to a timedelta; plain errors otherwise."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool):
-        raise PydanticCustomError("duration", 'not a duration (use e.g. "15m", "1h30m", 900)')
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and value.strip() and (match := _DURATION_RE.match(value)):
-        days, hours, minutes, secs = (float(g) if g else 0.0 for g in match.groups())
-        seconds = days * 86400 + hours * 3600 + minutes * 60 + secs
-    else:
-        raise PydanticCustomError("duration", 'not a duration (use e.g. "15m", "1h30m", 900)')
-    if seconds < 0:
-        raise PydanticCustomError("duration", "a duration cannot be negative")
-    return timedelta(seconds=seconds)
-
-
-def format_duration(value: timedelta) -> str:
-    total = value.total_seconds()
-    if total == int(total):
-        return f"{int(total)}s"
-    return f"{total}s"
+def _duration(value: Any) -> timedelta:
+    try:
+        return parse_duration(value)
+    except TimeError as error:
+        raise PydanticCustomError(error.code, error.message) from None
 
 
 Duration = Annotated[
     timedelta,
-    BeforeValidator(parse_duration),
+    BeforeValidator(_duration),
     PlainSerializer(format_duration, return_type=str),
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": _DURATION_RE.pattern, "examples": ["15m", "1h30m"]},
+                {"type": "string", "pattern": DURATION_RE.pattern, "examples": ["15m", "1h30m"]},
                 {"type": "number", "minimum": 0, "description": "seconds"},
             ]
         }

@@ -79,7 +79,7 @@ def detect_format(path: Path, input_format: str | None) -> InputFormat:
         return InputFormat.JSONL
     raise InputError(
         f"{path}: cannot tell the format from the extension {suffix!r}; "
-        "name it .jsonl or .csv, or pass --input-format jsonl|csv"
+        "name it .jsonl or .csv, or pass `input_format` jsonl|csv"
     )
 
 

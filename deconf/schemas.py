@@ -1,4 +1,8 @@
-"""JSON Schemas generated from the models: what `schemas/` holds and `deconf schema` prints."""
+"""JSON Schemas generated from the models: what `schemas/` holds and `deconf schema` prints.
+
+The core's schemas are listed here; a front end with a model of its own (the report) adds its
+schema where the catalogue is put together (`deconf schema`), so this module imports no front end.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,19 @@ from typing import Any
 
 from deconf.model import RECORD_ADAPTER, ContactRecord, EventRecord
 from deconf.policy import Policy
-from deconf.report.model import Report
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _titled(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
+def titled(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
+    """A model's schema as a document: dialect, title and description first."""
     return {"$schema": SCHEMA_DIALECT, "title": title, "description": description} | {
         k: v for k, v in schema.items() if k not in ("title", "description")
     }
 
 
 def _contact() -> dict[str, Any]:
-    return _titled(
+    return titled(
         ContactRecord.model_json_schema(),
         "deconf contact record",
         "One message or contact attempt from one party to another.",
@@ -29,7 +33,7 @@ def _contact() -> dict[str, Any]:
 
 
 def _event() -> dict[str, Any]:
-    return _titled(
+    return titled(
         EventRecord.model_json_schema(),
         "deconf event record",
         "Something that happened, not a communication.",
@@ -37,7 +41,7 @@ def _event() -> dict[str, Any]:
 
 
 def _record() -> dict[str, Any]:
-    return _titled(
+    return titled(
         RECORD_ADAPTER.json_schema(),
         "deconf log line",
         "One line of a deconf log: a contact (type absent or 'contact') or an event.",
@@ -45,48 +49,36 @@ def _record() -> dict[str, Any]:
 
 
 def _policy() -> dict[str, Any]:
-    return _titled(
+    return titled(
         Policy.model_json_schema(mode="serialization"),
         "deconf policy",
         "Response targets and linking settings (a TOML file, --policy).",
     )
 
 
-def _report() -> dict[str, Any]:
-    return _titled(
-        Report.model_json_schema(),
-        "deconf audit report",
-        "The JSON audit report (deconf report --format json).",
-    )
+Generator = Callable[[], dict[str, Any]]
 
-
-GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
+CORE_SCHEMAS: dict[str, Generator] = {
     "contact": _contact,
     "event": _event,
     "record": _record,
     "policy": _policy,
-    "report": _report,
 }
 
 
-def register(name: str, generator: Callable[[], dict[str, Any]]) -> None:
-    """Let a later module (policy, report) add its own schema to `schemas/`."""
-    GENERATORS[name] = generator
-
-
-def schema_text(name: str) -> str:
-    return json.dumps(GENERATORS[name](), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def schema_text(generator: Generator) -> str:
+    return json.dumps(generator(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def file_name(name: str) -> str:
     return f"{name}.schema.json"
 
 
-def write_all(directory: Path) -> list[Path]:
+def write_all(directory: Path, schemas: dict[str, Generator]) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in GENERATORS:
+    for name, generator in schemas.items():
         path = directory / file_name(name)
-        path.write_text(schema_text(name), encoding="utf-8")
+        path.write_text(schema_text(generator), encoding="utf-8")
         written.append(path)
     return written

@@ -31,10 +31,10 @@ from typing import Any
 import platformdirs
 import polars as pl
 
+from deconf.crosscheck import cross_check
 from deconf.errors import StoreError
 from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records
-from deconf.loading import validate_logs
-from deconf.validation import Validation
+from deconf.validation import FileResult, Validation
 from deconf.version import __version__
 
 MANIFEST = "manifest.jsonl"
@@ -161,28 +161,15 @@ class Store:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def ingest(
-        self,
-        paths: Sequence[str | Path],
-        *,
-        input_format: str | None = None,
-        assume_tz: str | None = None,
-        keep_extra: bool = False,
-    ) -> IngestResult:
-        """Validate logs and append their new records atomically; records the ingest."""
+    def ingest(self, validated: Sequence[FileResult]) -> IngestResult:
+        """Append the new records of validated log files atomically and record the ingest.
+        The cross-record checks run here, under the store's lock, against what it holds."""
         with self._locked():
             entries = self.manifest()
-            stored = self.load()
-            validation = validate_logs(
-                paths,
-                input_format=input_format,
-                assume_tz=assume_tz,
-                keep_extra=keep_extra,
-                stored=stored,
-            )
+            validation = cross_check(list(validated), stored=self.load())
             sequence = len(entries) + 1
             files = self._write_tables(validation.records, sequence)
-            sources = [_describe_source(Path(p)) for p in paths]
+            sources = [_describe_source(Path(f.source)) for f in validated]
             seen = {s["sha256"] for e in entries for s in e.get("sources", [])}
             new_rejects = [r for r in validation.rejected if _sha_of(sources, r.file) not in seen]
             if new_rejects:

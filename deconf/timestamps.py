@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 from deconf.frames import UTC_TIME
-from deconf.model import TIMESTAMP_PATTERN, YEARS
+from deconf.times import TIMESTAMP_PATTERN, YEARS
 
 _AWARE_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%:z"
 _NAIVE_FORMAT = "%Y-%m-%dT%H:%M:%S%.f"

@@ -10,12 +10,14 @@ Every non-blank line ends up accepted or rejected.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 from pydantic import ValidationError
 
+from deconf.errors import api_name, worded
 from deconf.explain import Problem, explain, show_value
 from deconf.frames import (
     CONTACT_SCHEMA,
@@ -31,10 +33,10 @@ from deconf.model import (
     SUMMARY_MAX,
     TEXT_MAX,
     ContactRecord,
-    known_time_zones,
     parse_record,
 )
 from deconf.reading import LINE, SUSPECT, TEXT, CsvRowError, RawLog
+from deconf.times import known_time_zones
 from deconf.timestamps import parse_utc
 from deconf.vocabulary import (
     AttemptOutcome,
@@ -64,15 +66,19 @@ class Issue:
     value: str
 
     def __str__(self) -> str:
-        shown = f' ("{self.value}")' if self.value else ""
-        return f"{self.file}:{self.line}: {self.field}: {self.message}{shown}"
+        return self.text()
 
-    def as_dict(self) -> dict[str, Any]:
+    def text(self, name: Callable[[str], str] = api_name) -> str:
+        """'file:line: field: message ("value")', the settings it names worded by `name`."""
+        shown = f' ("{self.value}")' if self.value else ""
+        return f"{self.file}:{self.line}: {self.field}: {worded(self.message, name)}{shown}"
+
+    def as_dict(self, name: Callable[[str], str] = api_name) -> dict[str, Any]:
         return {
             "file": self.file,
             "line": self.line,
             "field": self.field,
-            "message": self.message,
+            "message": worded(self.message, name),
             "value": self.value,
         }
 
@@ -120,14 +126,14 @@ class Validation:
     def errors(self) -> list[Issue]:
         return [issue for line in self.rejected for issue in line.issues()]
 
-    def summary(self) -> dict[str, Any]:
-        """The machine-readable summary `deconf validate --format json` prints."""
+    def summary(self, name: Callable[[str], str] = api_name) -> dict[str, Any]:
+        """The machine-readable summary (`deconf validate --format json` prints it)."""
         return {
             "lines": self.lines,
             "accepted": self.accepted,
             "rejected": len(self.rejected),
-            "errors": [e.as_dict() for e in self.errors],
-            "warnings": [w.as_dict() for w in self.warnings],
+            "errors": [e.as_dict(name) for e in self.errors],
+            "warnings": [w.as_dict(name) for w in self.warnings],
         }
 
 

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from deconf.analysis import Filters, analyze
 from deconf.analysis.asof import parse_as_of
-from deconf.errors import UsageError
+from deconf.errors import UsageError, flag_name
 from deconf.loading import validate_records
 from deconf.policy import Policy, load_policy
 
@@ -239,9 +239,11 @@ def test_as_of_now_uses_the_clock():
     assert row["open_seconds"] == 3 * 3600.0
 
 
-def test_a_bad_as_of_is_a_usage_error():
-    with pytest.raises(UsageError, match="--as-of"):
+def test_a_bad_as_of_is_a_usage_error_naming_the_setting_in_each_front_ends_words():
+    with pytest.raises(UsageError, match=r"^as_of: not an RFC 3339 timestamp") as caught:
         parse_as_of("yesterday-ish")
+    assert caught.value.setting == "as_of"
+    assert caught.value.worded(flag_name).startswith("--as-of: not an RFC 3339 timestamp")
 
 
 def test_a_party_filter_keeps_the_pairs_figures_unchanged():

@@ -47,7 +47,7 @@ def test_a_directory_or_missing_file_is_one_clear_error(tmp_path):
 def test_an_unknown_extension_asks_for_the_format(tmp_path):
     path = tmp_path / "log.txt"
     path.write_text("{}\n")
-    with pytest.raises(InputError, match="--input-format"):
+    with pytest.raises(InputError, match="pass input_format jsonl"):
         validate_logs([path])
 
 

@@ -6,21 +6,22 @@ import json
 
 import pytest
 
-from deconf.schemas import GENERATORS, file_name, schema_text
+from deconf.cli.records import SCHEMAS
+from deconf.schemas import file_name, schema_text
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize("name", sorted(GENERATORS))
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_schema_files_match_the_models(name):
     path = ROOT / "schemas" / file_name(name)
-    assert path.read_text(encoding="utf-8") == schema_text(name), (
+    assert path.read_text(encoding="utf-8") == schema_text(SCHEMAS[name]), (
         f"{path} drifted from the models; regenerate with: deconf schema --write schemas"
     )
 
 
 def test_the_record_schema_accepts_the_sample_log_lines():
     jsonschema = pytest.importorskip("jsonschema")
-    schema = json.loads(schema_text("record"))
+    schema = json.loads(schema_text(SCHEMAS["record"]))
     for line in (ROOT / "logs" / "khasham-2018.jsonl").read_text().splitlines():
         jsonschema.validate(json.loads(line), schema)
 
@@ -34,4 +35,4 @@ def test_the_example_policy_loads_and_matches_its_schema():
     path = ROOT / "docs" / "policy.example.toml"
     policy = load_policy(path)
     assert policy.targets.flash.total_seconds() == 300
-    jsonschema.validate(tomllib.loads(path.read_text()), json.loads(schema_text("policy")))
+    jsonschema.validate(tomllib.loads(path.read_text()), json.loads(schema_text(SCHEMAS["policy"])))

@@ -9,15 +9,15 @@ import polars as pl
 import pytest
 from freezegun import freeze_time
 
-from deconf.loading import validate_logs
+from deconf.loading import validate_files, validate_logs
 from deconf.store import MANIFEST, REJECTS, Store
 from tests.conftest import KHASHAM, contact
 
 
 def test_ingesting_the_same_file_twice_adds_nothing(tmp_path):
     store = Store(tmp_path / "store")
-    first = store.ingest([KHASHAM])
-    second = store.ingest([KHASHAM])
+    first = store.ingest(validate_files([KHASHAM]))
+    second = store.ingest(validate_files([KHASHAM]))
     assert first.new_records == 21
     assert second.new_records == 0
     assert second.validation.already_stored == 21
@@ -27,7 +27,7 @@ def test_ingesting_the_same_file_twice_adds_nothing(tmp_path):
 
 def test_the_store_gives_back_the_frame_that_was_ingested(tmp_path):
     store = Store(tmp_path / "store")
-    store.ingest([KHASHAM])
+    store.ingest(validate_files([KHASHAM]))
     expected = validate_logs([KHASHAM]).records
     loaded = store.load()
     for table in ("contacts", "events"):
@@ -40,8 +40,8 @@ def test_the_store_gives_back_the_frame_that_was_ingested(tmp_path):
 
 def test_a_different_record_with_a_stored_id_is_rejected(tmp_path, write_log):
     store = Store(tmp_path / "store")
-    store.ingest([write_log([contact()], "a.jsonl")])
-    result = store.ingest([write_log([contact(summary="changed")], "b.jsonl")])
+    store.ingest(validate_files([write_log([contact()], "a.jsonl")]))
+    result = store.ingest(validate_files([write_log([contact(summary="changed")], "b.jsonl")]))
     assert result.new_records == 0
     assert "already in the store with other content" in result.validation.errors[0].message
     rejects = (tmp_path / "store" / REJECTS).read_text().splitlines()
@@ -50,7 +50,7 @@ def test_a_different_record_with_a_stored_id_is_rejected(tmp_path, write_log):
 
 def test_editing_a_stored_parquet_file_makes_verify_fail(tmp_path):
     store = Store(tmp_path / "store")
-    store.ingest([KHASHAM])
+    store.ingest(validate_files([KHASHAM]))
     [path] = store.data_files("contacts")
     frame = pl.read_parquet(path).with_columns(pl.col("summary").str.replace("not", "indeed"))
     frame.write_parquet(path)
@@ -60,8 +60,8 @@ def test_editing_a_stored_parquet_file_makes_verify_fail(tmp_path):
 
 def test_editing_the_manifest_breaks_the_chain(tmp_path, write_log):
     store = Store(tmp_path / "store")
-    store.ingest([write_log([contact()], "a.jsonl")])
-    store.ingest([write_log([contact(id="c2")], "b.jsonl")])
+    store.ingest(validate_files([write_log([contact()], "a.jsonl")]))
+    store.ingest(validate_files([write_log([contact(id="c2")], "b.jsonl")]))
     manifest = tmp_path / "store" / MANIFEST
     lines = manifest.read_text().splitlines()
     entry = json.loads(lines[0])
@@ -72,7 +72,7 @@ def test_editing_the_manifest_breaks_the_chain(tmp_path, write_log):
 
 def test_a_crash_mid_ingest_leaves_the_store_as_it_was(tmp_path, write_log, monkeypatch):
     store = Store(tmp_path / "store")
-    store.ingest([write_log([contact()], "a.jsonl")])
+    store.ingest(validate_files([write_log([contact()], "a.jsonl")]))
     before = store.load()
 
     def crash(entries):
@@ -80,7 +80,7 @@ def test_a_crash_mid_ingest_leaves_the_store_as_it_was(tmp_path, write_log, monk
 
     monkeypatch.setattr(store, "_commit", crash)
     with pytest.raises(RuntimeError):
-        store.ingest([write_log([contact(id="c2")], "b.jsonl")])
+        store.ingest(validate_files([write_log([contact(id="c2")], "b.jsonl")]))
     assert store.load().contacts.equals(before.contacts)
     problems = store.verify()
     assert problems and all("not part of any ingest" in p for p in problems)
@@ -89,7 +89,7 @@ def test_a_crash_mid_ingest_leaves_the_store_as_it_was(tmp_path, write_log, monk
 def test_the_manifest_records_source_hash_counts_and_time(tmp_path):
     store = Store(tmp_path / "store")
     with freeze_time("2026-01-02T03:04:05Z"):
-        entry = store.ingest([KHASHAM]).entry
+        entry = store.ingest(validate_files([KHASHAM])).entry
     assert entry["ingested_at"] == "2026-01-02T03:04:05+00:00"
     assert entry["sources"][0]["path"] == str(KHASHAM)
     assert len(entry["sources"][0]["sha256"]) == 64
@@ -98,7 +98,7 @@ def test_the_manifest_records_source_hash_counts_and_time(tmp_path):
 
 def test_files_are_plain_parquet_partitioned_by_month(tmp_path):
     store = Store(tmp_path / "store")
-    store.ingest([KHASHAM])
+    store.ingest(validate_files([KHASHAM]))
     relative = sorted(
         p.relative_to(tmp_path / "store").parts[:2] for p in (tmp_path / "store").rglob("*.parquet")
     )
@@ -108,7 +108,7 @@ def test_files_are_plain_parquet_partitioned_by_month(tmp_path):
 
 
 def _ingest_in_process(root, path, queue):
-    queue.put(Store(root).ingest([path]).new_records)
+    queue.put(Store(root).ingest(validate_files([path])).new_records)
 
 
 def test_two_ingests_at_once_do_not_corrupt_the_store(tmp_path, write_log):

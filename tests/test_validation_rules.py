@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from deconf.errors import flag_name
 from deconf.loading import validate_logs, validate_records
 from tests.conftest import contact, event
 
@@ -73,6 +74,10 @@ def test_the_error_line_reads_file_line_field_message_value(write_log):
     path = write_log([contact(), contact(id="c2", sent_at="2018-02-07 22:31")])
     [issue] = validate_logs([path]).errors
     assert str(issue) == (
+        f"{path}:2: sent_at: timestamp has no time zone; add an offset or pass assume_tz "
+        '("2018-02-07 22:31")'
+    )
+    assert issue.text(flag_name) == (
         f"{path}:2: sent_at: timestamp has no time zone; add an offset or pass --assume-tz "
         '("2018-02-07 22:31")'
     )

@@ -5,29 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import polars as pl
-from pydantic import TypeAdapter, ValidationError
 
 from deconf.errors import UsageError
 from deconf.frames import Col, Records
-from deconf.model import ASSUME_TZ, Timestamp
-
-NOW = "now"
-_TIMESTAMP = TypeAdapter(Timestamp)
+from deconf.times import TimeError, parse_moment
 
 
-def parse_as_of(value: str | datetime | None) -> datetime | None:
-    """None (latest timestamp in the data), 'now', or an RFC 3339 timestamp with offset."""
-    if value is None or isinstance(value, datetime):
-        return value.astimezone(UTC) if isinstance(value, datetime) else None
-    if value.strip().lower() == NOW:
-        return datetime.now(UTC)
+def parse_as_of(value: str | datetime | None, setting: str = "as_of") -> datetime | None:
+    """None (latest timestamp in the data), 'now', an RFC 3339 timestamp with offset, or a
+    datetime (naive ones taken as UTC); a UsageError naming `setting` otherwise."""
     try:
-        return _TIMESTAMP.validate_python(value, context={ASSUME_TZ: None})
-    except ValidationError as error:
-        message = error.errors(include_url=False)[0]["msg"]
-        raise UsageError(
-            f"--as-of: {message} ({value!r}); use 'now' or e.g. 2018-02-08T00:00:00Z"
-        ) from None
+        return parse_moment(value)
+    except TimeError as error:
+        raise UsageError(error.message, setting=setting) from None
 
 
 def latest_timestamp(records: Records) -> datetime | None:

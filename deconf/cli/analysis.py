@@ -27,9 +27,8 @@ from deconf.cli.common import (
     write_frame,
 )
 from deconf.frames import Col
-from deconf.loading import UsageError, validate_logs
 from deconf.policy import load_policy
-from deconf.store import Store, StoreError
+from deconf.sources import load_data
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy file (TOML).")]
 AsOfOpt = Annotated[
@@ -159,39 +158,26 @@ def run_analysis(
     filters = Filters(
         party=party,
         channel=channel,
-        since=_moment(since, "--since"),
-        until=_moment(until, "--until"),
+        since=parse_as_of(since, "since"),
+        until=parse_as_of(until, "until"),
     )
-    rejected = 0
-    moment = parse_as_of(as_of)
-    if logs:
-        validation = validate_logs(logs, input_format=input_format, assume_tz=assume_tz)
-        records = validation.records
-        rejected = len(validation.rejected)
-        if rejected:
-            stderr.print(
-                f"deconf: {rejected} of {validation.lines} lines were rejected and left "
-                "out; `deconf validate` lists why",
-                markup=False,
-            )
-    else:
-        target = Store(store)
-        if not target.exists():
-            raise StoreError(f"{target.root}: not a deconf store; name log files or ingest first")
-        records = target.load(
-            contact_columns=CONTACT_COLUMNS,
-            event_columns=EVENT_COLUMNS,
-            contacts_where=filters.contacts_where(),
-            until=moment,
+    loaded = load_data(
+        logs,
+        store,
+        as_of=as_of,
+        input_format=input_format,
+        assume_tz=assume_tz,
+        contact_columns=CONTACT_COLUMNS,
+        event_columns=EVENT_COLUMNS,
+        contacts_where=filters.contacts_where(),
+    )
+    if loaded.rejected_now:
+        stderr.print(
+            f"deconf: {loaded.rejected_now} of {loaded.summary.lines} lines were rejected and "
+            "left out; `deconf validate` lists why",
+            markup=False,
         )
-    return analyze(records, rules, moment, filters), rejected
-
-
-def _moment(value: str | None, option: str):
-    try:
-        return parse_as_of(value)
-    except UsageError as error:
-        raise UsageError(str(error).replace("--as-of", option)) from None
+    return analyze(loaded.records, rules, loaded.as_of, filters), loaded.rejected_now
 
 
 def _finish(analysis: Analysis, rejected: int, fail_on_breach: bool) -> None:

@@ -7,12 +7,14 @@ from typing import Annotated
 
 import typer
 
+from deconf.analysis.asof import parse_as_of
 from deconf.cli.analysis import AsOfOpt, PolicyOpt
 from deconf.cli.common import AssumeTzOpt, InputFormatOpt, OptionalLogsArg, StoreOpt, handles_errors
-from deconf.loading import check_zone, validate_logs
 from deconf.marks import marks_path
 from deconf.policy import load_policy
-from deconf.store import Store, StoreError
+from deconf.sources import load_data, open_store
+from deconf.store import REJECTS
+from deconf.times import check_zone
 
 
 @handles_errors
@@ -31,31 +33,29 @@ def browse(
     """Browse the exchanges in a terminal UI (? in the app lists every key)."""
     from deconf.tui.app import DeconfBrowser, Loaded  # the UI is loaded only when asked for
 
-    check_zone(tz, "--tz")
+    check_zone(tz, "tz")
     rules = load_policy(policy)
-    if logs:
-        validate_logs(logs, input_format=input_format, assume_tz=assume_tz)  # fail early, exit 2
-        shown = " ".join(str(p) for p in logs)
 
-        def load() -> Loaded:
-            validation = validate_logs(logs, input_format=input_format, assume_tz=assume_tz)
-            return Loaded(
-                validation.records, len(validation.rejected), f"`deconf validate {shown}` lists why"
-            )
-    else:
-        target = Store(store)
-        if not target.exists():
-            raise StoreError(f"{target.root}: not a deconf store; name log files or ingest first")
+    def read() -> Loaded:
+        data = load_data(logs, store, input_format=input_format, assume_tz=assume_tz)
+        if logs:
+            shown = " ".join(str(p) for p in logs)
+            return Loaded(data.records, data.rejected_now, f"`deconf validate {shown}` lists why")
+        rejects = data.store.root / REJECTS
+        return Loaded(data.records, data.summary.rejected, f"see {rejects}")
 
-        def load() -> Loaded:
-            rejected = sum(entry["rejected"] for entry in target.manifest())
-            return Loaded(target.load(), rejected, f"see {target.root / 'rejects.jsonl'}")
+    # read once here, so that input that is no log fails before the screen opens (exit 2);
+    # the browser's first load takes this result, and --follow reloads read again
+    first = [read()]
+
+    def load() -> Loaded:
+        return first.pop() if first else read()
 
     app = DeconfBrowser(
         load,
-        marks_path(logs, None if logs else Store(store).root),
+        marks_path(logs, None if logs else open_store(store).root),
         policy=rules,
-        as_of=as_of,
+        as_of=parse_as_of(as_of),
         zone=tz,
         follow=[Path(p) for p in logs] if (follow and logs) else None,
     )

@@ -17,9 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from deconf.analysis.columns import S
-from deconf.durations import humanize
-from deconf.errors import DeconfError, UsageError
+from deconf.errors import DeconfError, UsageError, flag_name, worded
 from deconf.export import to_csv, to_json
+from deconf.times import PEOPLE_TIME_FORMAT, humanize
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -74,8 +74,13 @@ StoreOpt = Annotated[
 ]
 
 
+def for_cli(text: str) -> str:
+    """A core message with the settings it names worded as this CLI's flags."""
+    return worded(text, flag_name)
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    stderr.print(f"deconf: {message}", markup=False)
+    stderr.print(f"deconf: {for_cli(message)}", markup=False)
     return typer.Exit(code)
 
 
@@ -87,7 +92,7 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except DeconfError as error:
-            raise fail(str(error)) from None
+            raise fail(error.worded(flag_name)) from None
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(EXIT_OK) from None
@@ -144,7 +149,7 @@ def _for_people(frame: pl.DataFrame) -> pl.DataFrame:
     """Times to the second with a Z, true/false as yes/no, lists joined: what a person reads."""
     return frame.with_columns(
         *(
-            pl.col(n).dt.strftime("%Y-%m-%d %H:%M:%SZ")
+            pl.col(n).dt.strftime(PEOPLE_TIME_FORMAT)
             for n, d in frame.schema.items()
             if isinstance(d, pl.Datetime)
         ),

@@ -21,22 +21,26 @@ from deconf.cli.common import (
     print_json,
     stdout,
 )
-from deconf.loading import validate_logs
-from deconf.schemas import GENERATORS, schema_text, write_all
+from deconf.errors import flag_name
+from deconf.loading import validate_files, validate_logs
+from deconf.report.model import report_schema
+from deconf.schemas import CORE_SCHEMAS, schema_text, write_all
 from deconf.store import REJECTS, Store
 from deconf.validation import Validation
 
 SHOWN_ERRORS = 20
+#: Every schema `deconf schema` knows: the core's and the report's.
+SCHEMAS = CORE_SCHEMAS | {"report": report_schema}
 
 
 def _print_issues(validation: Validation) -> None:
     errors = validation.errors
     for issue in errors[:SHOWN_ERRORS]:
-        stdout.print(Text(f"  error: {issue}"))
+        stdout.print(Text(f"  error: {issue.text(flag_name)}"))
     if len(errors) > SHOWN_ERRORS:
         stdout.print(f"  … and {len(errors) - SHOWN_ERRORS} more errors (--format json lists all)")
     for issue in validation.warnings[:SHOWN_ERRORS]:
-        stdout.print(Text(f"  warning: {issue}"))
+        stdout.print(Text(f"  warning: {issue.text(flag_name)}"))
     if len(validation.warnings) > SHOWN_ERRORS:
         stdout.print(f"  … and {len(validation.warnings) - SHOWN_ERRORS} more warnings")
 
@@ -61,7 +65,7 @@ def validate(
         logs, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
     )
     if fmt is TableFormat.JSON:
-        print_json(validation.summary())
+        print_json(validation.summary(flag_name))
     else:
         stdout.print(_summary_line(validation))
         _print_issues(validation)
@@ -79,13 +83,14 @@ def ingest(
 ) -> None:
     """Validate logs and append their accepted records to the store (atomic, append-only)."""
     target = Store(store)
-    result = target.ingest(
+    files = validate_files(
         logs, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
     )
+    result = target.ingest(files)
     validation = result.validation
     if fmt is TableFormat.JSON:
         print_json(
-            validation.summary()
+            validation.summary(flag_name)
             | {
                 "new": result.new_records,
                 "already_stored": validation.already_stored,
@@ -139,16 +144,16 @@ def verify(
 
 @handles_errors
 def schema(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(GENERATORS)}.")] = "record",
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(SCHEMAS)}.")] = "record",
     write: Annotated[
         Path | None, typer.Option("--write", help="Write every schema into DIR.")
     ] = None,
 ) -> None:
     """Print a JSON Schema generated from the models (or write all of them)."""
     if write is not None:
-        for path in write_all(write):
+        for path in write_all(write, SCHEMAS):
             stdout.print(Text(str(path)))
         return
-    if name not in GENERATORS:
-        raise typer.BadParameter(f"choose one of {', '.join(GENERATORS)}", param_hint="NAME")
-    typer.echo(schema_text(name), nl=False)
+    if name not in SCHEMAS:
+        raise typer.BadParameter(f"choose one of {', '.join(SCHEMAS)}", param_hint="NAME")
+    typer.echo(schema_text(SCHEMAS[name]), nl=False)

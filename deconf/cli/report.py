@@ -24,14 +24,15 @@ from deconf.cli.common import (
     handles_errors,
     stdout,
 )
-from deconf.loading import UsageError, check_zone, validate_logs
+from deconf.errors import UsageError
 from deconf.marks import load_marks, marks_path
 from deconf.policy import Policy, load_policy
 from deconf.report import FORMATS, render
-from deconf.report.content import Provenance, build_report, reason_groups, summary_of
-from deconf.report.model import Input, StoreRef, ValidationSummary
+from deconf.report.content import build_report
 from deconf.report.render import PARAMETERS_MARK
-from deconf.store import Store, StoreError, sha256_file
+from deconf.sources import load_data, open_store
+from deconf.store import sha256_file
+from deconf.times import check_zone
 
 FormatArg = Annotated[str, typer.Option("--format", help="html, md or json.")]
 TzOpt = Annotated[str | None, typer.Option("--tz", help="Add local times in this IANA zone.")]
@@ -43,45 +44,6 @@ GeneratedOpt = Annotated[
         "same data gives the same bytes.",
     ),
 ]
-
-
-def _from_logs(logs, input_format, assume_tz):
-    validation = validate_logs(logs, input_format=input_format, assume_tz=assume_tz)
-    inputs = [
-        Input(path=str(p), sha256=sha256_file(Path(p)), bytes=Path(p).stat().st_size) for p in logs
-    ]
-    return validation.records, summary_of(validation), Provenance(inputs, None)
-
-
-def _from_store(store: Path | None):
-    target = Store(store)
-    if not target.exists():
-        raise StoreError(f"{target.root}: not a deconf store; name log files or ingest first")
-    entries = target.manifest()
-    sources = {}
-    for entry in entries:
-        for source in entry["sources"]:
-            sources.setdefault(source["sha256"], source)
-    inputs = [
-        Input(path=s["path"], sha256=s["sha256"], bytes=s["bytes"])
-        for s in sorted(sources.values(), key=lambda s: (s["path"], s["sha256"]))
-    ]
-    problems = []
-    for reject in target.rejects():
-        for reason in reject["reasons"]:
-            field, _, message = reason.partition(": ")
-            problems.append((field, message, f"{reject['file']}:{reject['line']}"))
-    summary = ValidationSummary(
-        lines=sum(e["lines"] for e in entries),
-        accepted=sum(e["accepted"] for e in entries),
-        rejected=sum(e["rejected"] for e in entries),
-        warnings=sum(e.get("warnings", 0) for e in entries),
-        reasons=reason_groups(problems),
-    )
-    reference = StoreRef(
-        path=str(target.root), chain_hash=target.chain_hash(), ingests=len(entries)
-    )
-    return target.load(), summary, Provenance(inputs, reference)
 
 
 def write_report(
@@ -98,18 +60,17 @@ def write_report(
 ) -> list[Path]:
     if fmt not in FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(FORMATS)}")
-    check_zone(tz, "--tz")
-    if logs:
-        records, summary, provenance = _from_logs(logs, input_format, assume_tz)
-    else:
-        records, summary, provenance = _from_store(store)
-    analysis = analyze(records, policy, as_of)
+    check_zone(tz, "tz")
+    loaded = load_data(logs, store, as_of=as_of, input_format=input_format, assume_tz=assume_tz)
+    analysis = analyze(loaded.records, policy, loaded.as_of)
     try:
-        marks = load_marks(marks_path(logs, None if logs else Store(store).root))
+        marks = load_marks(marks_path(logs, None if logs else loaded.store.root))
     except ValueError as error:
         raise UsageError(str(error)) from None
-    stamp = parse_as_of(generated_at) if generated_at else None
-    report = build_report(analysis, summary, provenance, tz=tz, generated_at=stamp, marks=marks)
+    stamp = parse_as_of(generated_at, "generated_at") if generated_at else None
+    report = build_report(
+        analysis, loaded.summary, loaded.provenance(), tz=tz, generated_at=stamp, marks=marks
+    )
     return render(report, analysis, fmt, output)
 
 
@@ -189,7 +150,7 @@ def verify_report(
         if named != given:
             problems.append("the log files' SHA-256 differ from those the report names")
     else:
-        target = Store(store)
+        target = open_store(store)
         problems += [f"store: {p}" for p in target.verify()]
         if made["store"] is None:
             problems.append("the report was made from log files; name them instead of a store")

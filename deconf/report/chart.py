@@ -13,7 +13,7 @@ import polars as pl
 
 from deconf.analysis.columns import A, Status
 from deconf.frames import Col
-from deconf.stamps import rfc3339
+from deconf.times import rfc3339
 
 WIDTH = 960
 LANE = 34

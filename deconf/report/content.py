@@ -6,7 +6,6 @@ list says how many rows there are in all, and the CLI commands give the full lis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
@@ -14,6 +13,7 @@ import polars as pl
 from deconf.analysis import Analysis
 from deconf.analysis.columns import REPEATED_FAILURE_STREAK, A, Status
 from deconf.analysis.tallies import certainty_counts
+from deconf.errors import flag_name, worded
 from deconf.frames import Col, Records
 from deconf.marks import Mark
 from deconf.report.findings import findings
@@ -30,8 +30,8 @@ from deconf.report.model import (
     Table,
     ValidationSummary,
 )
-from deconf.stamps import rfc3339
-from deconf.validation import Validation
+from deconf.sources import Problem, Provenance, Summary
+from deconf.times import rfc3339
 from deconf.version import __version__
 from deconf.vocabulary import Certainty
 
@@ -88,14 +88,6 @@ EXCHANGE_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class Provenance:
-    """Where the data came from: input files with their hashes, or a store and its chain."""
-
-    inputs: list[Input]
-    store: StoreRef | None
-
-
 def table(frame: pl.DataFrame, columns: list[str], limit: int = MAX_ROWS) -> Table:
     shown = frame.select(columns).head(limit)
     stamped = shown.with_columns(
@@ -106,11 +98,13 @@ def table(frame: pl.DataFrame, columns: list[str], limit: int = MAX_ROWS) -> Tab
     return Table(columns=columns, rows=stamped.to_dicts(), total=frame.height)
 
 
-def reason_groups(problems: list[tuple[str, str, str]]) -> list[ReasonGroup]:
-    """(field, message, "file:line") triples grouped by reason, most frequent first."""
+def reason_groups(problems: list[Problem]) -> list[ReasonGroup]:
+    """Rejection reasons grouped, most frequent first, with the first few places of each. The
+    messages name settings as the CLI's flags: a report records a run of the CLI."""
     groups: dict[tuple[str, str], list[str]] = {}
-    for field, message, where in problems:
-        groups.setdefault((field, message), []).append(where)
+    for problem in problems:
+        key = (problem.field, worded(problem.message, flag_name))
+        groups.setdefault(key, []).append(problem.where)
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     return [
         ReasonGroup(field=field, message=message, count=len(where), first=where[:FIRST_LOCATIONS])
@@ -118,16 +112,14 @@ def reason_groups(problems: list[tuple[str, str, str]]) -> list[ReasonGroup]:
     ]
 
 
-def summary_of(validation: Validation) -> ValidationSummary:
-    """The validation summary of logs validated just now."""
+def summary_of(summary: Summary) -> ValidationSummary:
+    """The report's validation summary."""
     return ValidationSummary(
-        lines=validation.lines,
-        accepted=validation.accepted,
-        rejected=len(validation.rejected),
-        warnings=len(validation.warnings),
-        reasons=reason_groups(
-            [(e.field, e.message, f"{e.file}:{e.line}") for e in validation.errors]
-        ),
+        lines=summary.lines,
+        accepted=summary.accepted,
+        rejected=summary.rejected,
+        warnings=summary.warnings,
+        reasons=reason_groups(summary.problems),
     )
 
 
@@ -220,7 +212,7 @@ def _marks(marks: list[Mark], records: Records) -> list[MarkRow]:
 
 def build_report(
     analysis: Analysis,
-    validation: ValidationSummary,
+    summary: Summary,
     provenance: Provenance,
     *,
     tz: str | None = None,
@@ -229,6 +221,7 @@ def build_report(
     title: str = "Deconfliction communications: response-gap audit",
 ) -> Report:
     """The whole report's content; the same inputs give the same Report."""
+    validation = summary_of(summary)
     records = analysis.records
     attempts = analysis.attempts
     unanswered = attempts.filter(pl.col(A.STATUS) == Status.UNANSWERED).sort(
@@ -253,8 +246,14 @@ def build_report(
             policy=policy.model_dump(mode="json"),
             policy_sha256=policy.digest(),
         ),
-        inputs=provenance.inputs,
-        store=provenance.store,
+        inputs=[Input(path=i.path, sha256=i.sha256, bytes=i.bytes) for i in provenance.inputs],
+        store=StoreRef(
+            path=provenance.store.path,
+            chain_hash=provenance.store.chain_hash,
+            ingests=provenance.store.ingests,
+        )
+        if provenance.store
+        else None,
         validation=validation,
         scope=_scope(records, analysis),
         findings=findings(analysis, validation),

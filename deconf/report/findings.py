@@ -8,15 +8,14 @@ from deconf.analysis import Analysis
 from deconf.analysis.bursts import worst_burst
 from deconf.analysis.columns import REPEATED_FAILURE_STREAK, A, Link, S, Status
 from deconf.analysis.tallies import certainty_counts, event_kind_counts
-from deconf.durations import humanize
 from deconf.frames import Col
 from deconf.report.model import ValidationSummary
-from deconf.stamps import rfc3339
+from deconf.times import humanize, to_the_minute
 from deconf.vocabulary import Certainty
 
 
 def _when(moment) -> str:
-    return rfc3339(moment).replace("T", " ")[:-4] + "Z"  # minutes are what a reader wants
+    return to_the_minute(moment)
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:

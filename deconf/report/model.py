@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from deconf.schemas import titled
+
 
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -112,3 +114,12 @@ class Report(_Part):
     silences_total: int
     marks: list[MarkRow]
     exchanges: Table
+
+
+def report_schema() -> dict[str, Any]:
+    """`schemas/report.schema.json`: the JSON report's shape."""
+    return titled(
+        Report.model_json_schema(),
+        "deconf audit report",
+        "The JSON audit report (deconf report --format json).",
+    )

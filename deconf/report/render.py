@@ -14,9 +14,8 @@ from importlib import resources
 import jinja2
 from markdown_it import MarkdownIt
 
-from deconf.durations import humanize
 from deconf.report.model import Report
-from deconf.stamps import local, parse_rfc3339
+from deconf.times import humanize, local, parse_rfc3339
 
 PARAMETERS_MARK = "deconf-report-parameters:"
 

@@ -8,7 +8,6 @@ Every figure comes from `deconf.analysis`; this module selects, orders and forma
 from __future__ import annotations
 
 import unicodedata
-import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,10 +19,9 @@ from deconf.analysis import Analysis
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A, Status
 from deconf.analysis.tallies import gap_histogram
-from deconf.durations import humanize
 from deconf.export import to_csv, to_json
 from deconf.frames import Col
-from deconf.stamps import rfc3339
+from deconf.times import humanize, rfc3339, wall_time
 
 FILTER_NAMES = ("party", "channel", "kind", "status", "precedence", "since", "until")
 SORTABLE = (
@@ -269,9 +267,7 @@ class BrowserState:
         if moment is None:
             return ""
         zone = recorded_tz if (self.use_recorded_zone and recorded_tz) else self.zone
-        local = moment.astimezone(zoneinfo.ZoneInfo(zone))
-        suffix = "Z" if zone == "UTC" else local.strftime(" %z")
-        return local.strftime("%Y-%m-%d %H:%M:%S") + suffix
+        return wall_time(moment, zone)
 
     def status_line(self) -> str:
         shown = f"{self.view.height} of {self.total} exchanges shown"

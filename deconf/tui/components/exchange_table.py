@@ -12,7 +12,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from deconf.analysis.columns import A, Status
-from deconf.durations import humanize
+from deconf.times import humanize
 from deconf.tui.state import BrowserState, plain
 
 COLUMNS = (

@@ -9,8 +9,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from deconf.analysis.columns import S
-from deconf.durations import humanize
 from deconf.frames import Col
+from deconf.times import humanize
 from deconf.tui.state import BrowserState, plain
 
 BAR = 40
