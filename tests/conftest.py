@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# How hard property tests look: "dev" (the default, quick while working), "ci" (what CI runs),
+# "thorough" (before a release, or after touching the analysis or validation):
+#     HYPOTHESIS_PROFILE=thorough pytest
+settings.register_profile("dev", max_examples=50, deadline=None)
+settings.register_profile("ci", max_examples=300, deadline=None)
+settings.register_profile("thorough", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
 LOGS = ROOT / "logs"

@@ -45,7 +45,7 @@ def small_log(draw):
     return records
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)  # examples: the hypothesis profile (tests/conftest.py)
 @given(
     records=small_log(),
     window_minutes=st.sampled_from([30, 60 * 24]),

@@ -135,9 +135,7 @@ def model_verdict(line: str):
         return None, {p.field for p in explain(error)}
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=log_lines())
 def test_bulk_path_and_model_agree_line_by_line(tmp_path_factory, lines):
     path = tmp_path_factory.mktemp("prop") / "log.jsonl"
@@ -176,7 +174,7 @@ def test_a_utc_shift_is_exact_to_the_microsecond():
 zulu_like = st.text(alphabet="0123456789-T:Z +", min_size=19, max_size=19).map(lambda s: s + "Z")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     stamps=st.lists(
         st.one_of(zulu_like, timestamp().filter(lambda t: len(t) == 20)), min_size=1, max_size=20
