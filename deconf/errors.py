@@ -13,7 +13,19 @@ from collections.abc import Callable
 
 #: Settings a message may point at, as the Python API names them.
 SETTINGS = frozenset(
-    {"assume_tz", "keep_extra", "input_format", "as_of", "since", "until", "tz", "policy"}
+    {
+        "assume_tz",
+        "keep_extra",
+        "input_format",
+        "as_of",
+        "since",
+        "until",
+        "tz",
+        "policy",
+        "party",
+        "channel",
+        "source",
+    }
 )
 _SETTING_RE = re.compile(r"`([a-z_]+)`")
 

@@ -14,6 +14,7 @@ import polars as pl
 
 from deconf.crosscheck import cross_check
 from deconf.errors import InputError
+from deconf.opening import STDIN, is_stdin
 from deconf.reading import read_log, read_mappings
 from deconf.times import check_zone
 from deconf.validation import FileResult, Validation, validate_raw
@@ -28,6 +29,19 @@ def as_paths(paths: PathLike | Sequence[PathLike]) -> list[Path]:
     return [Path(p) for p in paths]
 
 
+def distinct(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """The logs to read, each once (the same file named twice, under any spelling of its path,
+    would repeat every record and every warning), and the names that were dropped as repeats."""
+    seen: set[str] = set()
+    kept: list[Path] = []
+    repeated: list[Path] = []
+    for path in paths:
+        key = STDIN if is_stdin(path) else str(path.resolve())
+        (repeated if key in seen else kept).append(path)
+        seen.add(key)
+    return kept, repeated
+
+
 def validate_files(
     paths: PathLike | Sequence[PathLike],
     *,
@@ -38,7 +52,7 @@ def validate_files(
     """Read and validate each log file on its own (no cross-record checks yet).
     Raises InputError for input that is no log."""
     check_zone(assume_tz)
-    files = as_paths(paths)
+    files, _ = distinct(as_paths(paths))
     if not files:
         raise InputError("no log file given")
     return [

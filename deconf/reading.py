@@ -24,6 +24,7 @@ import polars as pl
 from deconf.errors import InputError
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
+from deconf.opening import is_stdin, log_bytes, log_suffix, source_name
 
 LINE = "_line"
 TEXT = "_text"
@@ -69,14 +70,18 @@ class RawLog:
         return _csv_mapping(self.csv_columns, row[TEXT])
 
 
-def detect_format(path: Path, input_format: str | None) -> InputFormat:
+def detect_format(path: Path, input_format: str | None, data: bytes = b"") -> InputFormat:
+    """The format named, else the one the extension tells (under any compression extension);
+    standard input, which has none, is JSON Lines when it starts with `{`, else CSV."""
     if input_format:
         return InputFormat(input_format)
-    suffix = path.suffix.lower()
+    suffix = log_suffix(path)
     if suffix == ".csv":
         return InputFormat.CSV
     if suffix in (".jsonl", ".ndjson", ".json"):
         return InputFormat.JSONL
+    if is_stdin(path):
+        return InputFormat.JSONL if data.lstrip().startswith(b"{") else InputFormat.CSV
     raise InputError(
         f"{path}: cannot tell the format from the extension {suffix!r}; "
         "name it .jsonl or .csv, or pass `input_format` jsonl|csv"
@@ -84,15 +89,9 @@ def detect_format(path: Path, input_format: str | None) -> InputFormat:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes (BOM removed), or an InputError saying why it is not a log."""
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a log file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+    """The log's bytes (decompressed, BOM removed), or an InputError saying why it is no log."""
+    data = log_bytes(path)
+    path = source_name(path)
     if b"\x00" in data[:_BINARY_PROBE]:
         raise InputError(f"{path}: looks like binary data, not a text log")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -120,14 +119,16 @@ def decode_text(data: bytes, source: str) -> str:
 
 
 def read_log(path: Path, input_format: str | None = None) -> RawLog:
-    """Read one log file into a RawLog; raises InputError when it is not a log at all."""
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a log file")
-    fmt = detect_format(path, input_format)
+    """Read one log (a file, compressed or not, or `-` for standard input) into a RawLog;
+    raises InputError when it is not a log at all."""
+    if not is_stdin(path) and not Path(path).is_dir():
+        detect_format(path, input_format)  # a wrong extension fails before any byte is read
     data = read_bytes(path)
+    fmt = detect_format(path, input_format, data)
+    source = source_name(path)
     if fmt is InputFormat.CSV:
-        return _read_csv(decode_text(data, str(path)), str(path))
-    return _read_jsonl(data, str(path))
+        return _read_csv(decode_text(data, source), source)
+    return _read_jsonl(data, source)
 
 
 def read_mappings(records: Iterable[Mapping[str, Any]], source: str = "<records>") -> RawLog:

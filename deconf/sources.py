@@ -13,10 +13,12 @@ from pathlib import Path
 import polars as pl
 
 from deconf.analysis.asof import parse_as_of
-from deconf.errors import StoreError
-from deconf.frames import Records
-from deconf.loading import PathLike, as_paths, validate_logs
-from deconf.store import Store, sha256_file
+from deconf.analysis.emptiness import Extent, extent_of
+from deconf.errors import StoreError, UsageError
+from deconf.frames import Col, Records
+from deconf.loading import PathLike, as_paths, distinct, validate_logs
+from deconf.opening import digest, source_name
+from deconf.store import Store
 from deconf.validation import Validation
 
 
@@ -72,19 +74,37 @@ class Loaded:
     logs: list[Path] = field(default_factory=list)
     store: Store | None = None
     validation: Validation | None = None  # log files only: every rejected line and warning
+    source: str | None = None  # the one source the records were limited to
+    repeated: list[Path] = field(default_factory=list)  # log files named more than once
 
     @property
     def rejected_now(self) -> int:
         """Lines of the named log files rejected just now (a store's were rejected at ingest)."""
         return len(self.validation.rejected) if self.validation else 0
 
+    def extent(self) -> Extent:
+        """What the whole data holds, before the as-of time and any filter (to say why a result
+        is empty). From the store it is read again, without the filters pushed down."""
+        if self.store is None:
+            return extent_of(_of_source(self.records, self.source))
+        records = self.store.load(
+            contact_columns=(
+                Col.SENT_AT,
+                Col.FROM_PARTY,
+                Col.TO_PARTY,
+                Col.CHANNEL,
+                Col.ORIGIN_FILE,
+            ),
+            event_columns=(Col.AT, Col.ORIGIN_FILE),
+            contacts_where=_source_where(self.source),
+        )
+        return extent_of(_of_source(records, self.source))
+
     def provenance(self) -> Provenance:
         """Input files with their SHA-256 (hashed on demand: only reports need them), or the
         store's sources and chain."""
         if self.store is None:
-            return Provenance(
-                [InputFile(str(p), sha256_file(p), p.stat().st_size) for p in self.logs], None
-            )
+            return Provenance([InputFile(source_name(p), *digest(p)) for p in self.logs], None)
         entries = self.store.manifest()
         sources: dict[str, dict] = {}
         for entry in entries:
@@ -117,13 +137,17 @@ def load_data(
     contact_columns: Sequence[str] | None = None,
     event_columns: Sequence[str] | None = None,
     contacts_where: pl.Expr | None = None,
+    source: str | None = None,
 ) -> Loaded:
     """Validate the named log files, or read the store when none is named. From the store only
     what the analysis needs is read: the columns asked for, the contacts `contacts_where`
-    selects, nothing after the as-of time."""
+    selects, nothing after the as-of time. `source` limits the records to those of one source
+    (a log file as it was named when read or ingested, or its file name alone)."""
     moment = parse_as_of(as_of)
-    paths = as_paths(logs) if logs else []
+    paths, repeated = distinct(as_paths(logs)) if logs else ([], [])
     if paths:
+        if source is not None:
+            source = _one_of([source_name(p) for p in paths], source)
         validation = validate_logs(
             paths, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
         )
@@ -134,15 +158,134 @@ def load_data(
             warnings=len(validation.warnings),
             problems=[Problem(e.field, e.message, f"{e.file}:{e.line}") for e in validation.errors],
         )
-        return Loaded(validation.records, summary, moment, logs=paths, validation=validation)
+        records = _of_source(validation.records, source)
+        return Loaded(
+            records,
+            summary,
+            moment,
+            logs=paths,
+            validation=validation,
+            source=source,
+            repeated=repeated,
+        )
     target = open_store(store)
+    if source is not None:
+        source = _one_of(
+            sorted({s["path"] for e in target.manifest() for s in e["sources"]}), source
+        )
+        where = _source_where(source)
+        contacts_where = where if contacts_where is None else contacts_where & where
+        if contact_columns is not None:
+            contact_columns = (*contact_columns, Col.ORIGIN_FILE)
+        if event_columns is not None:
+            event_columns = (*event_columns, Col.ORIGIN_FILE)
     records = target.load(
         contact_columns=contact_columns,
         event_columns=event_columns,
         contacts_where=contacts_where,
         until=moment,
     )
-    return Loaded(records, store_summary(target), moment, store=target)
+    return Loaded(
+        _of_source(records, source), store_summary(target), moment, store=target, source=source
+    )
+
+
+def _one_of(sources: list[str], name: str) -> str:
+    """The source `name` stands for: a source as named when read, or its file name alone."""
+    if name in sources:
+        return name
+    by_file_name = [s for s in sources if Path(s).name == name]
+    if len(by_file_name) == 1:
+        return by_file_name[0]
+    known = ", ".join(sources) or "none"
+    if by_file_name:
+        raise UsageError(
+            f"{name!r} names several sources ({', '.join(by_file_name)}); give the path as listed",
+            setting="source",
+        )
+    raise UsageError(f"no source is named {name!r}; the sources are: {known}", setting="source")
+
+
+def _source_where(source: str | None) -> pl.Expr | None:
+    return None if source is None else pl.col(Col.ORIGIN_FILE) == source
+
+
+def _of_source(records: Records, source: str | None) -> Records:
+    if source is None:
+        return records
+    return Records(
+        records.contacts.filter(pl.col(Col.ORIGIN_FILE) == source),
+        records.events.filter(pl.col(Col.ORIGIN_FILE) == source),
+    )
+
+
+#: Columns of `store_sources`.
+class SourceCol:
+    SOURCE = "source"
+    SHA256 = "sha256"
+    BYTES = "bytes"
+    INGESTS = "ingests"
+    CONTACTS = "contacts"
+    EVENTS = "events"
+    FIRST = "first"
+    LAST = "last"
+
+
+def store_sources(store: PathLike | None = None) -> pl.DataFrame:
+    """The sources a store was filled from, one row each: its records, their time span and the
+    ingests that read it (SHA-256 and size as last ingested). A record that an earlier source
+    already held is counted there, once."""
+    target = open_store(store)
+    described: dict[str, dict] = {}
+    for entry in target.manifest():
+        for s in entry["sources"]:
+            row = described.setdefault(s["path"], {SourceCol.INGESTS: []})
+            row |= {
+                SourceCol.SOURCE: s["path"],
+                SourceCol.SHA256: s["sha256"],
+                SourceCol.BYTES: s["bytes"],
+            }
+            row[SourceCol.INGESTS].append(entry["sequence"])
+    listed = pl.DataFrame(
+        list(described.values()),
+        schema={
+            SourceCol.SOURCE: pl.String,
+            SourceCol.SHA256: pl.String,
+            SourceCol.BYTES: pl.Int64,
+            SourceCol.INGESTS: pl.List(pl.Int64),
+        },
+    )
+    counts = [
+        target.scan(table)
+        .group_by(pl.col(Col.ORIGIN_FILE).alias(SourceCol.SOURCE))
+        .agg(
+            pl.len().alias(name),
+            pl.col(time).min().alias(f"_first_{name}"),
+            pl.col(time).max().alias(f"_last_{name}"),
+        )
+        .collect()
+        for table, name, time in (
+            ("contacts", SourceCol.CONTACTS, Col.SENT_AT),
+            ("events", SourceCol.EVENTS, Col.AT),
+        )
+    ]
+    joined = listed.join(counts[0], on=SourceCol.SOURCE, how="left").join(
+        counts[1], on=SourceCol.SOURCE, how="left"
+    )
+    return joined.select(
+        SourceCol.SOURCE,
+        SourceCol.SHA256,
+        SourceCol.BYTES,
+        SourceCol.INGESTS,
+        pl.col(SourceCol.CONTACTS).fill_null(0).cast(pl.Int64),
+        pl.col(SourceCol.EVENTS).fill_null(0).cast(pl.Int64),
+        pl.min_horizontal(f"_first_{SourceCol.CONTACTS}", f"_first_{SourceCol.EVENTS}").alias(
+            SourceCol.FIRST
+        ),
+        pl.max_horizontal(f"_last_{SourceCol.CONTACTS}", f"_last_{SourceCol.EVENTS}").alias(
+            SourceCol.LAST
+        ),
+    ).sort(SourceCol.SOURCE)
 
 
 def store_summary(target: Store) -> Summary:

@@ -34,6 +34,7 @@ import polars as pl
 from deconf.crosscheck import cross_check
 from deconf.errors import StoreError
 from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records
+from deconf.opening import digest
 from deconf.validation import FileResult, Validation
 from deconf.version import __version__
 
@@ -169,7 +170,7 @@ class Store:
             validation = cross_check(list(validated), stored=self.load())
             sequence = len(entries) + 1
             files = self._write_tables(validation.records, sequence)
-            sources = [_describe_source(Path(f.source)) for f in validated]
+            sources = [_describe_source(f.source) for f in validated]
             seen = {s["sha256"] for e in entries for s in e.get("sources", [])}
             new_rejects = [r for r in validation.rejected if _sha_of(sources, r.file) not in seen]
             if new_rejects:
@@ -297,8 +298,9 @@ class Store:
         return entries[-1]["hash"] if entries else GENESIS
 
 
-def _describe_source(path: Path) -> dict[str, Any]:
-    return {"path": str(path), "sha256": sha256_file(path), "bytes": path.stat().st_size}
+def _describe_source(source: str) -> dict[str, Any]:
+    sha256, size = digest(source)  # a file as stored, or standard input as it was read
+    return {"path": source, "sha256": sha256, "bytes": size}
 
 
 def _sha_of(sources: list[dict[str, Any]], file: str) -> str | None:

@@ -1,0 +1,113 @@
+"""A log's bytes, wherever they are: a file, standard input (`-`), or either compressed with gzip,
+bzip2, xz or zstd. A thin layer before decoding, so reading never needs to know.
+
+Compression is told by the magic bytes (a compressed file without its extension still reads); an
+extension that promises compression the bytes do not have is an error, since it usually means a
+truncated or mislabelled file. Standard input is read once and kept, so that its hash can be
+recorded after it was read (a report or an ingest names what it read).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import lzma
+import sys
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from deconf.errors import InputError
+
+if sys.version_info >= (3, 14):  # pragma: no cover - the standard library's own, from 3.14
+    from compression import zstd
+else:
+    from backports import zstd
+
+#: How a user names standard input, and how messages name it.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+#: name, the file extension, the magic bytes, and how to decompress.
+_CODECS: tuple[tuple[str, str, bytes, Callable[[bytes], bytes]], ...] = (
+    ("gzip", ".gz", b"\x1f\x8b", gzip.decompress),
+    ("bzip2", ".bz2", b"BZh", bz2.decompress),
+    ("xz", ".xz", b"\xfd7zXZ\x00", lzma.decompress),
+    ("zstd", ".zst", b"\x28\xb5\x2f\xfd", zstd.decompress),
+)
+COMPRESSED_SUFFIXES = tuple(suffix for _, suffix, _, _ in _CODECS)
+_DECOMPRESSION_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, zstd.ZstdError)
+
+_stdin: list[bytes] = []  # standard input, once read
+
+
+def is_stdin(path: str | Path) -> bool:
+    return str(path) in (STDIN, STDIN_NAME)
+
+
+def source_name(path: str | Path) -> str:
+    """How messages and provenance name an input: its path, or <stdin>."""
+    return STDIN_NAME if is_stdin(path) else str(path)
+
+
+def log_suffix(path: str | Path) -> str:
+    """The extension that tells the log's format, under any compression one: a.jsonl.gz → .jsonl."""
+    if is_stdin(path):
+        return ""
+    path = Path(path)
+    if path.suffix.lower() in COMPRESSED_SUFFIXES:
+        path = path.with_suffix("")
+    return path.suffix.lower()
+
+
+def stdin_bytes() -> bytes:
+    """Standard input's bytes, read once for the whole run."""
+    if not _stdin:
+        _stdin.append(sys.stdin.buffer.read())
+    return _stdin[0]
+
+
+def stored_bytes(path: str | Path) -> bytes:
+    """The bytes as they are stored (compressed or not), or an InputError saying why not."""
+    if is_stdin(path):
+        return stdin_bytes()
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a log file")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def log_bytes(path: str | Path) -> bytes:
+    """The log's bytes, decompressed when they are compressed."""
+    data = stored_bytes(path)
+    name = source_name(path)
+    suffix = "" if is_stdin(path) else Path(path).suffix.lower()
+    promised = next((c for c in _CODECS if suffix == c[1]), None)
+    found = next((c for c in _CODECS if data.startswith(c[2])), None)
+    if found is None:
+        if promised is not None and data:
+            raise InputError(f"{name}: named {promised[1]} but is not {promised[0]} data")
+        return data
+    codec, _, _, decompress = found
+    try:
+        return decompress(data)
+    except _DECOMPRESSION_ERRORS as error:
+        raise InputError(f"{name}: {codec} data that cannot be decompressed ({error})") from None
+
+
+def digest(path: str | Path) -> tuple[str, int]:
+    """SHA-256 and size of the input as stored (standard input: as it was read)."""
+    if is_stdin(path):
+        data = stdin_bytes()
+        return hashlib.sha256(data).hexdigest(), len(data)
+    hasher = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest(), Path(path).stat().st_size
