@@ -13,6 +13,7 @@ CORE = [
     "deconf",
     "deconf.model",
     "deconf.reading",
+    "deconf.opening",
     "deconf.validation",
     "deconf.loading",
     "deconf.store",
