@@ -1,5 +1,8 @@
 """Result frames as machine-readable text: JSON and CSV with timestamps as RFC 3339 UTC strings
-(microseconds kept) and lists `;`-joined in CSV. One definition for the CLI and the browser."""
+(microseconds kept) and lists `;`-joined in CSV. One definition for the CLI and the browser.
+
+Numbers are exact and stable: durations in seconds rounded to the microsecond the data has, and
+shares to 12 decimals, so no float noise (29200.000000000004) reaches a script or a diff."""
 
 from __future__ import annotations
 
@@ -10,10 +13,25 @@ import polars as pl
 
 from deconf.times import EXPORT_TIME_FORMAT
 
+#: Decimals kept: seconds to the microsecond; shares (fractions) to 12 decimals.
+SECONDS_DECIMALS = 6
+SHARE_DECIMALS = 12
+SHARE_PREFIX = "share_"
+
+
+def exact(frame: pl.DataFrame) -> pl.DataFrame:
+    """Float columns rounded to what they can mean: shares (share_*) to 12 decimals, every other
+    float (a duration in seconds) to the microsecond."""
+    return frame.with_columns(
+        pl.col(name).round(SHARE_DECIMALS if name.startswith(SHARE_PREFIX) else SECONDS_DECIMALS)
+        for name, dtype in frame.schema.items()
+        if dtype.is_float()
+    )
+
 
 def stamped(frame: pl.DataFrame) -> pl.DataFrame:
     """Timestamps as RFC 3339 UTC strings, so JSON and CSV say exactly what the frame holds."""
-    return frame.with_columns(
+    return exact(frame).with_columns(
         pl.col(name).dt.strftime(EXPORT_TIME_FORMAT)
         for name, dtype in frame.schema.items()
         if isinstance(dtype, pl.Datetime)

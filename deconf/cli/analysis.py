@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -11,24 +12,37 @@ import typer
 
 from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, GROUPINGS, Analysis, Filters, analyze
 from deconf.analysis.asof import parse_as_of
-from deconf.analysis.columns import A, S
+from deconf.analysis.columns import A
+from deconf.analysis.emptiness import why_empty
+from deconf.cli import layouts
 from deconf.cli.common import (
     EXIT_DATA,
     EXIT_OK,
+    TABLE_ROWS,
     AssumeTzOpt,
+    ColumnsOpt,
+    FieldsOpt,
     FrameFormat,
     InputFormatOpt,
+    KeepExtraOpt,
     OptionalLogsArg,
+    SourceOpt,
     StoreOpt,
+    TzOpt,
+    for_cli,
     handles_errors,
-    human_durations,
+    names_of,
+    people_console,
+    selected,
     stderr,
-    transposed,
-    write_frame,
+    write_machine,
 )
+from deconf.cli.stats_table import render_statistics
+from deconf.cli.tables import Layout, moment_text, render
 from deconf.frames import Col
 from deconf.policy import load_policy
-from deconf.sources import load_data
+from deconf.sources import Loaded, load_data
+from deconf.times import check_zone
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy file (TOML).")]
 AsOfOpt = Annotated[
@@ -71,73 +85,24 @@ GAPS_COLUMNS = (
 )
 
 
-def _gaps_for_people(frame: pl.DataFrame) -> pl.DataFrame:
-    return human_durations(
-        frame.select(
-            A.ATTEMPT_ID,
-            pl.format("{} → {}", Col.FROM_PARTY, Col.TO_PARTY).alias("from → to"),
-            Col.SENT_AT,
-            Col.PRECEDENCE,
-            Col.ATTEMPT_OUTCOME,
-            A.STATUS,
-            A.FIRST_RESPONSE_ID,
-            A.LINK,
-            A.TTFR,
-            A.OPEN_SECONDS,
-            A.EPISODE_ID,
-            A.RETRY_STREAK,
-            A.BREACH,
-        )
-    )
+def note(text: str) -> None:
+    """A line on stderr that a person should read but a script can ignore."""
+    stderr.print(f"deconf: {for_cli(text)}", markup=False, soft_wrap=True)
 
 
-def _episodes_for_people(frame: pl.DataFrame) -> pl.DataFrame:
-    return human_durations(
-        frame.select(
-            A.EPISODE_ID,
-            pl.format("{} → {}", Col.FROM_PARTY, Col.TO_PARTY).alias("from → to"),
-            Col.CHANNEL,
-            Col.PRECEDENCE,
-            A.OPENED_AT,
-            A.CLOSED_AT,
-            A.GAP_SECONDS,
-            A.OPEN_SECONDS,
-            A.RETRY_STREAK,
-            A.STATUS,
-            A.BREACHES,
-        )
-    )
+@dataclass
+class Run:
+    """One analysis as a command made it: the result, what was loaded, the filters used."""
 
+    analysis: Analysis
+    loaded: Loaded
+    filters: Filters
 
-def _exchanges_for_people(frame: pl.DataFrame) -> pl.DataFrame:
-    return human_durations(
-        frame.select(
-            A.EXCHANGE_ID,
-            A.START,
-            pl.col(A.PARTIES).list.join(", "),
-            pl.col(A.CHANNELS).list.join(", "),
-            A.MESSAGES,
-            A.ATTEMPTS,
-            A.STATUS,
-            A.FIRST_RESPONSE_SECONDS,
-            A.LONGEST_GAP_SECONDS,
-            A.BREACHES,
-        )
-    )
-
-
-def _silences_for_people(frame: pl.DataFrame) -> pl.DataFrame:
-    return human_durations(
-        frame.select(
-            pl.format("{} owed {}", A.PARTY, A.OWED_TO).alias("silence"),
-            A.START,
-            A.END,
-            A.SECONDS,
-            A.ONGOING,
-            pl.col(A.EVENTS).list.join(", "),
-            A.EPISODE_ID,
-        )
-    )
+    def say_why_empty(self, what: str, frame: pl.DataFrame) -> None:
+        """No silent emptiness: an empty result says on stderr what left nothing."""
+        if frame.is_empty():
+            extent = self.loaded.extent()
+            note(why_empty(what, extent, self.analysis.as_of, self.filters))
 
 
 def run_analysis(
@@ -148,12 +113,15 @@ def run_analysis(
     as_of: str | None,
     assume_tz: str | None,
     input_format: str | None,
+    keep_extra: bool = False,
+    source: str | None = None,
     party: str | None = None,
     channel: str | None = None,
     since: str | None = None,
     until: str | None = None,
-) -> tuple[Analysis, int]:
-    """Load logs (or the store), analyze, and say how many lines were rejected on the way."""
+) -> Run:
+    """Load logs (or the store), analyze, and say on stderr what a person should know: lines
+    rejected on the way, a file named twice."""
     rules = load_policy(policy)
     filters = Filters(
         party=party,
@@ -167,29 +135,40 @@ def run_analysis(
         as_of=as_of,
         input_format=input_format,
         assume_tz=assume_tz,
+        keep_extra=keep_extra,
         contact_columns=CONTACT_COLUMNS,
         event_columns=EVENT_COLUMNS,
         contacts_where=filters.contacts_where(),
+        source=source,
     )
+    for path in loaded.repeated:
+        note(f"{path} is named more than once; read once")
     if loaded.rejected_now:
-        stderr.print(
-            f"deconf: {loaded.rejected_now} of {loaded.summary.lines} lines were rejected and "
-            "left out; `deconf validate` lists why",
-            markup=False,
+        note(
+            f"{loaded.rejected_now} of {loaded.summary.lines} lines were rejected and "
+            "left out; `deconf validate` lists why"
         )
-    return analyze(loaded.records, rules, loaded.as_of, filters), loaded.rejected_now
+    return Run(
+        analysis=analyze(loaded.records, rules, loaded.as_of, filters),
+        loaded=loaded,
+        filters=filters,
+    )
 
 
-def _finish(analysis: Analysis, rejected: int, fail_on_breach: bool) -> None:
-    breached = fail_on_breach and bool(analysis.attempts[A.BREACH].any())
-    raise typer.Exit(EXIT_DATA if rejected or breached else EXIT_OK)
+def _finish(run: Run, fail_on_breach: bool) -> None:
+    breached = fail_on_breach and bool(run.analysis.attempts[A.BREACH].any())
+    raise typer.Exit(EXIT_DATA if run.loaded.rejected_now or breached else EXIT_OK)
+
+
+def _title(what: str, run: Run, tz: str) -> str:
+    return f"{what} as of {moment_text(run.analysis.as_of, tz)}"
 
 
 def _frame_command(
     name: str,
     describe: str,
     select: Callable[[Analysis], pl.DataFrame],
-    people: Callable[[pl.DataFrame], pl.DataFrame],
+    layout: Layout,
     title: str,
 ) -> Callable[..., None]:
     """A command that prints one result frame; every such command takes the same options."""
@@ -198,9 +177,11 @@ def _frame_command(
     def command(
         logs: OptionalLogsArg = None,
         store: StoreOpt = None,
+        source: SourceOpt = None,
         policy: PolicyOpt = None,
         as_of: AsOfOpt = None,
         assume_tz: AssumeTzOpt = None,
+        keep_extra: KeepExtraOpt = False,
         input_format: InputFormatOpt = None,
         party: PartyOpt = None,
         channel: ChannelOpt = None,
@@ -208,24 +189,41 @@ def _frame_command(
         until: UntilOpt = None,
         fmt: FormatOpt = FrameFormat.TABLE,
         output: OutputOpt = None,
+        tz: TzOpt = "UTC",
+        columns: ColumnsOpt = None,
+        fields: FieldsOpt = None,
         fail_on_breach: FailOnBreachOpt = False,
     ) -> None:
-        analysis, rejected = run_analysis(
+        check_zone(tz, "tz")
+        run = run_analysis(
             logs,
             store,
             policy=policy,
             as_of=as_of,
             assume_tz=assume_tz,
             input_format=input_format,
+            keep_extra=keep_extra,
+            source=source,
             party=party,
             channel=channel,
             since=since,
             until=until,
         )
-        write_frame(
-            select(analysis), fmt, output, f"{title} as of {analysis.as_of.isoformat()}", people
-        )
-        _finish(analysis, rejected, fail_on_breach)
+        frame = select(run.analysis)
+        run.say_why_empty(title.lower(), frame)
+        if fmt is FrameFormat.TABLE:
+            render(
+                layouts.with_derived(frame.head(TABLE_ROWS)),
+                layout,
+                people_console(output),
+                title=_title(title, run, tz),
+                zone=tz,
+                names=names_of(columns),
+                total=frame.height,
+            )
+        else:
+            write_machine(selected(frame, fields), fmt, output)
+        _finish(run, fail_on_breach)
 
     command.__name__ = command.__qualname__ = name
     command.__doc__ = describe
@@ -234,30 +232,50 @@ def _frame_command(
 
 gaps = _frame_command(
     "gaps",
-    "One row per attempt: first response, time to it, status, episode, breach.",
+    """One row per attempt: first reply, how long it took, status, episode, breach.
+
+    \b
+    Example:
+      deconf gaps logs/khasham-2018.jsonl --tz Asia/Damascus
+    """,
     lambda analysis: analysis.attempts.select(GAPS_COLUMNS),
-    _gaps_for_people,
+    layouts.GAPS,
     "Attempts",
 )
 episodes = _frame_command(
     "episodes",
-    "One row per episode (a first attempt and its retries until an answer).",
+    """One row per episode (a first attempt and its retries until an answer).
+
+    \b
+    Example:
+      deconf episodes logs/khasham-2018.jsonl --columns episode_id,from_to,gap_seconds
+    """,
     lambda analysis: analysis.episodes,
-    _episodes_for_people,
+    layouts.EPISODES,
     "Episodes",
 )
 exchanges = _frame_command(
     "exchanges",
-    "One row per exchange: records joined by reply links and shared threads.",
+    """One row per exchange: records joined by reply links and shared threads.
+
+    \b
+    Example:
+      deconf exchanges logs/khasham-2018.jsonl --format csv --fields exchange_id,status
+    """,
     lambda analysis: analysis.exchanges,
-    _exchanges_for_people,
+    layouts.EXCHANGES,
     "Exchanges",
 )
 silences = _frame_command(
     "silences",
-    "Owed silences: while a party owed an answer and sent nothing, with events inside.",
+    """Owed silences: while a party owed an answer and sent nothing, with events inside.
+
+    \b
+    Example:
+      deconf silences logs/khasham-2018.jsonl --party RU
+    """,
     lambda analysis: analysis.silences.drop(A.EVENT_COUNT).sort(A.SECONDS, descending=True),
-    _silences_for_people,
+    layouts.SILENCES,
     "Owed silences",
 )
 
@@ -269,9 +287,11 @@ def stats(
         str, typer.Option("--by", help=f"One of: {', '.join(GROUPINGS)}.")
     ] = Col.TO_PARTY,
     store: StoreOpt = None,
+    source: SourceOpt = None,
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     assume_tz: AssumeTzOpt = None,
+    keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
     party: PartyOpt = None,
     channel: ChannelOpt = None,
@@ -279,29 +299,48 @@ def stats(
     until: UntilOpt = None,
     fmt: FormatOpt = FrameFormat.TABLE,
     output: OutputOpt = None,
+    tz: TzOpt = "UTC",
+    columns: Annotated[
+        str | None,
+        typer.Option("--columns", help="Figures to show, comma-separated (default: all)."),
+    ] = None,
+    fields: FieldsOpt = None,
     fail_on_breach: FailOnBreachOpt = False,
 ) -> None:
-    """Statistics over episodes: Kaplan-Meier with unanswered censored, answered-only beside."""
+    """Statistics over episodes: Kaplan-Meier with unanswered censored, answered-only beside.
+
+    \b
+    Example:
+      deconf stats --by to_party logs/khasham-2018.jsonl
+    """
     if by not in GROUPINGS:
         raise typer.BadParameter(f"choose one of {', '.join(GROUPINGS)}", param_hint="--by")
-    analysis, rejected = run_analysis(
+    check_zone(tz, "tz")
+    run = run_analysis(
         logs,
         store,
         policy=policy,
         as_of=as_of,
         assume_tz=assume_tz,
         input_format=input_format,
+        keep_extra=keep_extra,
+        source=source,
         party=party,
         channel=channel,
         since=since,
         until=until,
     )
-    write_frame(
-        analysis.stats(by),
-        fmt,
-        output,
-        f"Response statistics by {by} as of {analysis.as_of.isoformat()} "
-        "(Kaplan-Meier over episodes; unanswered censored)",
-        lambda frame: transposed(frame, S.GROUP),
-    )
-    _finish(analysis, rejected, fail_on_breach)
+    frame = run.analysis.stats(by)
+    run.say_why_empty("episodes", run.analysis.episodes)
+    if fmt is FrameFormat.TABLE:
+        render_statistics(
+            frame,
+            by,
+            people_console(output),
+            title=_title(f"Response statistics by {by}", run, tz)
+            + " (Kaplan-Meier over episodes; unanswered censored)",
+            names=names_of(columns),
+        )
+    else:
+        write_machine(selected(frame, fields), fmt, output)
+    _finish(run, fail_on_breach)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -13,13 +14,9 @@ from typing import Annotated, Any
 import polars as pl
 import typer
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from deconf.analysis.columns import S
 from deconf.errors import DeconfError, UsageError, flag_name, worded
-from deconf.export import to_csv, to_json
-from deconf.times import PEOPLE_TIME_FORMAT, humanize
+from deconf.export import exact, to_csv, to_json
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -46,12 +43,13 @@ class InputFormatOption(StrEnum):
     CSV = "csv"
 
 
-LogsArg = Annotated[
-    list[Path], typer.Argument(help="Log files (.jsonl or .csv).", show_default=False)
-]
+_LOGS_HELP = (
+    "Log files (.jsonl or .csv, also compressed: .gz, .bz2, .xz, .zst); - reads standard input."
+)
+LogsArg = Annotated[list[Path], typer.Argument(help=_LOGS_HELP, show_default=False)]
 OptionalLogsArg = Annotated[
     list[Path] | None,
-    typer.Argument(help="Log files (.jsonl or .csv); omit to read the store.", show_default=False),
+    typer.Argument(help=f"{_LOGS_HELP} Omit to read the store.", show_default=False),
 ]
 AssumeTzOpt = Annotated[
     str | None,
@@ -63,6 +61,30 @@ KeepExtraOpt = Annotated[
 InputFormatOpt = Annotated[
     InputFormatOption | None,
     typer.Option("--input-format", help="Input format when the extension does not tell."),
+]
+TzOpt = Annotated[
+    str,
+    typer.Option(
+        "--tz", help="Show times for people in this IANA zone (machine output stays UTC)."
+    ),
+]
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="Table columns to show, comma-separated (default: as many as fit the terminal).",
+    ),
+]
+FieldsOpt = Annotated[
+    str | None,
+    typer.Option("--fields", help="Fields of json/csv/parquet output, comma-separated."),
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="Only the records of this source (as `deconf sources` lists it, or its file name).",
+    ),
 ]
 StoreOpt = Annotated[
     Path | None,
@@ -104,98 +126,53 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def write_frame(
-    frame: pl.DataFrame,
-    fmt: FrameFormat,
-    output: Path | None,
-    title: str,
-    people: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
-) -> None:
-    """Write a result frame as json, csv, parquet (to -o) or a table for people (`people`
-    picks and formats the columns a person reads)."""
+#: Rows a table for people shows; machine formats give all.
+TABLE_ROWS = 200
+#: Width of a table written to a file or a pipe (no terminal to measure), unless $COLUMNS says.
+UNMEASURED_WIDTH = 160
+
+
+def people_console(output: Path | None = None) -> Console:
+    """A console for a table: as wide as the terminal, else $COLUMNS, else UNMEASURED_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() and int(columns) > 0 else UNMEASURED_WIDTH
+    if output is not None:
+        return Console(file=output.open("w", encoding="utf-8"), width=width, highlight=False)
+    if sys.stdout.isatty():
+        return Console(soft_wrap=False, highlight=False)
+    return Console(width=width, highlight=False)
+
+
+def selected(frame: pl.DataFrame, fields: str | None) -> pl.DataFrame:
+    """The machine-output columns named by --fields (comma-separated, in that order)."""
+    if not fields:
+        return frame
+    names = [name.strip() for name in fields.split(",") if name.strip()]
+    unknown = [name for name in names if name not in frame.columns]
+    if unknown:
+        raise UsageError(
+            f"--fields: no field {', '.join(map(repr, unknown))}; "
+            f"choose from {', '.join(frame.columns)}"
+        )
+    return frame.select(names)
+
+
+def names_of(option: str | None) -> list[str] | None:
+    """A comma-separated option as a list of names (None when not given)."""
+    if not option:
+        return None
+    return [name.strip() for name in option.split(",") if name.strip()]
+
+
+def write_machine(frame: pl.DataFrame, fmt: FrameFormat, output: Path | None) -> None:
+    """JSON, CSV (to stdout or -o) or Parquet (to -o): exact, in UTC, documented keys."""
     if fmt is FrameFormat.PARQUET:
         if output is None:
             raise UsageError("--format parquet needs -o FILE")
-        frame.write_parquet(output)
+        exact(frame).write_parquet(output)
         return
-    if fmt is FrameFormat.JSON:
-        text = to_json(frame)
-    elif fmt is FrameFormat.CSV:
-        text = to_csv(frame)
-    else:
-        shown = frame.head(TABLE_ROWS)
-        render_table(people(shown) if people else shown, title, output, total=frame.height)
-        return
+    text = to_json(frame) if fmt is FrameFormat.JSON else to_csv(frame)
     if output is None:
         sys.stdout.write(text)
     else:
         output.write_text(text, encoding="utf-8")
-
-
-def human_durations(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every *_seconds column as "2h 14m 00s" (tables are for people; machine formats keep µs)."""
-    readable = {
-        name: pl.col(name).map_elements(humanize, return_dtype=pl.String)
-        for name in frame.columns
-        if name.endswith("_seconds") or name == "seconds"
-    }
-    return frame.with_columns(
-        (expr.fill_null("not reached") if name in S.NOT_REACHED_WHEN_NULL else expr).alias(name)
-        for name, expr in readable.items()
-    )
-
-
-def _for_people(frame: pl.DataFrame) -> pl.DataFrame:
-    """Times to the second with a Z, true/false as yes/no, lists joined: what a person reads."""
-    return frame.with_columns(
-        *(
-            pl.col(n).dt.strftime(PEOPLE_TIME_FORMAT)
-            for n, d in frame.schema.items()
-            if isinstance(d, pl.Datetime)
-        ),
-        *(
-            pl.col(n).replace_strict({True: "yes", False: "no"}, return_dtype=pl.String)
-            for n, d in frame.schema.items()
-            if d == pl.Boolean
-        ),
-        *(
-            pl.col(n).list.join(", ")
-            for n, d in frame.schema.items()
-            if isinstance(d, pl.List) and d.inner == pl.String
-        ),
-    )
-
-
-def percentages(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every share_* column as "16.4%"."""
-    return frame.with_columns(
-        pl.format("{}%", (pl.col(name) * 100).round(1))
-        for name in frame.columns
-        if name.startswith("share_")
-    )
-
-
-def transposed(frame: pl.DataFrame, key: str) -> pl.DataFrame:
-    """One row per figure and one column per group: how a person reads a wide summary."""
-    texts = _for_people(percentages(human_durations(frame))).with_columns(pl.all().cast(pl.String))
-    columns = {"figure": [c for c in frame.columns if c != key]}
-    for row in texts.iter_rows(named=True):
-        columns[row[key]] = [row[c] for c in columns["figure"]]
-    return pl.DataFrame(columns)
-
-
-TABLE_ROWS = 200
-
-
-def render_table(frame: pl.DataFrame, title: str, output: Path | None = None, total: int = 0):
-    table = Table(title=title, show_lines=False)
-    for name in frame.columns:
-        table.add_column(name, overflow="fold")
-    for row in _for_people(frame).iter_rows():
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
-    console = stdout if output is None else Console(file=output.open("w"), width=200)
-    console.print(table)
-    if frame.is_empty():
-        console.print("(no rows)")
-    if total > frame.height:
-        console.print(f"… {total - frame.height} more rows (--format csv or json gives all)")
