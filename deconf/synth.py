@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from deconf.errors import UsageError
 from deconf.frames import Col
 from deconf.vocabulary import Channel, EventKind, Precedence
 
@@ -175,9 +176,24 @@ def _contacts(*, ids, time, sender, receiver, kind, outcome, reply_to, channel, 
     )
 
 
+#: What `write_log` writes, by the file's extension.
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIX = ".csv"
+
+
 def write_log(path: str | Path, records: int, seed: int = 0, parties: int = 6) -> int:
-    """Write a synthetic JSON Lines log; returns the number of lines written."""
+    """Write a synthetic log, JSON Lines or CSV as the extension says (.jsonl or .csv; any other
+    is refused rather than guessed); returns the number of lines written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (*JSONL_SUFFIXES, CSV_SUFFIX):
+        raise UsageError(
+            f"{path}: cannot tell which log to write from the extension {suffix!r}; "
+            "name it .jsonl or .csv"
+        )
     frame = synthesize(records, seed, parties)
-    # null means absent: drop the nulls so each line carries only its own fields
-    frame.write_ndjson(path)
+    if suffix == CSV_SUFFIX:
+        frame.write_csv(path)  # a null is an empty cell: absent, as the CSV reader takes it
+    else:
+        frame.write_ndjson(path)  # null means absent (SPEC §2)
     return frame.height

@@ -1,52 +1,31 @@
-"""The `deconf` command line: a thin layer over the Python API."""
+"""The `deconf` command line: a thin layer over the Python API.
+
+`deconf --version` answers before anything heavy is imported (the commands import Polars);
+`app` (the Typer application, in `deconf.cli.app`) is loaded on first use.
+"""
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import Any
 
-from deconf.cli import analysis, browse, records, report, synth
 from deconf.version import __version__
 
-app = typer.Typer(
-    name="deconf",
-    help="Deconfliction communications log analyzer: who tried to reach whom, when, and how "
-    "long the other side left them without an answer.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"deconf {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    """deconf"""
-
-
-app.command()(records.validate)
-app.command()(records.ingest)
-app.command()(records.verify)
-app.command()(records.schema)
-app.command()(analysis.gaps)
-app.command()(analysis.episodes)
-app.command()(analysis.stats)
-app.command()(analysis.exchanges)
-app.command()(analysis.silences)
-app.command()(synth.synth)
-app.command()(report.report)
-app.command(name="verify-report")(report.verify_report)
-app.command()(browse.browse)
+VERSION_LINE = f"deconf {__version__}"
 
 
 def main() -> None:
+    if sys.argv[1:] in (["--version"], ["-V"]):
+        print(VERSION_LINE)
+        return
+    from deconf.cli.app import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        from deconf.cli.app import app
+
+        return app
+    raise AttributeError(f"module 'deconf.cli' has no attribute {name!r}")

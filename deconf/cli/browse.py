@@ -9,8 +9,17 @@ import typer
 
 from deconf.analysis.asof import parse_as_of
 from deconf.cli.analysis import AsOfOpt, PolicyOpt
-from deconf.cli.common import AssumeTzOpt, InputFormatOpt, OptionalLogsArg, StoreOpt, handles_errors
+from deconf.cli.common import (
+    AssumeTzOpt,
+    InputFormatOpt,
+    KeepExtraOpt,
+    OptionalLogsArg,
+    StoreOpt,
+    handles_errors,
+)
+from deconf.errors import UsageError
 from deconf.marks import marks_path
+from deconf.opening import is_stdin
 from deconf.policy import load_policy
 from deconf.sources import load_data, open_store
 from deconf.store import REJECTS
@@ -28,16 +37,26 @@ def browse(
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     assume_tz: AssumeTzOpt = None,
+    keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
 ) -> None:
-    """Browse the exchanges in a terminal UI (? in the app lists every key)."""
+    """Browse the exchanges in a terminal UI (? in the app lists every key).
+
+    \b
+    Example:
+      deconf browse logs/khasham-2018.jsonl --tz Asia/Damascus
+    """
     from deconf.tui.app import DeconfBrowser, Loaded  # the UI is loaded only when asked for
 
     check_zone(tz, "tz")
+    if logs and any(is_stdin(p) for p in logs):
+        raise UsageError("the browser reads its keys from standard input; name a log file")
     rules = load_policy(policy)
 
     def read() -> Loaded:
-        data = load_data(logs, store, input_format=input_format, assume_tz=assume_tz)
+        data = load_data(
+            logs, store, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+        )
         if logs:
             shown = " ".join(str(p) for p in logs)
             return Loaded(data.records, data.rejected_now, f"`deconf validate {shown}` lists why")

@@ -11,6 +11,7 @@ from deconf.analysis.columns import A, S
 from deconf.analysis.stats import ALL
 from deconf.cli.tables import Column, Kind, Layout
 from deconf.frames import Col
+from deconf.sources import SourceCol
 from deconf.times import humanize
 
 FROM_TO = "from_to"
@@ -143,3 +144,16 @@ STATISTICS = Layout(
 NOT_REACHED = "not reached"
 NONE = "–"
 GROUP_TITLE = {ALL: "all"}
+
+SOURCES = Layout(
+    (
+        Column(SourceCol.SOURCE, "source", Kind.ID),
+        Column(SourceCol.CONTACTS, "contacts", Kind.COUNT),
+        Column(SourceCol.EVENTS, "events", Kind.COUNT),
+        Column(SourceCol.FIRST, "first record", Kind.TIME, keep=1),
+        Column(SourceCol.LAST, "last record", Kind.TIME, keep=1),
+        Column(SourceCol.INGESTS, "ingests", Kind.TEXT, keep=2),
+        Column(SourceCol.BYTES, "bytes", Kind.COUNT, keep=3),
+        Column(SourceCol.SHA256, "SHA-256", Kind.ID, keep=4),
+    )
+)

@@ -8,24 +8,37 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
+from deconf.cli import layouts
 from deconf.cli.common import (
     EXIT_DATA,
     EXIT_OK,
     AssumeTzOpt,
+    ColumnsOpt,
+    FieldsOpt,
+    FrameFormat,
     InputFormatOpt,
     KeepExtraOpt,
     LogsArg,
     StoreOpt,
     TableFormat,
+    TzOpt,
     handles_errors,
+    names_of,
+    people_console,
     print_json,
+    selected,
+    stderr,
     stdout,
+    write_machine,
 )
+from deconf.cli.tables import render
 from deconf.errors import flag_name
-from deconf.loading import validate_files, validate_logs
+from deconf.loading import distinct, validate_files, validate_logs
 from deconf.report.model import report_schema
 from deconf.schemas import CORE_SCHEMAS, schema_text, write_all
+from deconf.sources import open_store, store_sources
 from deconf.store import REJECTS, Store
+from deconf.times import check_zone
 from deconf.validation import Validation
 
 SHOWN_ERRORS = 20
@@ -45,6 +58,14 @@ def _print_issues(validation: Validation) -> None:
         stdout.print(f"  … and {len(validation.warnings) - SHOWN_ERRORS} more warnings")
 
 
+def read_once(logs: list[Path]) -> list[Path]:
+    """The logs, each once: a file named twice is read once, with a note on stderr."""
+    kept, repeated = distinct(logs)
+    for path in repeated:
+        stderr.print(Text(f"deconf: {path} is named more than once; read once"))
+    return kept
+
+
 def _summary_line(validation: Validation) -> str:
     return (
         f"{validation.lines} lines: {validation.accepted} accepted, "
@@ -60,7 +81,13 @@ def validate(
     input_format: InputFormatOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
 ) -> None:
-    """Check log files against the record schema; exit 1 when any line is rejected."""
+    """Check log files against the record schema; exit 1 when any line is rejected.
+
+    \b
+    Example:
+      deconf validate logs/khasham-2018.jsonl
+    """
+    logs = read_once(logs)
     validation = validate_logs(
         logs, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
     )
@@ -81,7 +108,13 @@ def ingest(
     input_format: InputFormatOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
 ) -> None:
-    """Validate logs and append their accepted records to the store (atomic, append-only)."""
+    """Validate logs and append their accepted records to the store (atomic, append-only).
+
+    \b
+    Example:
+      deconf ingest logs/khasham-2018.jsonl --store night-store
+    """
+    logs = read_once(logs)
     target = Store(store)
     files = validate_files(
         logs, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
@@ -116,7 +149,13 @@ def verify(
     store: StoreOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
 ) -> None:
-    """Re-hash the store's data and manifest; exit 1 naming what changed."""
+    """Re-hash the store's data and manifest; exit 1 naming what changed.
+
+    \b
+    Example:
+      deconf ingest logs/khasham-2018.jsonl --store night-store
+      deconf verify --store night-store
+    """
     target = Store(store)
     problems = target.verify()
     if fmt is TableFormat.JSON:
@@ -149,7 +188,12 @@ def schema(
         Path | None, typer.Option("--write", help="Write every schema into DIR.")
     ] = None,
 ) -> None:
-    """Print a JSON Schema generated from the models (or write all of them)."""
+    """Print a JSON Schema generated from the models (or write all of them).
+
+    \b
+    Example:
+      deconf schema policy
+    """
     if write is not None:
         for path in write_all(write, SCHEMAS):
             stdout.print(Text(str(path)))
@@ -157,3 +201,36 @@ def schema(
     if name not in SCHEMAS:
         raise typer.BadParameter(f"choose one of {', '.join(SCHEMAS)}", param_hint="NAME")
     typer.echo(schema_text(SCHEMAS[name]), nl=False)
+
+
+@handles_errors
+def sources(
+    store: StoreOpt = None,
+    fmt: Annotated[FrameFormat, typer.Option("--format", help="table, json or csv.")] = (
+        FrameFormat.TABLE
+    ),
+    tz: TzOpt = "UTC",
+    columns: ColumnsOpt = None,
+    fields: FieldsOpt = None,
+) -> None:
+    """List the sources a store was filled from: records, time span, ingests, hash.
+    `--source NAME` on the analysis commands limits them to one.
+
+    \b
+    Example:
+      deconf ingest logs/khasham-2018.jsonl logs/humanitarian-notifications.jsonl --store both
+      deconf sources --store both
+    """
+    check_zone(tz, "tz")
+    frame = store_sources(store)
+    if fmt is FrameFormat.TABLE:
+        render(
+            frame,
+            layouts.SOURCES,
+            people_console(),
+            title=f"Sources of the store {open_store(store).root}",
+            zone=tz,
+            names=names_of(columns),
+        )
+    else:
+        write_machine(selected(frame, fields), fmt, None)

@@ -19,19 +19,21 @@ from deconf.cli.common import (
     EXIT_OK,
     AssumeTzOpt,
     InputFormatOpt,
+    KeepExtraOpt,
     OptionalLogsArg,
     StoreOpt,
     handles_errors,
     stdout,
 )
 from deconf.errors import UsageError
+from deconf.loading import distinct
 from deconf.marks import load_marks, marks_path
+from deconf.opening import digest
 from deconf.policy import Policy, load_policy
 from deconf.report import FORMATS, render
 from deconf.report.content import build_report
 from deconf.report.render import PARAMETERS_MARK
 from deconf.sources import load_data, open_store
-from deconf.store import sha256_file
 from deconf.times import check_zone
 
 FormatArg = Annotated[str, typer.Option("--format", help="html, md or json.")]
@@ -57,11 +59,19 @@ def write_report(
     generated_at,
     input_format=None,
     assume_tz=None,
+    keep_extra: bool = False,
 ) -> list[Path]:
     if fmt not in FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(FORMATS)}")
     check_zone(tz, "tz")
-    loaded = load_data(logs, store, as_of=as_of, input_format=input_format, assume_tz=assume_tz)
+    loaded = load_data(
+        logs,
+        store,
+        as_of=as_of,
+        input_format=input_format,
+        assume_tz=assume_tz,
+        keep_extra=keep_extra,
+    )
     analysis = analyze(loaded.records, policy, loaded.as_of)
     try:
         marks = load_marks(marks_path(logs, None if logs else loaded.store.root))
@@ -85,9 +95,15 @@ def report(
     tz: TzOpt = None,
     generated_at: GeneratedOpt = None,
     assume_tz: AssumeTzOpt = None,
+    keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
 ) -> None:
-    """Write an audit report (html, md or json) of log files or of the store."""
+    """Write an audit report (html, md or json) of log files or of the store.
+
+    \b
+    Example:
+      deconf report logs/khasham-2018.jsonl --format html -o night.html --tz Asia/Damascus
+    """
     if output is None:
         raise UsageError("-o FILE is required (the report is a file)")
     written = write_report(
@@ -101,6 +117,7 @@ def report(
         generated_at,
         input_format,
         assume_tz,
+        keep_extra,
     )
     for path in written:
         stdout.print(Text(f"wrote {path}"))
@@ -139,14 +156,21 @@ def verify_report(
     logs: OptionalLogsArg = None,
     store: StoreOpt = None,
     assume_tz: AssumeTzOpt = None,
+    keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
 ) -> None:
-    """Check that a report matches the data it names: hashes, then every byte recomputed."""
+    """Check that a report matches the data it names: hashes, then every byte recomputed.
+
+    \b
+    Example:
+      deconf report logs/khasham-2018.jsonl --format json -o night.json
+      deconf verify-report night.json logs/khasham-2018.jsonl
+    """
     made = read_parameters(report_file)
     problems = []
     if logs:
         named = [i["sha256"] for i in made["inputs"]]
-        given = [sha256_file(Path(p)) for p in logs]
+        given = [digest(p)[0] for p in distinct(logs)[0]]
         if named != given:
             problems.append("the log files' SHA-256 differ from those the report names")
     else:
@@ -174,6 +198,7 @@ def verify_report(
             parameters["generated_at"],
             input_format,
             assume_tz,
+            keep_extra,
         )
         if again.read_bytes() != report_file.read_bytes():
             problems.append("recomputed from the data, the report's content differs")
