@@ -1,7 +1,7 @@
 """The `deconf` command line: a thin layer over the Python API.
 
 `deconf --version` answers before anything heavy is imported (the commands import Polars);
-`app` (the Typer application, in `deconf.cli.app`) is loaded on first use.
+`app` (the Typer application, in `deconf.cli.commands`) is loaded on first use.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ def main() -> None:
     if sys.argv[1:] in (["--version"], ["-V"]):
         print(VERSION_LINE)
         return
-    from deconf.cli.app import app
+    from deconf.cli.commands import app
 
     app()
 
 
 def __getattr__(name: str) -> Any:
     if name == "app":
-        from deconf.cli.app import app
+        from deconf.cli.commands import app
 
         return app
     raise AttributeError(f"module 'deconf.cli' has no attribute {name!r}")
