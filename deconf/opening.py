@@ -39,7 +39,7 @@ _CODECS: tuple[tuple[str, str, bytes, Callable[[bytes], bytes]], ...] = (
 COMPRESSED_SUFFIXES = tuple(suffix for _, suffix, _, _ in _CODECS)
 _DECOMPRESSION_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, zstd.ZstdError)
 
-_stdin: list[bytes] = []  # standard input, once read
+_stdin: list[tuple[object, bytes]] = []  # standard input and its bytes, once read
 
 
 def is_stdin(path: str | Path) -> bool:
@@ -63,9 +63,10 @@ def log_suffix(path: str | Path) -> str:
 
 def stdin_bytes() -> bytes:
     """Standard input's bytes, read once for the whole run."""
-    if not _stdin:
-        _stdin.append(sys.stdin.buffer.read())
-    return _stdin[0]
+    stream = sys.stdin
+    if not _stdin or _stdin[0][0] is not stream:  # a test runner swaps the stream per run
+        _stdin[:] = [(stream, stream.buffer.read())]
+    return _stdin[0][1]
 
 
 def stored_bytes(path: str | Path) -> bytes:
