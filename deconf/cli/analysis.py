@@ -212,15 +212,16 @@ def _frame_command(
         frame = select(run.analysis)
         run.say_why_empty(title.lower(), frame)
         if fmt is FrameFormat.TABLE:
-            render(
-                layouts.with_derived(frame.head(TABLE_ROWS)),
-                layout,
-                people_console(output),
-                title=_title(title, run, tz),
-                zone=tz,
-                names=names_of(columns),
-                total=frame.height,
-            )
+            with people_console(output) as console:
+                render(
+                    layouts.with_derived(frame.head(TABLE_ROWS)),
+                    layout,
+                    console,
+                    title=_title(title, run, tz),
+                    zone=tz,
+                    names=names_of(columns),
+                    total=frame.height,
+                )
         else:
             write_machine(selected(frame, fields), fmt, output)
         _finish(run, fail_on_breach)
@@ -333,14 +334,15 @@ def stats(
     frame = run.analysis.stats(by)
     run.say_why_empty("episodes", run.analysis.episodes)
     if fmt is FrameFormat.TABLE:
-        render_statistics(
-            frame,
-            by,
-            people_console(output),
-            title=_title(f"Response statistics by {by}", run, tz)
-            + " (Kaplan-Meier over episodes; unanswered censored)",
-            names=names_of(columns),
-        )
+        with people_console(output) as console:
+            render_statistics(
+                frame,
+                by,
+                console,
+                title=_title(f"Response statistics by {by}", run, tz)
+                + " (Kaplan-Meier over episodes; unanswered censored)",
+                names=names_of(columns),
+            )
     else:
         write_machine(selected(frame, fields), fmt, output)
     _finish(run, fail_on_breach)

@@ -6,7 +6,8 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -132,15 +133,19 @@ TABLE_ROWS = 200
 UNMEASURED_WIDTH = 160
 
 
-def people_console(output: Path | None = None) -> Console:
-    """A console for a table: as wide as the terminal, else $COLUMNS, else UNMEASURED_WIDTH."""
+@contextmanager
+def people_console(output: Path | None = None) -> Iterator[Console]:
+    """A console for a table, on stdout or into `output`: as wide as the terminal, else
+    $COLUMNS, else UNMEASURED_WIDTH."""
     columns = os.environ.get("COLUMNS", "")
     width = int(columns) if columns.isdigit() and int(columns) > 0 else UNMEASURED_WIDTH
     if output is not None:
-        return Console(file=output.open("w", encoding="utf-8"), width=width, highlight=False)
-    if sys.stdout.isatty():
-        return Console(soft_wrap=False, highlight=False)
-    return Console(width=width, highlight=False)
+        with output.open("w", encoding="utf-8") as handle:
+            yield Console(file=handle, width=width, highlight=False)
+    elif sys.stdout.isatty():
+        yield Console(highlight=False)
+    else:
+        yield Console(width=width, highlight=False)
 
 
 def selected(frame: pl.DataFrame, fields: str | None) -> pl.DataFrame:

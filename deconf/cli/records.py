@@ -224,13 +224,14 @@ def sources(
     check_zone(tz, "tz")
     frame = store_sources(store)
     if fmt is FrameFormat.TABLE:
-        render(
-            frame,
-            layouts.SOURCES,
-            people_console(),
-            title=f"Sources of the store {open_store(store).root}",
-            zone=tz,
-            names=names_of(columns),
-        )
+        with people_console() as console:
+            render(
+                frame,
+                layouts.SOURCES,
+                console,
+                title=f"Sources of the store {open_store(store).root}",
+                zone=tz,
+                names=names_of(columns),
+            )
     else:
         write_machine(selected(frame, fields), fmt, None)
