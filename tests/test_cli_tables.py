@@ -151,3 +151,13 @@ def test_many_groups_continue_in_blocks_that_fit(write_log):
     assert "… continued (2 of" in table
     for i in range(9):
         assert f"RESPONDER-NUMBER-{i:02d}" in table
+
+
+def test_too_narrow_for_the_columns_kept_cuts_words_never_ids_times_or_numbers():
+    table = run(["gaps", str(HUMANITARIAN)], 50).stdout
+    rows = [line for line in table.splitlines() if line.startswith("│")]
+    cells = [[c.strip() for c in row.strip("│").split("│")] for row in rows]
+    assert all(re.fullmatch(r"hn-\d{3}", row[0]) for row in cells)
+    assert all(re.fullmatch(r"2019-05-\d\d \d\d:\d\dZ", row[2]) for row in cells)
+    assert any(row[1].endswith("…") for row in cells)  # "NGO-RELIEF → COALITION" cut short
+    assert "1d 06h 30m" in table

@@ -25,6 +25,8 @@ _CELL_PADDING = 3
 _BORDER = 1
 #: A wrapping column (a list of events) is never made wider than this to fit its longest value.
 _WRAP_WIDTH = 32
+#: Words are cut short (…) to no fewer characters than this, and only when nothing else fits.
+_LEAST_TEXT = 10
 
 
 class Kind(StrEnum):
@@ -144,15 +146,27 @@ def longest_word(text: str) -> int:
 
 def _natural_width(column: Column, values: pl.Series) -> int:
     """The width a column needs: its longest value (a wrapping column: up to _WRAP_WIDTH), and
-    its label's longest word (labels may wrap over two lines)."""
+    its label (labels are short and stay on one line)."""
     longest = int(values.str.len_chars().max() or 0)
     if column.kind is Kind.WRAP:
         longest = min(longest, _WRAP_WIDTH)
-    return max(longest, longest_word(column.label), 1)
+    return max(longest, len(column.label), 1)
 
 
 def table_width(widths: Sequence[int]) -> int:
     return sum(widths) + _CELL_PADDING * len(widths) + _BORDER
+
+
+def _fits(shown: Sequence[Column], widths: dict[str, int], console: Console) -> bool:
+    return table_width([widths[c.name] for c in shown]) <= console.width
+
+
+def _least_width(column: Column, natural: int, *, fits: bool) -> int:
+    """How narrow a column may get: its natural width while the table fits; when even the
+    columns kept do not, words are cut short (…) to _LEAST_TEXT; ids, times and numbers never."""
+    if fits or column.kind not in (Kind.TEXT, Kind.WRAP):
+        return natural
+    return min(natural, _LEAST_TEXT)
 
 
 def fitted(columns: Sequence[Column], widths: dict[str, int], width: int) -> list[Column]:
@@ -186,18 +200,26 @@ def render(
     shown = list(columns) if names else fitted(columns, widths, console.width)
     console.print(Text(title))
     table = Table(highlight=False)
+    least = {
+        c.name: _least_width(c, widths[c.name], fits=_fits(shown, widths, console)) for c in shown
+    }
     for column in shown:
         folds = column.kind is Kind.WRAP
         table.add_column(
             Text(column.label),
             no_wrap=not folds,
             overflow="fold" if folds else "ellipsis",
-            min_width=widths[column.name],
+            min_width=least[column.name],
+            max_width=least[column.name] if least[column.name] < widths[column.name] else None,
             justify="right" if column.kind in (Kind.COUNT, Kind.DURATION) else "left",
         )
     for row in texts.select(c.name for c in shown).iter_rows():
         table.add_row(*(Text(value) for value in row))
-    console.print(table)
+    width = console.width
+    # narrower than the least widths, the terminal wraps the lines: no cell is cut or dropped
+    console.width = max(width, table_width(list(least.values())))
+    console.print(table, crop=False)
+    console.width = width
     notes = []
     if frame.is_empty():
         notes.append("(no rows)")
