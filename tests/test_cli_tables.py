@@ -22,6 +22,7 @@ TABLES = {
     "gaps": ["gaps"],
     "stats": ["stats", "--by", "to_party"],
     "episodes": ["episodes"],
+    "exchanges": ["exchanges"],
     "silences": ["silences"],
 }
 LOGS = {"khasham": KHASHAM, "humanitarian": HUMANITARIAN}
@@ -161,3 +162,9 @@ def test_too_narrow_for_the_columns_kept_cuts_words_never_ids_times_or_numbers()
     assert all(re.fullmatch(r"2019-05-\d\d \d\d:\d\dZ", row[2]) for row in cells)
     assert any(row[1].endswith("…") for row in cells)  # "NGO-RELIEF → COALITION" cut short
     assert "1d 06h 30m" in table
+
+
+def test_statistics_columns_choose_the_figures_shown():
+    table = run(["stats", str(KHASHAM), "--columns", "km_median_seconds,breaches"]).stdout
+    labels = [line.split("│")[1].strip() for line in table.splitlines() if line.startswith("│")]
+    assert labels == ["median wait (KM)", "breaches"]

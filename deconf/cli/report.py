@@ -23,6 +23,7 @@ from deconf.cli.common import (
     OptionalLogsArg,
     StoreOpt,
     handles_errors,
+    stderr,
     stdout,
 )
 from deconf.errors import UsageError
@@ -72,6 +73,8 @@ def write_report(
         assume_tz=assume_tz,
         keep_extra=keep_extra,
     )
+    for path in loaded.repeated:
+        stderr.print(Text(f"deconf: {path} is named more than once; read once"))
     analysis = analyze(loaded.records, policy, loaded.as_of)
     try:
         marks = load_marks(marks_path(logs, None if logs else loaded.store.root))
