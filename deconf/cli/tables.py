@@ -200,9 +200,8 @@ def render(
     shown = list(columns) if names else fitted(columns, widths, console.width)
     console.print(Text(title))
     table = Table(highlight=False)
-    least = {
-        c.name: _least_width(c, widths[c.name], fits=_fits(shown, widths, console)) for c in shown
-    }
+    fits = _fits(shown, widths, console)
+    least = {c.name: _least_width(c, widths[c.name], fits=fits) for c in shown}
     for column in shown:
         folds = column.kind is Kind.WRAP
         table.add_column(
@@ -216,7 +215,8 @@ def render(
     for row in texts.select(c.name for c in shown).iter_rows():
         table.add_row(*(Text(value) for value in row))
     width = console.width
-    # narrower than the least widths, the terminal wraps the lines: no cell is cut or dropped
+    # below even the least widths, lines run past the terminal (which wraps them) rather than
+    # lose part of an id, a time or a number
     console.width = max(width, table_width(list(least.values())))
     console.print(table, crop=False)
     console.width = width
