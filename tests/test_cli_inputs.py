@@ -240,3 +240,26 @@ def test_version_is_answered_without_loading_polars():
 def test_shell_completion_is_offered():
     help_text = run(["--help"]).stdout
     assert "--install-completion" in help_text and "--show-completion" in help_text
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("deconf st", {"stats"}),
+        ("deconf stats --b", {"--by"}),
+        ("deconf stats --by to", {"to_party"}),
+        ("deconf gaps --tz Asia/Dam", {"Asia/Damascus"}),
+    ],
+)
+def test_shell_completion_completes_commands_options_and_values(words, expected):
+    result = CliRunner().invoke(
+        app,
+        [],
+        prog_name="deconf",
+        env={
+            "_DECONF_COMPLETE": "complete_bash",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(len(words.split()) - 1),
+        },
+    )
+    assert set(result.output.split()) == expected

@@ -285,7 +285,12 @@ silences = _frame_command(
 def stats(
     logs: OptionalLogsArg = None,
     by: Annotated[
-        str, typer.Option("--by", help=f"One of: {', '.join(GROUPINGS)}.")
+        str,
+        typer.Option(
+            "--by",
+            help=f"One of: {', '.join(GROUPINGS)}.",
+            autocompletion=lambda incomplete: [g for g in GROUPINGS if g.startswith(incomplete)],
+        ),
     ] = Col.TO_PARTY,
     store: StoreOpt = None,
     source: SourceOpt = None,

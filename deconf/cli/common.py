@@ -18,6 +18,7 @@ from rich.console import Console
 
 from deconf.errors import DeconfError, UsageError, flag_name, worded
 from deconf.export import exact, to_csv, to_json
+from deconf.times import known_time_zones
 
 EXIT_OK = 0
 EXIT_DATA = 1
@@ -52,9 +53,20 @@ OptionalLogsArg = Annotated[
     list[Path] | None,
     typer.Argument(help=f"{_LOGS_HELP} Omit to read the store.", show_default=False),
 ]
+
+
+def complete_zone(incomplete: str) -> list[str]:
+    """IANA zones for shell completion (`--tz Asia/Da<TAB>`)."""
+    return sorted(z for z in known_time_zones() if z.lower().startswith(incomplete.lower()))
+
+
 AssumeTzOpt = Annotated[
     str | None,
-    typer.Option("--assume-tz", help="IANA zone for timestamps written without an offset."),
+    typer.Option(
+        "--assume-tz",
+        help="IANA zone for timestamps written without an offset.",
+        autocompletion=complete_zone,
+    ),
 ]
 KeepExtraOpt = Annotated[
     bool, typer.Option("--keep-extra", help="Keep unknown fields in an `extra` column.")
@@ -63,10 +75,14 @@ InputFormatOpt = Annotated[
     InputFormatOption | None,
     typer.Option("--input-format", help="Input format when the extension does not tell."),
 ]
+
+
 TzOpt = Annotated[
     str,
     typer.Option(
-        "--tz", help="Show times for people in this IANA zone (machine output stays UTC)."
+        "--tz",
+        help="Show times for people in this IANA zone (machine output stays UTC).",
+        autocompletion=complete_zone,
     ),
 ]
 ColumnsOpt = Annotated[
