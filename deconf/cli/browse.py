@@ -14,6 +14,7 @@ from deconf.cli.common import (
     InputFormatOpt,
     KeepExtraOpt,
     OptionalLogsArg,
+    SourceOpt,
     StoreOpt,
     handles_errors,
 )
@@ -39,6 +40,7 @@ def browse(
     assume_tz: AssumeTzOpt = None,
     keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
+    source: SourceOpt = None,
 ) -> None:
     """Browse the exchanges in a terminal UI (? in the app lists every key).
 
@@ -55,7 +57,12 @@ def browse(
 
     def read() -> Loaded:
         data = load_data(
-            logs, store, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+            logs,
+            store,
+            input_format=input_format,
+            assume_tz=assume_tz,
+            keep_extra=keep_extra,
+            source=source,
         )
         if logs:
             shown = " ".join(str(p) for p in logs)

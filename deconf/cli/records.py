@@ -68,8 +68,8 @@ def read_once(logs: list[Path]) -> list[Path]:
 
 def _summary_line(validation: Validation) -> str:
     return (
-        f"{validation.lines} lines: {validation.accepted} accepted, "
-        f"{len(validation.rejected)} rejected, {len(validation.warnings)} warnings"
+        f"{validation.lines:,} lines: {validation.accepted:,} accepted, "
+        f"{len(validation.rejected):,} rejected, {len(validation.warnings):,} warnings"
     )
 
 
@@ -134,8 +134,8 @@ def ingest(
         )
     else:
         stdout.print(
-            f"{_summary_line(validation)}; {result.new_records} new, "
-            f"{validation.already_stored} already stored"
+            f"{_summary_line(validation)}; {result.new_records:,} new, "
+            f"{validation.already_stored:,} already stored"
         )
         _print_issues(validation)
         stdout.print(Text(f"store: {target.root} (ingest {result.entry['sequence']})"))
