@@ -227,7 +227,11 @@ def _frame_command(
         _finish(run, fail_on_breach)
 
     command.__name__ = command.__qualname__ = name
-    command.__doc__ = describe
+    summary, _, example = describe.partition("\n\n")
+    command.__doc__ = (
+        f"{summary}\n\n    Table columns (--columns): "
+        f"{', '.join(layout.names())}.\n\n{example}"
+    )
     return command
 
 
