@@ -43,11 +43,17 @@ def _message(error: dict[str, Any]) -> str:
         return f"must be one of {ctx.get('expected')}"
     if kind in ("bool_parsing", "bool_type"):
         return "must be true or false"
+    if kind == "string_pattern_mismatch" and field_is_logged_by(error):
+        return 'each entry must be "SOURCE:ID" (a source name without a colon, then the id)'
     if kind == "list_type":
         return "must be a list of strings"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return "a record must be a JSON object"
     return str(error["msg"]).removeprefix("Value error, ")
+
+
+def field_is_logged_by(error: dict[str, Any]) -> bool:
+    return "logged_by" in error.get("loc", ())
 
 
 def _field(loc: tuple[Any, ...], kind: str) -> str:

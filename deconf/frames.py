@@ -50,6 +50,7 @@ class Col:
     TIME_PRECISION = "time_precision"
     RECORDED_TZ = "recorded_tz"
     TAGS = "tags"
+    LOGGED_BY = "logged_by"
     AT = "at"
     ACTOR = "actor"
     LOCATION = "location"
@@ -95,6 +96,7 @@ CONTACT_SCHEMA = pl.Schema(
         Col.TIME_PRECISION: TIME_PRECISION_DTYPE,
         Col.RECORDED_TZ: pl.String,
         Col.TAGS: pl.List(pl.String),
+        Col.LOGGED_BY: pl.List(pl.String),
         **_PROVENANCE,
     }
 )
@@ -111,6 +113,7 @@ EVENT_SCHEMA = pl.Schema(
         Col.CERTAINTY: CERTAINTY_DTYPE,
         Col.TIME_PRECISION: TIME_PRECISION_DTYPE,
         Col.TAGS: pl.List(pl.String),
+        Col.LOGGED_BY: pl.List(pl.String),
         **_PROVENANCE,
     }
 )

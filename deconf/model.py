@@ -65,6 +65,13 @@ Party = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Text = Annotated[str, StringConstraints(max_length=TEXT_MAX)]
 Summary = Annotated[str, StringConstraints(max_length=SUMMARY_MAX)]
 TagText = Annotated[str, StringConstraints(min_length=1, max_length=PARTY_MAX)]
+#: One entry of `logged_by`: "SOURCE:ID", a source (a log's name, no colon) and the record's id
+#: in that source. Written by `deconf reconcile` into a merged log.
+LOGGED_AS_PATTERN = r"^[^:\s][^:]{0,63}:\S.*$"
+LOGGED_AS_MAX = PARTY_MAX + 1 + ID_MAX
+LoggedAs = Annotated[
+    str, StringConstraints(pattern=LOGGED_AS_PATTERN, max_length=LOGGED_AS_MAX)
+]
 
 
 def _check_zone(value: str | None) -> str | None:
@@ -87,6 +94,11 @@ class _Record(BaseModel):
         TimePrecision.SECOND, description="How precisely the time is known."
     )
     tags: list[TagText] | None = None
+    logged_by: list[LoggedAs] | None = Field(
+        None,
+        description='Sources that logged this record, each as "SOURCE:ID" (its id there); '
+        "written by `deconf reconcile`.",
+    )
 
 
 class ContactRecord(_Record):

@@ -17,6 +17,11 @@ Durations are written as "90s", "15m", "1h30m", "2d" or a number of seconds.
     channel = "notification_system"
     kind = "notification"
     target = "48h"
+
+    [reconcile]              # matching several sources' logs of one channel (`deconf reconcile`)
+    tolerance = "5m"
+    time_conflict_window = "30m"
+    max_clock_offset = "1h"
 """
 
 from __future__ import annotations
@@ -88,6 +93,27 @@ class Override(BaseModel):
     target: Duration
 
 
+class Reconcile(BaseModel):
+    """How `deconf reconcile` matches records of several sources (SPEC §7)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tolerance: Duration = Field(
+        timedelta(minutes=5),
+        description="Two sources' records of one contact lie at most this far apart once each "
+        "source's clock offset is corrected.",
+    )
+    time_conflict_window: Duration = Field(
+        timedelta(minutes=30),
+        description="Records left unmatched that agree on pair, direction and kind class and lie "
+        "at most this far apart are one contact logged at conflicting times.",
+    )
+    max_clock_offset: Duration = Field(
+        timedelta(hours=1),
+        description="The largest clock offset between two sources that the estimate looks for.",
+    )
+
+
 class Policy(BaseModel):
     """Response targets and linking settings (SPEC §3 "Policy")."""
 
@@ -104,6 +130,7 @@ class Policy(BaseModel):
     horizon: Duration = Field(
         timedelta(hours=24), description="Horizon of the restricted mean of the episode gap."
     )
+    reconcile: Reconcile = Field(default_factory=Reconcile)
 
     def digest(self) -> str:
         """SHA-256 of the policy's canonical JSON: which policy a figure was computed under."""

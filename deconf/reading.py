@@ -30,11 +30,13 @@ LINE = "_line"
 TEXT = "_text"
 SUSPECT = "_suspect"
 
-STRING_FIELDS = tuple(f for f in ALL_FIELDS if f != Col.TAGS)
+#: Fields whose value is a list of strings (`;`-separated in a CSV cell).
+LIST_FIELDS = (Col.TAGS, Col.LOGGED_BY)
+STRING_FIELDS = tuple(f for f in ALL_FIELDS if f not in LIST_FIELDS)
 RAW_SCHEMA = pl.Schema(
     {LINE: pl.Int64, TEXT: pl.String, SUSPECT: pl.Boolean}
     | {f: pl.String for f in STRING_FIELDS}
-    | {Col.TAGS: pl.List(pl.String)}
+    | {f: pl.List(pl.String) for f in LIST_FIELDS}
 )
 _DECODE_SCHEMA = pl.Schema({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
 _DECODE_CHUNK = 1 << 16
@@ -43,9 +45,11 @@ CSV_TAG_SEPARATOR = ";"
 
 # `expects_response` given as a JSON boolean (the only field that may be one).
 _FLAG_IS_BOOL_RE = r'"expects_response"\s*:\s*(?:true|false)'
-# `tags` given as something other than a list of strings (the decoder would coerce it).
-_TAGS_NOT_LIST_OF_STRINGS_RE = (
-    r'"tags"\s*:\s*(?:[^\[n\s]|\[\s*(?:"(?:[^"\\]|\\.)*"\s*,\s*)*[^"\s\]])'
+# a list field given as something other than a list of strings (the decoder would coerce it).
+_LIST_NOT_OF_STRINGS_RE = (
+    r'"(?:{names})"\s*:\s*(?:[^\[n\s]|\[\s*(?:"(?:[^"\\]|\\.)*"\s*,\s*)*[^"\s\]])'.replace(
+        "{names}", "|".join(LIST_FIELDS)
+    )
 )
 
 
@@ -250,7 +254,7 @@ def _bent_by_decoding(good: pl.DataFrame, spaced: bool) -> pl.Series:
     strings = pl.sum_horizontal(
         pl.col(f).is_not_null().cast(pl.Int32) for f in STRING_FIELDS if f != Col.EXPECTS_RESPONSE
     )
-    tags = pl.col(Col.TAGS).is_not_null().cast(pl.Int32)
+    tags = pl.sum_horizontal(pl.col(f).is_not_null().cast(pl.Int32) for f in LIST_FIELDS)
     flag = pl.col(Col.EXPECTS_RESPONSE).is_not_null().cast(pl.Int32)
     keys = pl.col(TEXT).str.count_matches('":', literal=True)  # '": ' contains it too
     string_keys, null_keys, array_keys = count('":"'), count('":null'), count('":[')
@@ -266,7 +270,7 @@ def _bent_by_decoding(good: pl.DataFrame, spaced: bool) -> pl.Series:
         strings.alias("st"),
         tags.alias("t"),
         flag.alias("f"),
-        text.str.contains(_TAGS_NOT_LIST_OF_STRINGS_RE).alias("bad_tags"),
+        text.str.contains(_LIST_NOT_OF_STRINGS_RE).alias("bad_tags"),
     )
     return counted.select(
         (pl.col("k") != pl.col("st") + pl.col("t") + pl.col("f") + pl.col("n"))
@@ -332,7 +336,7 @@ def _csv_frame(header: list[str], lines: list[int], texts: list[str], cells: lis
     frame = pl.DataFrame(
         {LINE: lines, TEXT: texts, SUSPECT: suspect}
         | {f: columns[f] for f in STRING_FIELDS}
-        | {Col.TAGS: [split_tags(t) for t in columns[Col.TAGS]]},
+        | {f: [split_tags(t) for t in columns[f]] for f in LIST_FIELDS},
         schema=RAW_SCHEMA,
     )
     return frame
@@ -346,7 +350,7 @@ def _cell(row: list[str], index: int) -> str | None:
 
 
 def split_tags(cell: str | None) -> list[str] | None:
-    """A CSV ``tags`` cell: ``;``-separated, blanks around each tag ignored."""
+    """A CSV list cell (``tags``, ``logged_by``): ``;``-separated, blanks around each ignored."""
     if cell is None:
         return None
     return [t.strip() for t in cell.split(CSV_TAG_SEPARATOR) if t.strip()]
@@ -359,7 +363,7 @@ def _csv_mapping(header: tuple[str, ...], text: str) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for name, value in zip(header, row, strict=True):
         if value.strip():
-            record[name] = split_tags(value) if name == Col.TAGS else value
+            record[name] = split_tags(value) if name in LIST_FIELDS else value
     return record
 
 

@@ -116,7 +116,10 @@ class Store:
         files = self.data_files(table)
         if not files:
             return pl.LazyFrame(schema=schema)
-        return pl.scan_parquet(files, schema=schema, hive_partitioning=False)
+        # files written before a column was added read it as nulls
+        return pl.scan_parquet(
+            files, schema=schema, hive_partitioning=False, missing_columns="insert"
+        )
 
     def load(
         self,

@@ -29,6 +29,8 @@ from deconf.model import (
     CONTACT_FIELDS,
     EVENT_FIELDS,
     ID_MAX,
+    LOGGED_AS_MAX,
+    LOGGED_AS_PATTERN,
     PARTY_MAX,
     SUMMARY_MAX,
     TEXT_MAX,
@@ -201,6 +203,14 @@ def _tags_ok() -> pl.Expr:
     return each.list.all().fill_null(True)
 
 
+def _logged_by_ok() -> pl.Expr:
+    each = pl.col(Col.LOGGED_BY).list.eval(
+        pl.element().str.contains(LOGGED_AS_PATTERN)
+        & (pl.element().str.len_chars() <= LOGGED_AS_MAX)
+    )
+    return each.list.all().fill_null(True)
+
+
 def _common_ok() -> pl.Expr:
     return (
         _length(Col.ID, 1, ID_MAX, required=True)
@@ -209,6 +219,7 @@ def _common_ok() -> pl.Expr:
         & _member(Col.CERTAINTY, Certainty, required=False)
         & _member(Col.TIME_PRECISION, TimePrecision, required=False)
         & _tags_ok()
+        & _logged_by_ok()
     )
 
 
@@ -277,6 +288,7 @@ def _contact_columns() -> list[pl.Expr]:
         _with_default(Col.TIME_PRECISION, TimePrecision.SECOND, s[Col.TIME_PRECISION]),
         pl.col(Col.RECORDED_TZ),
         pl.col(Col.TAGS),
+        pl.col(Col.LOGGED_BY),
     ]
 
 
@@ -293,6 +305,7 @@ def _event_columns() -> list[pl.Expr]:
         _with_default(Col.CERTAINTY, Certainty.REPORTED, s[Col.CERTAINTY]),
         _with_default(Col.TIME_PRECISION, TimePrecision.SECOND, s[Col.TIME_PRECISION]),
         pl.col(Col.TAGS),
+        pl.col(Col.LOGGED_BY),
     ]
 
 
