@@ -1,0 +1,141 @@
+"""Several sources' logs of one channel, reconciled (SPEC §7): matched one-to-one, each source's
+clock offset estimated against the first, conflicts found, and one merged log written.
+
+    from deconf.reconcile import reconcile
+    result = reconcile([("US", us_records), ("RU", ru_records)], policy.reconcile)
+    result.sources, result.records, result.conflicts, result.merged, result.as_dict()
+
+Steps, one module each: `keys` (what is comparable), `clock` (offset per source), `matching`
+(one-to-one as-of matching), `conflicts`, `merge`; `result` holds the outcome and its JSON shape.
+Sources are taken in the order given: each is matched against every contact the sources before it
+logged, so a contact only the second and third logged is still matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+from deconf.frames import Col, Records
+from deconf.loading import UsageError
+from deconf.model import PARTY_MAX
+from deconf.policy import Reconcile
+from deconf.reconcile.clock import REFERENCE, ClockOffset, estimate_offset
+from deconf.reconcile.columns import GROUP, KEY, ROW, SRC, STAGE, US
+from deconf.reconcile.conflicts import conflicts_of
+from deconf.reconcile.keys import all_contacts
+from deconf.reconcile.matching import match
+from deconf.reconcile.merge import merged_records
+from deconf.reconcile.result import Reconciliation
+
+_NAME_RE = re.compile(rf"^[^:;\s](?:[^:;]{{0,{PARTY_MAX - 2}}}[^:;\s])?$")
+
+
+def check_names(names: Sequence[str]) -> None:
+    """Source names become id prefixes ("US:kh-020"): no colon or semicolon, unique."""
+    for name in names:
+        if not _NAME_RE.match(name):
+            raise UsageError(
+                f"source name {name!r}: use 1-{PARTY_MAX} characters without ':' or ';' "
+                "and without spaces at the ends (name it with NAME=PATH)"
+            )
+    seen = [n for i, n in enumerate(names) if n in names[:i]]
+    if seen:
+        raise UsageError(f"source name {seen[0]!r} is given twice; name them with NAME=PATH")
+    if len(names) < 2:
+        raise UsageError("reconcile needs at least two logs")
+
+
+def reconcile(sources: Sequence[tuple[str, Records]], settings: Reconcile | None = None):
+    """Match the sources' contacts, estimate clock offsets, find conflicts, merge."""
+    settings = settings or Reconcile()
+    names = [name for name, _ in sources]
+    check_names(names)
+    tolerance = _us(settings.tolerance)
+    contacts = all_contacts([records for _, records in sources])
+    reference = contacts.filter(pl.col(SRC) == 0).select(KEY, US)
+    offsets: list[ClockOffset] = [REFERENCE] + [
+        estimate_offset(
+            reference,
+            contacts.filter(pl.col(SRC) == k).select(KEY, US),
+            tolerance,
+            _us(settings.max_clock_offset),
+        )
+        for k in range(1, len(sources))
+    ]
+    shift_us = [round(o.seconds * 1_000_000) for o in offsets]
+    contacts = _corrected(contacts, shift_us)
+    members = _members(contacts, len(sources), tolerance, _us(settings.time_conflict_window))
+    described = members.join(contacts.select(ROW, Col.KIND, Col.ATTEMPT_OUTCOME), on=ROW)
+    conflicts = conflicts_of(described)
+    events = [
+        records.events.with_columns(pl.col(Col.AT) + pl.duration(microseconds=shift_us[k]))
+        for k, (_, records) in enumerate(sources)
+    ]
+    merged = merged_records(contacts, members, conflicts, events, names)
+    return Reconciliation(
+        names=names,
+        offsets=offsets,
+        contacts=contacts,
+        members=members,
+        conflict_rows=conflicts,
+        events=events,
+        merged=merged,
+    )
+
+
+def _us(duration) -> int:
+    return round(duration.total_seconds() * 1_000_000)
+
+
+def _corrected(contacts: pl.DataFrame, shift_us: list[int]) -> pl.DataFrame:
+    """Times on the first source's clock (the logged time is kept for the record table)."""
+    shift = pl.col(SRC).replace_strict(dict(enumerate(shift_us)), return_dtype=pl.Int64)
+    return contacts.with_columns(
+        pl.col(Col.SENT_AT).alias("_logged_at"),
+        pl.col(Col.SENT_AT) + pl.duration(microseconds=shift),
+        pl.col(Col.RESPOND_BY) + pl.duration(microseconds=shift),
+        pl.col(US) + shift,
+    )
+
+
+def _members(contacts: pl.DataFrame, count: int, tolerance: int, window: int) -> pl.DataFrame:
+    """(GROUP, ROW, SRC, STAGE) of every contact: which contact, as all sources saw it, each
+    record is an account of. A group is named by the row of its first account."""
+    first = contacts.filter(pl.col(SRC) == 0)
+    groups = first.select(pl.col(ROW).alias(GROUP), KEY, US)
+    parts = [first.select(pl.col(ROW).alias(GROUP), ROW, SRC, pl.lit(1, pl.UInt8).alias(STAGE))]
+    for k in range(1, count):
+        side = contacts.filter(pl.col(SRC) == k)
+        right = side.select(ROW, KEY, US)
+        close = match(groups, right, tolerance)
+        apart = match(
+            groups.join(close.select(GROUP), on=GROUP, how="anti"),
+            right.join(close.select(ROW), on=ROW, how="anti"),
+            window,
+        )
+        alone = right.join(pl.concat([close.select(ROW), apart.select(ROW)]), on=ROW, how="anti")
+        for pairs, stage in ((close, 1), (apart, 2)):
+            parts.append(
+                pairs.select(
+                    GROUP,
+                    ROW,
+                    pl.lit(k, pl.UInt16).alias(SRC),
+                    pl.lit(stage, pl.UInt8).alias(STAGE),
+                )
+            )
+        parts.append(
+            alone.select(
+                pl.col(ROW).alias(GROUP),
+                ROW,
+                pl.lit(k, pl.UInt16).alias(SRC),
+                pl.lit(1, pl.UInt8).alias(STAGE),
+            )
+        )
+        groups = pl.concat([groups, alone.select(pl.col(ROW).alias(GROUP), KEY, US)])
+    return pl.concat(parts)
+
+
+__all__ = ["ClockOffset", "Reconciliation", "check_names", "reconcile"]

@@ -1,0 +1,65 @@
+"""One-to-one matching of records by key and corrected time, with as-of joins.
+
+Each round pairs every record with its nearest same-key record on the other side within the
+tolerance, in both directions, and keeps the pairs that chose each other (mutual nearest
+neighbours); matched records leave, and the next round matches what is left. The closest pair of
+any cluster always chooses itself, so every round makes progress, and a burst of retries a minute
+apart is matched in order rather than all onto one record. Ties in distance are broken by a
+sub-microsecond nudge from the row number, so the result does not depend on sort stability.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from deconf.reconcile.columns import GROUP, KEY, ROW, US
+
+MAX_ROUNDS = 16
+_SCALE = 1024  # times in 1/1024 µs, so a row-based nudge below 1 µs can break ties
+_LEFT_T = "_left_t"
+_RIGHT_T = "_right_t"
+
+
+def match(left: pl.DataFrame, right: pl.DataFrame, tolerance_us: int) -> pl.DataFrame:
+    """Pairs (GROUP, ROW, US difference right − left) of `left` (GROUP, KEY, US) and `right`
+    (ROW, KEY, US) records, one-to-one, at most `tolerance_us` apart."""
+    tolerance = tolerance_us * _SCALE
+    lefts = left.select(GROUP, KEY, (pl.col(US) * _SCALE).alias(_LEFT_T)).sort(_LEFT_T)
+    rights = right.select(
+        ROW, KEY, (pl.col(US) * _SCALE + (pl.col(ROW) % (_SCALE - 1)) + 1).alias(_RIGHT_T)
+    ).sort(_RIGHT_T)
+    found: list[pl.DataFrame] = []
+    for _ in range(MAX_ROUNDS):
+        if lefts.is_empty() or rights.is_empty():
+            break
+        chosen_by_right = rights.join_asof(
+            lefts,
+            left_on=_RIGHT_T,
+            right_on=_LEFT_T,
+            by=KEY,
+            strategy="nearest",
+            tolerance=tolerance,
+            check_sortedness=False,
+        ).drop_nulls(GROUP)
+        chosen_by_left = lefts.join_asof(
+            rights,
+            left_on=_LEFT_T,
+            right_on=_RIGHT_T,
+            by=KEY,
+            strategy="nearest",
+            tolerance=tolerance,
+            check_sortedness=False,
+        ).drop_nulls(ROW)
+        mutual = chosen_by_right.join(chosen_by_left.select(GROUP, ROW), on=[GROUP, ROW])
+        if mutual.is_empty():
+            break
+        found.append(
+            mutual.select(GROUP, ROW, ((pl.col(_RIGHT_T) - pl.col(_LEFT_T)) // _SCALE).alias(US))
+        )
+        lefts = lefts.join(mutual.select(GROUP), on=GROUP, how="anti")
+        rights = rights.join(mutual.select(ROW), on=ROW, how="anti")
+    if not found:
+        return pl.DataFrame(
+            schema={GROUP: left.schema[GROUP], ROW: right.schema[ROW], US: pl.Int64}
+        )
+    return pl.concat(found)
