@@ -69,9 +69,7 @@ TagText = Annotated[str, StringConstraints(min_length=1, max_length=PARTY_MAX)]
 #: in that source. Written by `deconf reconcile` into a merged log.
 LOGGED_AS_PATTERN = r"^[^:\s][^:]{0,63}:\S.*$"
 LOGGED_AS_MAX = PARTY_MAX + 1 + ID_MAX
-LoggedAs = Annotated[
-    str, StringConstraints(pattern=LOGGED_AS_PATTERN, max_length=LOGGED_AS_MAX)
-]
+LoggedAs = Annotated[str, StringConstraints(pattern=LOGGED_AS_PATTERN, max_length=LOGGED_AS_MAX)]
 
 
 def _check_zone(value: str | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from deconf.cli import VERSION_LINE, analysis, browse, records, report, synth
+from deconf.cli import VERSION_LINE, analysis, browse, reconcile, records, report, synth
 
 app = typer.Typer(
     name="deconf",
@@ -49,6 +49,7 @@ app.command()(analysis.stats)
 app.command()(analysis.exchanges)
 app.command()(analysis.silences)
 app.command()(synth.synth)
+app.command()(reconcile.reconcile)
 app.command()(report.report)
 app.command(name="verify-report")(report.verify_report)
 app.command()(browse.browse)

@@ -23,7 +23,7 @@ from deconf.loading import UsageError
 from deconf.model import PARTY_MAX
 from deconf.policy import Reconcile
 from deconf.reconcile.clock import REFERENCE, ClockOffset, estimate_offset
-from deconf.reconcile.columns import GROUP, KEY, ROW, SRC, STAGE, US
+from deconf.reconcile.columns import GROUP, KEY, ROW, SAME, SRC, STAGE, US
 from deconf.reconcile.conflicts import conflicts_of
 from deconf.reconcile.keys import all_contacts
 from deconf.reconcile.matching import match
@@ -103,38 +103,35 @@ def _corrected(contacts: pl.DataFrame, shift_us: list[int]) -> pl.DataFrame:
 
 def _members(contacts: pl.DataFrame, count: int, tolerance: int, window: int) -> pl.DataFrame:
     """(GROUP, ROW, SRC, STAGE) of every contact: which contact, as all sources saw it, each
-    record is an account of. A group is named by the row of its first account."""
+    record is an account of. A group is named by the row of its first account.
+
+    Each source is matched against the groups so far in three passes: identical accounts within
+    the tolerance, then any accounts of the same kind class within it (outcome or kind
+    conflicts), then identical accounts within the time-conflict window (time conflicts)."""
     first = contacts.filter(pl.col(SRC) == 0)
-    groups = first.select(pl.col(ROW).alias(GROUP), KEY, US)
+    groups = first.select(pl.col(ROW).alias(GROUP), KEY, SAME, US)
     parts = [first.select(pl.col(ROW).alias(GROUP), ROW, SRC, pl.lit(1, pl.UInt8).alias(STAGE))]
     for k in range(1, count):
-        side = contacts.filter(pl.col(SRC) == k)
-        right = side.select(ROW, KEY, US)
-        close = match(groups, right, tolerance)
-        apart = match(
-            groups.join(close.select(GROUP), on=GROUP, how="anti"),
-            right.join(close.select(ROW), on=ROW, how="anti"),
-            window,
-        )
-        alone = right.join(pl.concat([close.select(ROW), apart.select(ROW)]), on=ROW, how="anti")
-        for pairs, stage in ((close, 1), (apart, 2)):
+        left = groups
+        right = contacts.filter(pl.col(SRC) == k).select(ROW, KEY, SAME, US)
+        for key, reach, stage in ((SAME, tolerance, 1), (SAME, window, 2), (KEY, tolerance, 1)):
+            pairs = match(left, right, reach, key)
             parts.append(
                 pairs.select(
-                    GROUP,
-                    ROW,
-                    pl.lit(k, pl.UInt16).alias(SRC),
-                    pl.lit(stage, pl.UInt8).alias(STAGE),
-                )
+                    GROUP, ROW, pl.lit(k, pl.UInt16).alias(SRC), pl.lit(stage, pl.UInt8)
+                ).rename({"literal": STAGE})
             )
+            left = left.join(pairs.select(GROUP), on=GROUP, how="anti")
+            right = right.join(pairs.select(ROW), on=ROW, how="anti")
         parts.append(
-            alone.select(
+            right.select(
                 pl.col(ROW).alias(GROUP),
                 ROW,
                 pl.lit(k, pl.UInt16).alias(SRC),
                 pl.lit(1, pl.UInt8).alias(STAGE),
             )
         )
-        groups = pl.concat([groups, alone.select(pl.col(ROW).alias(GROUP), KEY, US)])
+        groups = pl.concat([groups, right.select(pl.col(ROW).alias(GROUP), KEY, SAME, US)])
     return pl.concat(parts)
 
 

@@ -48,6 +48,7 @@ class ConflictType(StrEnum):
 SRC = "_src"  # index of the source, in the order given
 ROW = "_row"  # a contact's row in the frame of all sources' contacts
 KEY = "_key"  # pair, direction and kind class, as one integer
+SAME = "_same"  # pair, direction, kind, outcome and channel: an identical account, as one integer
 PAIR = "_pair"  # the unordered pair of parties, as one integer
 US = "_us"  # time on the first source's clock, integer microseconds
 GROUP = "_group"  # one contact as all sources saw it: the row of the first record of it

@@ -1,5 +1,7 @@
 """What makes two sources' records comparable: the pair of parties, the direction and the kind
-class (an attempt is matched with an attempt, an answer with an answer), as integer keys.
+class (an attempt is matched with an attempt, an answer with an answer), as integer keys; and,
+within that, what makes two accounts identical (the same kind, outcome and channel too), which
+matching tries first so that a burst of retries pairs like with like.
 
 All sources' contacts go into one frame first, so that a key means the same pair in every source.
 """
@@ -9,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from deconf.frames import Col, Records
-from deconf.reconcile.columns import KEY, PAIR, ROW, SRC, US
+from deconf.reconcile.columns import KEY, PAIR, ROW, SAME, SRC, US
 from deconf.vocabulary import (
     ACKNOWLEDGEMENT_KINDS,
     EXPECTS_RESPONSE_KINDS,
@@ -50,5 +52,9 @@ def all_contacts(parts: list[Records]) -> pl.DataFrame:
         pl.struct(Col.FROM_PARTY, Col.TO_PARTY, KIND_CLASS_COLUMN)
         .rank("dense")
         .cast(pl.UInt32)
-        .alias(KEY)
+        .alias(KEY),
+        pl.struct(Col.FROM_PARTY, Col.TO_PARTY, Col.KIND, Col.ATTEMPT_OUTCOME, Col.CHANNEL)
+        .rank("dense")
+        .cast(pl.UInt32)
+        .alias(SAME),
     )

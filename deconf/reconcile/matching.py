@@ -20,13 +20,15 @@ _LEFT_T = "_left_t"
 _RIGHT_T = "_right_t"
 
 
-def match(left: pl.DataFrame, right: pl.DataFrame, tolerance_us: int) -> pl.DataFrame:
-    """Pairs (GROUP, ROW, US difference right − left) of `left` (GROUP, KEY, US) and `right`
-    (ROW, KEY, US) records, one-to-one, at most `tolerance_us` apart."""
+def match(
+    left: pl.DataFrame, right: pl.DataFrame, tolerance_us: int, key: str = KEY
+) -> pl.DataFrame:
+    """Pairs (GROUP, ROW, US difference right − left) of `left` (GROUP, key, US) and `right`
+    (ROW, key, US) records with equal `key`, one-to-one, at most `tolerance_us` apart."""
     tolerance = tolerance_us * _SCALE
-    lefts = left.select(GROUP, KEY, (pl.col(US) * _SCALE).alias(_LEFT_T)).sort(_LEFT_T)
+    lefts = left.select(GROUP, key, (pl.col(US) * _SCALE).alias(_LEFT_T)).sort(_LEFT_T)
     rights = right.select(
-        ROW, KEY, (pl.col(US) * _SCALE + (pl.col(ROW) % (_SCALE - 1)) + 1).alias(_RIGHT_T)
+        ROW, key, (pl.col(US) * _SCALE + (pl.col(ROW) % (_SCALE - 1)) + 1).alias(_RIGHT_T)
     ).sort(_RIGHT_T)
     found: list[pl.DataFrame] = []
     for _ in range(MAX_ROUNDS):
@@ -36,7 +38,7 @@ def match(left: pl.DataFrame, right: pl.DataFrame, tolerance_us: int) -> pl.Data
             lefts,
             left_on=_RIGHT_T,
             right_on=_LEFT_T,
-            by=KEY,
+            by=key,
             strategy="nearest",
             tolerance=tolerance,
             check_sortedness=False,
@@ -45,7 +47,7 @@ def match(left: pl.DataFrame, right: pl.DataFrame, tolerance_us: int) -> pl.Data
             rights,
             left_on=_LEFT_T,
             right_on=_RIGHT_T,
-            by=KEY,
+            by=key,
             strategy="nearest",
             tolerance=tolerance,
             check_sortedness=False,

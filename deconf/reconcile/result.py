@@ -161,7 +161,8 @@ class Reconciliation:
 
     @cached_property
     def conflicts(self) -> pl.DataFrame:
-        """One row per conflict: its type and the ids in each source."""
+        """One row per conflict: its type, the ids in each source and the earliest corrected
+        time among them."""
         shared = self.members.join(self.conflict_rows.select(GROUP).unique(), on=GROUP).join(
             self.contacts.select(ROW, Col.ID, Col.SENT_AT), on=ROW
         )
@@ -170,7 +171,7 @@ class Reconciliation:
             self.conflict_rows.join(self._wide(shared), on=GROUP)
             .join(at, on=GROUP)
             .sort("_at", GROUP, maintain_order=True)
-            .drop("_at")
+            .rename({"_at": R.CORRECTED_AT})
         )
 
     @cached_property
