@@ -26,8 +26,8 @@ from deconf.frames import Col, Records
 from deconf.policy import Policy
 
 #: The record columns the analysis reads: a store scan needs no others.
-CONTACT_COLUMNS = (*LINKING_COLUMNS, Col.SUMMARY)
-EVENT_COLUMNS = (Col.ID, Col.AT, Col.KIND, Col.SUMMARY)
+CONTACT_COLUMNS = (*LINKING_COLUMNS, Col.SUMMARY, Col.LOGGED_BY)
+EVENT_COLUMNS = (Col.ID, Col.AT, Col.KIND, Col.SUMMARY, Col.LOGGED_BY)
 
 
 @dataclass

@@ -1,9 +1,10 @@
-"""Row filters shared by every command: --party, --channel, --since, --until.
+"""Row filters shared by every command: --party, --channel, --since, --until, --reading.
 
 A party filter is applied to the records before the analysis: every reply between a pair
 involves both parties, so keeping all records of a party leaves its episodes unchanged. Channel
 and time filters only select rows of the results: a reply on another channel, or before --since,
-still answers an attempt, so cutting records there would change the figures.
+still answers an attempt, so cutting records there would change the figures. A reading of a
+merged log (`deconf.analysis.readings`) selects records: it is what a source says happened.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 import polars as pl
 
 from deconf.analysis.columns import A
+from deconf.analysis.readings import read_as
 from deconf.frames import Col, Records
 
 
@@ -23,6 +25,7 @@ class Filters:
     channel: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    reading: str | None = None
 
     def contacts_where(self) -> pl.Expr | None:
         """The part of the filters that may be applied to the records themselves."""
@@ -31,6 +34,7 @@ class Filters:
         return (pl.col(Col.FROM_PARTY) == self.party) | (pl.col(Col.TO_PARTY) == self.party)
 
     def records(self, records: Records) -> Records:
+        records = read_as(records, self.reading)
         where = self.contacts_where()
         if where is None:
             return records

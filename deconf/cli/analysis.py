@@ -14,6 +14,7 @@ from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, GROUPINGS, Analysis,
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A
 from deconf.analysis.emptiness import why_empty
+from deconf.analysis.readings import READINGS_HELP, Reading
 from deconf.cli import layouts
 from deconf.cli.common import (
     EXIT_DATA,
@@ -55,6 +56,10 @@ SinceOpt = Annotated[str | None, typer.Option("--since", help="Only rows from th
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Only rows up to this time.")]
 FormatOpt = Annotated[FrameFormat, typer.Option("--format", help="table, json, csv or parquet.")]
 OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")]
+ReadingOpt = Annotated[
+    str | None,
+    typer.Option("--reading", help=f"Of a merged log (deconf reconcile -o): {READINGS_HELP}."),
+]
 FailOnBreachOpt = Annotated[
     bool, typer.Option("--fail-on-breach", help="Exit 1 when any attempt breached its target.")
 ]
@@ -119,6 +124,7 @@ def run_analysis(
     channel: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    reading: str | None = None,
 ) -> Run:
     """Load logs (or the store), analyze, and say on stderr what a person should know: lines
     rejected on the way, a file named twice."""
@@ -128,6 +134,7 @@ def run_analysis(
         channel=channel,
         since=parse_as_of(since, "since"),
         until=parse_as_of(until, "until"),
+        reading=str(Reading.parse(reading)),
     )
     loaded = load_data(
         logs,
@@ -187,6 +194,7 @@ def _frame_command(
         channel: ChannelOpt = None,
         since: SinceOpt = None,
         until: UntilOpt = None,
+        reading: ReadingOpt = None,
         fmt: FormatOpt = FrameFormat.TABLE,
         output: OutputOpt = None,
         tz: TzOpt = "UTC",
@@ -208,6 +216,7 @@ def _frame_command(
             channel=channel,
             since=since,
             until=until,
+            reading=reading,
         )
         frame = select(run.analysis)
         run.say_why_empty(title.lower(), frame)
@@ -307,6 +316,7 @@ def stats(
     channel: ChannelOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    reading: ReadingOpt = None,
     fmt: FormatOpt = FrameFormat.TABLE,
     output: OutputOpt = None,
     tz: TzOpt = "UTC",
@@ -339,6 +349,7 @@ def stats(
         channel=channel,
         since=since,
         until=until,
+        reading=reading,
     )
     frame = run.analysis.stats(by)
     run.say_why_empty("episodes", run.analysis.episodes)

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from deconf.analysis.asof import parse_as_of
-from deconf.cli.analysis import AsOfOpt, PolicyOpt
+from deconf.analysis.readings import Reading, read_as
+from deconf.cli.analysis import AsOfOpt, PolicyOpt, ReadingOpt
 from deconf.cli.common import (
     AssumeTzOpt,
     InputFormatOpt,
@@ -41,6 +42,7 @@ def browse(
     keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
     source: SourceOpt = None,
+    reading: ReadingOpt = None,
 ) -> None:
     """Browse the exchanges in a terminal UI (? in the app lists every key).
 
@@ -54,6 +56,7 @@ def browse(
     if logs and any(is_stdin(p) for p in logs):
         raise UsageError("the browser reads its keys from standard input; name a log file")
     rules = load_policy(policy)
+    chosen = Reading.parse(reading)
 
     def read() -> Loaded:
         data = load_data(
@@ -64,14 +67,15 @@ def browse(
             keep_extra=keep_extra,
             source=source,
         )
+        records = read_as(data.records, chosen)
         if logs:
             shown = " ".join(str(p) for p in logs)
-            return Loaded(data.records, data.rejected_now, f"`deconf validate {shown}` lists why")
+            return Loaded(records, data.rejected_now, f"`deconf validate {shown}` lists why")
         rejects = data.store.root / REJECTS
-        return Loaded(data.records, data.summary.rejected, f"see {rejects}")
+        return Loaded(records, data.summary.rejected, f"see {rejects}")
 
-    # read once here, so that input that is no log fails before the screen opens (exit 2);
-    # the browser's first load takes this result, and --follow reloads read again
+    # read once here, so that input that is no log (or a reading it has not) fails before the
+    # screen opens (exit 2); the browser's first load takes this result, --follow reads again
     first = [read()]
 
     def load() -> Loaded:

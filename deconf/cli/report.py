@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from deconf.analysis import analyze
+from deconf.analysis import Filters, analyze
 from deconf.analysis.asof import parse_as_of
-from deconf.cli.analysis import AsOfOpt, PolicyOpt
+from deconf.analysis.readings import Reading
+from deconf.cli.analysis import AsOfOpt, PolicyOpt, ReadingOpt
 from deconf.cli.common import (
     EXIT_DATA,
     EXIT_OK,
@@ -61,6 +62,7 @@ def write_report(
     input_format=None,
     assume_tz=None,
     keep_extra: bool = False,
+    reading=None,
 ) -> list[Path]:
     if fmt not in FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(FORMATS)}")
@@ -75,14 +77,21 @@ def write_report(
     )
     for path in loaded.repeated:
         stderr.print(Text(f"deconf: {path} is named more than once; read once"))
-    analysis = analyze(loaded.records, policy, loaded.as_of)
+    chosen = Filters(reading=str(Reading.parse(reading)))
+    analysis = analyze(loaded.records, policy, loaded.as_of, chosen)
     try:
         marks = load_marks(marks_path(logs, None if logs else loaded.store.root))
     except ValueError as error:
         raise UsageError(str(error)) from None
     stamp = parse_as_of(generated_at, "generated_at") if generated_at else None
     report = build_report(
-        analysis, loaded.summary, loaded.provenance(), tz=tz, generated_at=stamp, marks=marks
+        analysis,
+        loaded.summary,
+        loaded.provenance(),
+        tz=tz,
+        generated_at=stamp,
+        marks=marks,
+        whole=loaded.records,
     )
     return render(report, analysis, fmt, output)
 
@@ -100,6 +109,7 @@ def report(
     assume_tz: AssumeTzOpt = None,
     keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
+    reading: ReadingOpt = None,
 ) -> None:
     """Write an audit report (html, md or json) of log files or of the store.
 
@@ -121,6 +131,7 @@ def report(
         input_format,
         assume_tz,
         keep_extra,
+        reading,
     )
     for path in written:
         stdout.print(Text(f"wrote {path}"))
@@ -202,6 +213,7 @@ def verify_report(
             input_format,
             assume_tz,
             keep_extra,
+            parameters.get("reading"),
         )
         if again.read_bytes() != report_file.read_bytes():
             problems.append("recomputed from the data, the report's content differs")

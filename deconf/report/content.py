@@ -12,10 +12,12 @@ import polars as pl
 
 from deconf.analysis import Analysis
 from deconf.analysis.columns import REPEATED_FAILURE_STREAK, A, Status
+from deconf.analysis.readings import ALL
 from deconf.analysis.tallies import certainty_counts
 from deconf.errors import flag_name, worded
 from deconf.frames import Col, Records
 from deconf.marks import Mark
+from deconf.report.disagreements import disagreements_of
 from deconf.report.findings import findings
 from deconf.report.model import (
     EventRef,
@@ -219,8 +221,11 @@ def build_report(
     generated_at: datetime | None = None,
     marks: list[Mark] | None = None,
     title: str = "Deconfliction communications: response-gap audit",
+    whole: Records | None = None,
 ) -> Report:
-    """The whole report's content; the same inputs give the same Report."""
+    """The whole report's content; the same inputs give the same Report. `whole`: the records
+    before a reading was taken (the analysis holds only the reading's), for the part on where
+    the sources of a merged log disagree."""
     validation = summary_of(summary)
     records = analysis.records
     attempts = analysis.attempts
@@ -236,6 +241,9 @@ def build_report(
     )
     responders = analysis.stats(Col.TO_PARTY)
     policy = analysis.policy
+    disagreement = disagreements_of(
+        whole if whole is not None else records, policy, analysis.as_of, table
+    )
     return Report(
         title=title,
         deconf_version=__version__,
@@ -245,6 +253,7 @@ def build_report(
             generated_at=rfc3339(generated_at) if generated_at else None,
             policy=policy.model_dump(mode="json"),
             policy_sha256=policy.digest(),
+            reading=None if analysis.filters.reading in (None, ALL) else analysis.filters.reading,
         ),
         inputs=[Input(path=i.path, sha256=i.sha256, bytes=i.bytes) for i in provenance.inputs],
         store=StoreRef(
@@ -256,7 +265,7 @@ def build_report(
         else None,
         validation=validation,
         scope=_scope(records, analysis),
-        findings=findings(analysis, validation),
+        findings=findings(analysis, validation) + (disagreement.findings if disagreement else []),
         responders=table(responders, responders.columns),
         unanswered=table(unanswered, ATTEMPT_COLUMNS),
         breaches=table(breached, ATTEMPT_COLUMNS),
@@ -265,4 +274,5 @@ def build_report(
         silences_total=analysis.silences.height,
         marks=_marks(marks or [], records),
         exchanges=table(exchanges, EXCHANGE_COLUMNS, MAX_EXCHANGES),
+        disagreements=disagreement,
     )

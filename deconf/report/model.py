@@ -32,6 +32,7 @@ class Parameters(_Part):
     generated_at: str | None
     policy: dict[str, Any]
     policy_sha256: str
+    reading: str | None = None
 
 
 class ReasonGroup(_Part):
@@ -97,6 +98,15 @@ class MarkRow(_Part):
     summary: str | None
 
 
+class Disagreements(_Part):
+    """Where the sources of a merged log disagree, and the figures under each reading."""
+
+    sources: list[str]
+    findings: list[str]
+    figures: Table  # responder, figure, reading, value, differs
+    records: Table  # disputed accounts and contacts only some sources logged
+
+
 class Report(_Part):
     title: str
     deconf_version: str
@@ -114,6 +124,7 @@ class Report(_Part):
     silences_total: int
     marks: list[MarkRow]
     exchanges: Table
+    disagreements: Disagreements | None = None
 
 
 def report_schema() -> dict[str, Any]:
