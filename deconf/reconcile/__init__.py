@@ -29,6 +29,7 @@ from deconf.reconcile.keys import all_contacts
 from deconf.reconcile.matching import match
 from deconf.reconcile.merge import merged_records
 from deconf.reconcile.result import Reconciliation
+from deconf.vocabulary import TimePrecision
 
 _NAME_RE = re.compile(rf"^[^:;\s](?:[^:;]{{0,{PARTY_MAX - 2}}}[^:;\s])?$")
 
@@ -55,14 +56,8 @@ def reconcile(sources: Sequence[tuple[str, Records]], settings: Reconcile | None
     check_names(names)
     tolerance = _us(settings.tolerance)
     contacts = all_contacts([records for _, records in sources])
-    reference = contacts.filter(pl.col(SRC) == 0).select(KEY, US)
     offsets: list[ClockOffset] = [REFERENCE] + [
-        estimate_offset(
-            reference,
-            contacts.filter(pl.col(SRC) == k).select(KEY, US),
-            tolerance,
-            _us(settings.max_clock_offset),
-        )
+        _offset(contacts, k, tolerance, _us(settings.max_clock_offset))
         for k in range(1, len(sources))
     ]
     shift_us = [round(o.seconds * 1_000_000) for o in offsets]
@@ -84,6 +79,26 @@ def reconcile(sources: Sequence[tuple[str, Records]], settings: Reconcile | None
         events=events,
         merged=merged,
     )
+
+
+#: Times that can tell a clock offset: a time known to the day or "about" cannot.
+_PRECISE = pl.col(Col.TIME_PRECISION).is_in([TimePrecision.SECOND, TimePrecision.MINUTE])
+
+
+def _offset(contacts: pl.DataFrame, k: int, tolerance: int, max_offset: int) -> ClockOffset:
+    """Source k's offset against the first, from precisely timed records; from all records when
+    no precisely timed ones match."""
+    for usable in (_PRECISE, pl.lit(True)):
+        chosen = contacts.filter(usable)
+        offset = estimate_offset(
+            chosen.filter(pl.col(SRC) == 0).select(KEY, US),
+            chosen.filter(pl.col(SRC) == k).select(KEY, US),
+            tolerance,
+            max_offset,
+        )
+        if offset.matches:
+            return offset
+    return offset
 
 
 def _us(duration) -> int:

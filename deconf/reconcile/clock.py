@@ -7,6 +7,8 @@ the offset is where the differences pile up (true matches agree on it, chance pa
 estimate is then refined on *unambiguous* matches only — records with no other record of their key
 within twice the tolerance in their own log, so that at most one partner is in reach — as the
 median difference, reported with its interquartile spread and the number of matches it rests on.
+Only records timed to the second or the minute are used when any of them match: a time known to
+the day, or "about", says nothing about a clock.
 """
 
 from __future__ import annotations

@@ -74,7 +74,8 @@ class Reconciliation:
     @cached_property
     def records(self) -> pl.DataFrame:
         """One row per source contact: what became of it (matched or only, conflicts), its time
-        as logged and corrected, and the other sources' accounts it was matched with."""
+        as logged and corrected, and the other sources' accounts it was matched with; the
+        accounts of one contact next to each other, in time order."""
         accounts = self.members.join(
             self.contacts.select(ROW, Col.ID, Col.SENT_AT), on=ROW
         ).with_columns(pl.format("{}:{}", self._name(), Col.ID).alias("_account"))
@@ -125,9 +126,11 @@ class Reconciliation:
                 )
                 .alias(R.MATCHED_WITH),
                 pl.col(SRC).alias("_src"),
+                pl.col("_founder_at"),
+                pl.col(GROUP),
             )
-            .sort(R.CORRECTED_AT, "_src", Col.ID)
-            .drop("_src")
+            .sort("_founder_at", GROUP, "_src")
+            .drop("_src", "_founder_at", GROUP)
         )
 
     @cached_property
