@@ -2,6 +2,7 @@
 
     python -m benchmarks.run                      # 1M records, 3 runs a step
     python -m benchmarks.run --records 10000 100000 1000000 10000000 --runs 1
+    python -m benchmarks.run --reconcile 100000 1000000   # two sides of N records each
 
 Each step runs in a fresh process (its peak memory is its own); the table gives the median time,
 the baseline measured in the same run (a plain polars.read_ndjson with a fixed schema and the
@@ -117,6 +118,73 @@ def report(records: int, r: dict) -> str:
     return "\n".join(lines)
 
 
+PAIR_DROP, PAIR_CONFLICT, PAIR_OFFSET = 0.05, 0.02, "90s"
+
+
+def measure_pair(per_side: int, runs: int, workdir: Path) -> dict:
+    """Two sides of about `per_side` records each (synth --sides 2, 90 s offset, 5 % dropped by
+    each side, 2 % of shared contacts in conflict): validating both, reconciling, and the score."""
+    base = workdir / f"pair-{per_side}.jsonl"
+    if not base.with_name(f"pair-{per_side}-truth.json").exists():
+        subprocess.run(
+            [
+                *deconf_command(),
+                "synth",
+                "--sides",
+                "2",
+                "--seed",
+                "1",
+                "-o",
+                str(base),
+                "--records",
+                str(round(per_side / (1 - PAIR_DROP))),
+                "--clock-offset",
+                PAIR_OFFSET,
+                "--drop",
+                str(PAIR_DROP),
+                "--conflict",
+                str(PAIR_CONFLICT),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    scratch = workdir / f"pair-{per_side}-out"
+    results = {}
+    for step in ("validate_pair", "reconcile_pair"):
+        samples = [run_step(step, base, scratch) for _ in range(runs)]
+        results[step] = {
+            "seconds": statistics.median(s["seconds"] for s in samples),
+            "peak_rss_mb": max(s["peak_rss_mb"] for s in samples),
+            "rows": samples[0]["rows"],
+        }
+    results["score"] = samples[0]["score"]
+    return results
+
+
+def report_pair(per_side: int, r: dict) -> str:
+    validate, merged, s = r["validate_pair"], r["reconcile_pair"], r["score"]
+    ratio = merged["seconds"] / validate["seconds"]
+    found = s["planted_conflicts_found"]
+    by_type = ", ".join(f"{t} {c['found']}/{c['planted']}" for t, c in s["conflicts"].items())
+    return "\n".join(
+        [
+            f"\nreconcile, two sides of ~{per_side:,} records ({validate['rows']:,} in all)",
+            f"{'validate both logs':38} {validate['seconds']:9.2f} s  peak "
+            f"{validate['peak_rss_mb']:.0f} MB",
+            f"{'reconcile (validation included)':38} {merged['seconds']:9.2f} s  peak "
+            f"{merged['peak_rss_mb']:.0f} MB  {ratio:.2f}× validate  ≤ 3× "
+            f"{'met' if ratio <= 3 else 'MISSED'}",
+            f"{'clock offset (true 90 s)':38} {s['clock_offset_seconds']:9.1f} s  error "
+            f"{s['offset_error_seconds']:.1f} s  ≤ 5 s "
+            f"{'met' if s['offset_error_seconds'] <= 5 else 'MISSED'}",
+            f"{'match precision / recall':38} {s['precision']:9.4f} / {s['recall']:.4f}  "
+            f"≥ 0.99 {'met' if min(s['precision'], s['recall']) >= 0.99 else 'MISSED'}",
+            f"{'planted conflicts found':38} {found:9d} of {s['planted_conflicts']} ({by_type}); "
+            f"{s['unplanted_conflicts']} reported that were not planted",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, nargs="+", default=[1_000_000])
@@ -125,6 +193,13 @@ def main() -> None:
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "deconf-bench"
     )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument(
+        "--reconcile",
+        type=int,
+        nargs="+",
+        metavar="PER_SIDE",
+        help="measure reconcile on two synthetic sides of this many records each instead",
+    )
     arguments = parser.parse_args()
     arguments.workdir.mkdir(parents=True, exist_ok=True)
     print(
@@ -132,6 +207,13 @@ def main() -> None:
         f"{platform.python_version()}, {platform.platform()}"
     )
     everything = {}
+    if arguments.reconcile:
+        for per_side in arguments.reconcile:
+            everything[f"pair-{per_side}"] = measure_pair(
+                per_side, arguments.runs, arguments.workdir
+            )
+            print(report_pair(per_side, everything[f"pair-{per_side}"]), flush=True)
+        arguments.records = []
     for records in arguments.records:
         everything[records] = measure(records, arguments.runs, arguments.workdir)
         print(report(records, everything[records]), flush=True)

@@ -2,7 +2,9 @@
 
     python -m benchmarks.steps STEP LOG STORE
 
-Prints one JSON object: {"step", "seconds", "peak_rss_mb", "frame_mb", "rows"}.
+Prints one JSON object: {"step", "seconds", "peak_rss_mb", "frame_mb", "rows"} (and, for the
+reconcile step, "score": how well it recovered the synthetic truth). For the pair steps LOG is the
+base name `deconf synth --sides 2` was given: they read LOG-a.jsonl, LOG-b.jsonl, LOG-truth.json.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, analyze
 from deconf.frames import Col
 from deconf.loading import validate_files, validate_logs
 from deconf.reading import RAW_SCHEMA
+from deconf.reconcile import reconcile
 from deconf.store import Store
 from deconf.synth import FIELDS
+from deconf.synth_sides import read_truth, score
+from deconf.writing import write_jsonl
 
 BASELINE_SCHEMA = {name: RAW_SCHEMA[name] for name in FIELDS}  # what synth writes, as text
 
@@ -64,32 +69,66 @@ def exchanges(log: Path, store: Path) -> tuple[int, float]:
     return result.exchanges.height, result.exchanges.estimated_size("mb")
 
 
+def _sides(base: Path) -> tuple[Path, Path, Path]:
+    stem = base.with_suffix("")
+    return tuple(
+        stem.with_name(f"{stem.name}-{end}") for end in ("a.jsonl", "b.jsonl", "truth.json")
+    )
+
+
+def validate_pair(base: Path, store: Path) -> tuple[int, float]:
+    """Validate both sides' logs, each on its own (what reconcile does first)."""
+    side_a, side_b, _ = _sides(base)
+    first, second = validate_logs([side_a]).records, validate_logs([side_b]).records
+    return len(first) + len(second), sum(
+        f.estimated_size("mb") for r in (first, second) for f in (r.contacts, r.events)
+    )
+
+
+def reconcile_pair(base: Path, store: Path):
+    """What `deconf reconcile A B -o MERGED --format json` does: validate both, match, estimate
+    the offset, find conflicts, merge, write the merged log, build the JSON. The score against
+    the truth comes back as a function, so that it is not timed."""
+    side_a, side_b, truth = _sides(base)
+    result = reconcile(
+        [("a", validate_logs([side_a]).records), ("b", validate_logs([side_b]).records)]
+    )
+    merged = store.with_suffix(".merged.jsonl")
+    write_jsonl(result.merged, merged)
+    json.dumps(result.as_dict())
+    offset, contacts = read_truth(truth)
+    return (
+        len(result.merged),
+        result.merged.contacts.estimated_size("mb"),
+        score(result, offset, contacts),
+    )
+
+
 STEPS = {
     "baseline": baseline,
     "validate": validate,
     "ingest": ingest,
     "analysis": analysis,
     "exchanges": exchanges,
+    "validate_pair": validate_pair,
+    "reconcile_pair": reconcile_pair,
 }
 
 
 def main() -> None:
     step, log, store = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     started = time.perf_counter()
-    rows, frame_mb = STEPS[step](log, store)
+    rows, frame_mb, *extra = STEPS[step](log, store)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {
-                "step": step,
-                "seconds": seconds,
-                "peak_rss_mb": peak,
-                "frame_mb": frame_mb,
-                "rows": rows,
-            }
-        )
-    )
+    figures = {
+        "step": step,
+        "seconds": seconds,
+        "peak_rss_mb": peak,
+        "frame_mb": frame_mb,
+        "rows": rows,
+    }
+    print(json.dumps(figures | ({"score": extra[0]()} if extra else {})))
 
 
 if __name__ == "__main__":
