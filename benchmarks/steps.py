@@ -95,12 +95,12 @@ def reconcile_pair(base: Path, store: Path):
     )
     merged = store.with_suffix(".merged.jsonl")
     write_jsonl(result.merged, merged)
-    json.dumps(result.as_dict())
+    result.to_json()
     offset, contacts = read_truth(truth)
     return (
         len(result.merged),
         result.merged.contacts.estimated_size("mb"),
-        score(result, offset, contacts),
+        lambda: score(result, offset, contacts),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +20,6 @@ from deconf.cli.common import (
     InputFormatOpt,
     handles_errors,
     human_durations,
-    print_json,
     render_table,
     stderr,
     stdout,
@@ -172,7 +172,7 @@ def reconcile(
         written = write_jsonl(result.merged, output)
         stderr.print(f"deconf: wrote the merged log ({written} records) to {output}", markup=False)
     if fmt is ReconcileFormat.JSON:
-        print_json(result.as_dict())
+        sys.stdout.write(result.to_json())
     elif fmt is ReconcileFormat.CSV:
         typer.echo(to_csv(result.records), nl=False)
     else:

@@ -24,6 +24,9 @@ from deconf.reconcile.columns import KEY, US
 #: to about this many same-key records' spacing are found.
 NEIGHBOURS = 4
 REFINEMENTS = 2
+#: The coarse step looks at about this many records of the other source: where differences pile
+#: up shows as well in a sample, and the refinement uses every unambiguous match.
+SAMPLE = 50_000
 _REF_US = "_ref_us"
 _INDEX = "_i"
 
@@ -69,6 +72,7 @@ def _coarse(reference: pl.DataFrame, other: pl.DataFrame, tolerance_us: int, max
     ordered = reference.select(KEY, US).sort(KEY, US).with_row_index(_INDEX)
     nearest = (
         other.select(KEY, US)
+        .gather_every(max(1, other.height // SAMPLE))
         .sort(US)
         .join_asof(
             ordered.select(KEY, pl.col(US).alias(_REF_US), _INDEX).sort(_REF_US),
@@ -84,10 +88,10 @@ def _coarse(reference: pl.DataFrame, other: pl.DataFrame, tolerance_us: int, max
     if nearest.is_empty():
         return None
     last = ordered.height - 1
-    candidates = pl.concat(
+    candidates = pl.concat(  # a clipped index repeats a pair at the very ends: harmless here
         nearest.select(KEY, US, (pl.col(_INDEX).cast(pl.Int64) + step).clip(0, last).alias(_INDEX))
         for step in range(-NEIGHBOURS, NEIGHBOURS + 1)
-    ).unique()
+    )
     index = candidates[_INDEX]
     same_key = candidates[KEY] == ordered[KEY].gather(index)
     differences = (ordered[US].gather(index) - candidates[US]).filter(same_key)

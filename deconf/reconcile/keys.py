@@ -29,32 +29,44 @@ KIND_CLASS = {
     else OTHER
     for kind in ContactKind
 }
-KIND_CLASS_COLUMN = "_class"
+
+
+def _code(expression: pl.Expr) -> pl.Expr:
+    return expression.to_physical().cast(pl.UInt64)
 
 
 def all_contacts(parts: list[Records]) -> pl.DataFrame:
     """Every source's contacts in one frame with its source index, a row number, the matching
-    key, the unordered pair and the time as logged (integer µs)."""
+    keys, the unordered pair and the time as logged (integer µs). Keys are exact integer codes:
+    parties are numbered through an Enum of the parties present, enums by their own codes."""
     frame = pl.concat(
         [
             p.contacts.with_columns(pl.lit(i, dtype=pl.UInt16).alias(SRC))
             for i, p in enumerate(parts)
         ]
     ).with_row_index(ROW)
-    low = pl.min_horizontal(Col.FROM_PARTY, Col.TO_PARTY)
-    high = pl.max_horizontal(Col.FROM_PARTY, Col.TO_PARTY)
-    kind_class = pl.col(Col.KIND).cast(pl.String).replace_strict(KIND_CLASS, return_dtype=pl.String)
+    parties = pl.concat([frame[Col.FROM_PARTY], frame[Col.TO_PARTY]]).unique().sort()
+    party = pl.Enum(parties.to_list())
+    count = parties.len()
+    sender = _code(pl.col(Col.FROM_PARTY).cast(party))
+    receiver = _code(pl.col(Col.TO_PARTY).cast(party))
+    classes = {name: i for i, name in enumerate((ATTEMPT, ANSWER, OTHER))}
+    kind_class = (
+        pl.col(Col.KIND)
+        .cast(pl.String)
+        .replace_strict(
+            {kind: classes[c] for kind, c in KIND_CLASS.items()}, return_dtype=pl.UInt64
+        )
+    )
+    directed = sender * count + receiver
+    same = directed
+    for column in (Col.KIND, Col.ATTEMPT_OUTCOME, Col.CHANNEL):
+        same = same * len(frame.schema[column].categories) + _code(pl.col(column))
     return frame.with_columns(
-        kind_class.alias(KIND_CLASS_COLUMN),
-        pl.struct(low.alias("_low"), high.alias("_high")).rank("dense").cast(pl.UInt32).alias(PAIR),
+        (pl.min_horizontal(sender, receiver) * count + pl.max_horizontal(sender, receiver)).alias(
+            PAIR
+        ),
+        (directed * len(classes) + kind_class).alias(KEY),
+        same.alias(SAME),
         pl.col(Col.SENT_AT).dt.epoch("us").alias(US),
-    ).with_columns(
-        pl.struct(Col.FROM_PARTY, Col.TO_PARTY, KIND_CLASS_COLUMN)
-        .rank("dense")
-        .cast(pl.UInt32)
-        .alias(KEY),
-        pl.struct(Col.FROM_PARTY, Col.TO_PARTY, Col.KIND, Col.ATTEMPT_OUTCOME, Col.CHANNEL)
-        .rank("dense")
-        .cast(pl.UInt32)
-        .alias(SAME),
     )

@@ -30,6 +30,11 @@ _REPLY_SRC = "_reply_src"
 _THREAD = "_thread"
 
 
+def _gather(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
+    """The rows of `frame` at these row numbers, in this order."""
+    return frame.select(pl.all().gather(rows))
+
+
 def _name(names: list[str], column: str = SRC) -> pl.Expr:
     return pl.col(column).replace_strict(dict(enumerate(names)), return_dtype=pl.String)
 
@@ -41,57 +46,73 @@ def merged_records(
     events: list[pl.DataFrame],
     names: list[str],
 ) -> Records:
-    """`contacts`: every source's contacts (record columns, SRC, ROW), times already corrected;
-    `members`: GROUP of every ROW; `conflicts`: (GROUP, type) rows."""
+    """`contacts`: every source's contacts (record columns, SRC; row i has ROW i), times already
+    corrected; `members`: GROUP of every ROW; `conflicts`: (GROUP, type) rows. Decisions are
+    made on narrow frames; the wide record rows are gathered by row number at the end."""
     types = conflicts.group_by(GROUP).agg(pl.col(R.TYPE).str.join(", ").alias(_TYPES))
-    rows = (
-        contacts.join(members.select(ROW, GROUP), on=ROW)
+    accounts = (
+        members.select(GROUP, ROW, SRC)
+        .join(contacts.select(ROW, Col.ID, Col.IN_REPLY_TO, Col.THREAD), on=ROW)
         .with_columns(pl.format("{}:{}", _name(names), Col.ID).alias(_ACCOUNT))
         .join(types, on=GROUP, how="left")
         .sort(GROUP, SRC)
     )
-    groups = rows.group_by(GROUP, maintain_order=True).agg(
+    replied = pl.col(Col.IN_REPLY_TO).is_not_null()
+    groups = accounts.group_by(GROUP, maintain_order=True).agg(
+        pl.col(ROW).first(),
         pl.col(_ACCOUNT).first().alias(_FOUNDER_ID),
         pl.col(_ACCOUNT).alias(_ACCOUNTS),
         pl.len().alias(_COUNT),
+        pl.col(_TYPES).first(),
+        # the reply link and thread of the first source that gives one
+        pl.col(Col.IN_REPLY_TO).filter(replied).first().alias(_REPLY),
+        pl.col(SRC).filter(replied).first().alias(_REPLY_SRC),
+        pl.col(Col.THREAD).drop_nulls().first().alias(_THREAD),
     )
     disputed = pl.col(_TYPES).is_not_null()
-    rows = rows.join(groups, on=GROUP).with_columns(
+    accounts = accounts.join(groups.select(GROUP, _FOUNDER_ID, _ACCOUNTS), on=GROUP).with_columns(
         pl.when(disputed).then(pl.col(_ACCOUNT)).otherwise(pl.col(_FOUNDER_ID)).alias(_MERGED_ID)
     )
-    lookup = rows.select(
+    lookup = accounts.select(
         pl.col(SRC).alias(_REPLY_SRC), pl.col(Col.ID).alias(_REPLY), pl.col(_MERGED_ID).alias("_to")
     )
+    agreed_groups = groups.filter(~disputed)
     agreed = (
-        rows.filter(~disputed)
-        .group_by(GROUP, maintain_order=True)
-        .agg(
-            pl.all().first(),
-            pl.col(Col.IN_REPLY_TO).drop_nulls().first().alias(_REPLY),
-            pl.col(SRC).filter(pl.col(Col.IN_REPLY_TO).is_not_null()).first().alias(_REPLY_SRC),
-            pl.col(Col.THREAD).drop_nulls().first().alias(_THREAD),
-        )
+        _gather(contacts, agreed_groups[ROW])
+        .drop(Col.THREAD)
         .with_columns(
-            pl.when(pl.col(_COUNT) == len(names))
-            .then(pl.lit(Certainty.REPORTED.value, dtype=CONTACT_SCHEMA[Col.CERTAINTY]))
-            .otherwise(pl.col(Col.CERTAINTY))
-            .alias(Col.CERTAINTY),
-            pl.col(_ACCOUNTS).alias(Col.LOGGED_BY),
-            pl.col(_THREAD).alias(Col.THREAD),
+            agreed_groups.select(
+                pl.col(_FOUNDER_ID).alias(_MERGED_ID),
+                pl.when(pl.col(_COUNT) == len(names))
+                .then(pl.lit(Certainty.REPORTED.value, dtype=CONTACT_SCHEMA[Col.CERTAINTY]))
+                .alias("_certainty"),
+                pl.col(_ACCOUNTS).alias(Col.LOGGED_BY),
+                pl.col(_THREAD).alias(Col.THREAD),
+                _REPLY,
+                _REPLY_SRC,
+            )
         )
+        .with_columns(pl.coalesce("_certainty", Col.CERTAINTY).alias(Col.CERTAINTY))
     )
+    contested_accounts = accounts.filter(disputed)
     others = pl.col(_ACCOUNTS).list.set_difference(pl.concat_list(_ACCOUNT)).list.sort()
     said = pl.format("{}'s account; {} disputed by {}", _ACCOUNT, _TYPES, others.list.join(", "))
-    contested = rows.filter(disputed).with_columns(
-        pl.lit(Certainty.DISPUTED.value, dtype=CONTACT_SCHEMA[Col.CERTAINTY]).alias(Col.CERTAINTY),
-        pl.concat_list(_ACCOUNT).alias(Col.LOGGED_BY),
-        pl.col(Col.IN_REPLY_TO).alias(_REPLY),
-        pl.when(pl.col(Col.IN_REPLY_TO).is_not_null()).then(pl.col(SRC)).alias(_REPLY_SRC),
-        pl.when(pl.col(Col.SOURCE).is_not_null())
-        .then(pl.format("{} ({})", said, Col.SOURCE))
-        .otherwise(said)
-        .str.slice(0, TEXT_MAX)
-        .alias(Col.SOURCE),
+    contested = (
+        _gather(contacts, contested_accounts[ROW])
+        .with_columns(contested_accounts.select(_MERGED_ID, _ACCOUNT, _TYPES, _ACCOUNTS))
+        .with_columns(
+            pl.lit(Certainty.DISPUTED.value, dtype=CONTACT_SCHEMA[Col.CERTAINTY]).alias(
+                Col.CERTAINTY
+            ),
+            pl.concat_list(_ACCOUNT).alias(Col.LOGGED_BY),
+            pl.col(Col.IN_REPLY_TO).alias(_REPLY),
+            pl.when(pl.col(Col.IN_REPLY_TO).is_not_null()).then(pl.col(SRC)).alias(_REPLY_SRC),
+            pl.when(pl.col(Col.SOURCE).is_not_null())
+            .then(pl.format("{} ({})", said, Col.SOURCE))
+            .otherwise(said)
+            .str.slice(0, TEXT_MAX)
+            .alias(Col.SOURCE),
+        )
     )
     columns = [c for c in agreed.columns if c in contested.columns]
     merged = pl.concat([agreed.select(columns), contested.select(columns)])

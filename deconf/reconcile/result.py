@@ -7,6 +7,7 @@ time_difference_seconds}], "only": [{source, id}], "conflicts": [{type, ids: {SO
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,6 +20,11 @@ from deconf.reconcile.columns import GROUP, PAIR, ROW, SRC, STAGE, Disposition, 
 from deconf.stamps import rfc3339
 
 _LOGGED_AT = "_logged_at"
+# an id the encoder wrote as null (the source did not log the contact); a quote inside a name is
+# escaped, so a name never ends early
+_NAME = r'"(?:[^"\\]|\\.)*"'
+_ABSENT = "," + _NAME + ":null"
+_ABSENT_FIRST = r"\{" + _NAME + ":null,"
 
 
 @dataclass
@@ -234,8 +240,10 @@ class Reconciliation:
             "time_conflicts": int(self.members[STAGE].eq(2).sum()),
         }
 
-    def as_dict(self) -> dict:
-        """The stable JSON shape `deconf reconcile --format json` prints."""
+    def to_json(self) -> str:
+        """The stable JSON shape `deconf reconcile --format json` prints: the sources indented,
+        then one matched contact, record or conflict a line (encoded by Polars, not Python, as
+        there may be millions)."""
         sources = [
             row
             | {
@@ -244,22 +252,21 @@ class Reconciliation:
             }
             for row in self.sources.iter_rows(named=True)
         ]
-
-        def ids(row: dict) -> dict[str, str]:
-            return {name: row[name] for name in self.names if row[name] is not None}
-
-        return {
-            "sources": sources,
-            "matched": [
-                {R.IDS: ids(row), R.TIME_DIFFERENCE: row[R.TIME_DIFFERENCE]}
-                for row in self.matched.iter_rows(named=True)
-            ],
-            "only": [
-                {R.SOURCE: row[R.SOURCE], Col.ID: row[Col.ID]}
-                for row in self.only.select(R.SOURCE, Col.ID).iter_rows(named=True)
-            ],
-            "conflicts": [
-                {R.TYPE: row[R.TYPE], R.IDS: ids(row)}
-                for row in self.conflicts.iter_rows(named=True)
-            ],
+        ids = pl.struct(self.names).alias(R.IDS)
+        parts = {
+            "matched": self.matched.select(ids, R.TIME_DIFFERENCE),
+            "only": self.only.select(R.SOURCE, Col.ID),
+            "conflicts": self.conflicts.select(R.TYPE, ids),
         }
+        text = ['{\n  "sources": ' + json.dumps(sources, indent=2).replace("\n", "\n  ")]
+        for key, frame in parts.items():
+            lines = frame.select(pl.struct(pl.all()).struct.json_encode().alias("_line"))["_line"]
+            if len(self.names) > 2:  # a source that did not log a contact has no id for it
+                lines = lines.str.replace_all(_ABSENT_FIRST, "{").str.replace_all(_ABSENT, "")
+            body = ",\n    ".join(lines.to_list())
+            text.append(f'  "{key}": [\n    {body}\n  ]' if body else f'  "{key}": []')
+        return ",\n".join(text) + "\n}\n"
+
+    def as_dict(self) -> dict:
+        """The same as `to_json`, as Python objects."""
+        return json.loads(self.to_json())
