@@ -28,6 +28,7 @@ _EXPORTS = {
     "load_data": "deconf.sources",
     "Policy": "deconf.policy",
     "load_policy": "deconf.policy",
+    "reconcile": "deconf.reconcile",
     "Store": "deconf.store",
 }
 
@@ -41,6 +42,7 @@ __all__ = [
     "analyze",
     "load_data",
     "load_policy",
+    "reconcile",
     "validate_logs",
     "validate_records",
 ]
@@ -50,6 +52,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from deconf.frames import Records
     from deconf.loading import validate_logs, validate_records
     from deconf.policy import Policy, load_policy
+    from deconf.reconcile import reconcile
     from deconf.sources import load_data
     from deconf.store import Store
 

@@ -174,3 +174,16 @@ def test_synth_sides_writes_two_logs_and_the_truth_reconcile_recovers(tmp_path):
         "0.03",
     )
     assert (tmp_path / "same-b.jsonl").read_bytes() == side_b.read_bytes()
+
+
+def test_rejected_lines_are_left_out_said_and_exit_1(write_log):
+    from tests.conftest import contact
+
+    bad = write_log([contact(id="r1"), contact(id="r2", kind="gossip")], "ru.jsonl")
+    good = write_log([contact(id="u1")], "us.jsonl")
+    result = run("reconcile", good, bad, "--format", "json")
+    assert result.exit_code == 1
+    assert "1 of 2 lines were rejected" in result.stderr
+    assert json.loads(result.stdout)["matched"] == [
+        {"ids": {"us": "u1", "ru": "r1"}, "time_difference_seconds": 0.0}
+    ]

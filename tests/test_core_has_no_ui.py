@@ -22,6 +22,11 @@ CORE = [
     "deconf.schemas",
     "deconf.analysis",
     "deconf.times",
+    "deconf.reconcile",
+    "deconf.analysis.readings",
+    "deconf.analysis.comparison",
+    "deconf.synth_sides",
+    "deconf.writing",
 ]
 UI = ("textual", "rich", "typer", "jinja2")
 

@@ -12,6 +12,7 @@ import polars as pl
 from deconf.analysis.columns import A
 from deconf.analysis.comparison import DIFFERS, FIGURE, VALUE, compare_readings
 from deconf.analysis.readings import (
+    COMPARED,
     CORROBORATED,
     DISAGREEMENT,
     LOGGED_BY_SOURCES,
@@ -38,11 +39,10 @@ RECORD_COLUMNS = [
     Col.SOURCE,
     Col.SUMMARY,
 ]
-_WORDS = {
-    "km_median_seconds": "median wait (Kaplan–Meier)",
-    "unanswered_episodes": "unanswered episodes",
-    "episodes": "episodes",
-}
+_WORDS = dict(
+    zip(COMPARED, ("median wait (Kaplan–Meier)", "unanswered episodes", "episodes"), strict=True)
+)
+_DURATIONS = {name for name in COMPARED if name.endswith("_seconds")}
 
 
 def _by(reading: str) -> str:
@@ -52,7 +52,7 @@ def _by(reading: str) -> str:
 
 
 def _value(figure: str, value: float | None) -> str:
-    if figure == "km_median_seconds":
+    if figure in _DURATIONS:
         return "not reached" if value is None else humanize(value)
     return "none" if value is None else str(int(value))
 
