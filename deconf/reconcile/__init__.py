@@ -119,7 +119,7 @@ def _corrected(contacts: pl.DataFrame, shift_us: list[int]) -> pl.DataFrame:
 #: Matching widens in steps (shares of the tolerance). At each step identical accounts are
 #: matched up to that distance and conflicting ones (another outcome or kind) up to that distance
 #: less a penalty: a pair that disagrees must be closer in time to win over one that agrees.
-STEPS = (0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
+STEPS = tuple(i / 20 for i in range(1, 21))
 CONFLICT_PENALTY = 0.2
 #: Conflicting accounts further apart than this share (less the penalty) are tried only after
 #: the same account at a conflicting time.
@@ -130,9 +130,9 @@ def _passes(tolerance: int, window: int) -> list[tuple[str, int, int]]:
     """(key, reach in µs, stage) of each matching pass, in order."""
     passes = []
     for step in STEPS:
-        passes.append((SAME, round(step * tolerance), 1))
         if CONFLICT_PENALTY < step <= CONFLICTS_BEFORE_TIME:
             passes.append((KEY, round((step - CONFLICT_PENALTY) * tolerance), 1))
+        passes.append((SAME, round(step * tolerance), 1))
     passes.append((SAME, window, 2))  # the same account at a conflicting time
     passes.append((KEY, tolerance, 1))  # conflicting accounts anywhere within the tolerance
     return passes
