@@ -10,8 +10,9 @@ import polars as pl
 import pytest
 
 from deconf.analysis.readings import read_as, sources_of
+from deconf.errors import UsageError
 from deconf.frames import Col
-from deconf.loading import UsageError, validate_logs, validate_records
+from deconf.loading import validate_logs, validate_records
 from deconf.policy import Reconcile
 from deconf.reconcile import reconcile
 from deconf.writing import write_jsonl
@@ -155,7 +156,7 @@ def test_readings_select_what_each_source_says(result):
         read_as(result.merged, "side:UK")
     with pytest.raises(UsageError, match="name no sources"):
         read_as(US, "side:US")
-    with pytest.raises(UsageError, match="--reading: choose"):
+    with pytest.raises(UsageError, match="reading: choose"):
         read_as(result.merged, "both")
 
 

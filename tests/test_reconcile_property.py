@@ -28,9 +28,7 @@ def brute_force(left, right, tolerance):
     return pairs
 
 
-records = st.lists(
-    st.tuples(st.integers(0, 2), st.integers(0, 3_000)), min_size=0, max_size=25
-)
+records = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3_000)), min_size=0, max_size=25)
 
 
 @settings(max_examples=200, deadline=None)

@@ -9,7 +9,7 @@ from datetime import datetime
 import polars as pl
 
 from deconf.analysis import analyze
-from deconf.analysis.columns import A
+from deconf.analysis.columns import S
 from deconf.analysis.filters import Filters
 from deconf.analysis.readings import COMPARED, READING, readings_of
 from deconf.frames import Col, Records
@@ -28,31 +28,31 @@ def compare_readings(records: Records, policy: Policy, as_of: datetime) -> pl.Da
     for reading in readings_of(records):
         stats = analyze(records, policy, as_of, Filters(reading=str(reading))).stats(Col.TO_PARTY)
         parts.append(
-            stats.select(A.GROUP, *(pl.col(f).cast(pl.Float64) for f in COMPARED))
-            .unpivot(index=A.GROUP, variable_name=FIGURE, value_name=VALUE)
+            stats.select(S.GROUP, *(pl.col(f).cast(pl.Float64) for f in COMPARED))
+            .unpivot(index=S.GROUP, variable_name=FIGURE, value_name=VALUE)
             .with_columns(pl.lit(str(reading)).alias(READING))
         )
     if not parts:
         return pl.DataFrame(
             schema={
-                A.GROUP: pl.String,
+                S.GROUP: pl.String,
                 FIGURE: pl.String,
                 READING: pl.String,
                 VALUE: pl.Float64,
                 DIFFERS: pl.Boolean,
             }
         )
-    frame = pl.concat(parts).select(A.GROUP, FIGURE, READING, VALUE)
+    frame = pl.concat(parts).select(S.GROUP, FIGURE, READING, VALUE)
     sides = pl.col(READING).str.starts_with("side:")
     # a figure a side does not have at all (no episode with that responder) counts as differing
     per_side = frame.filter(sides)
     side_count = per_side[READING].n_unique()
-    spread = per_side.group_by(A.GROUP, FIGURE).agg(
+    spread = per_side.group_by(S.GROUP, FIGURE).agg(
         ((pl.col(VALUE).n_unique() > 1) | (pl.len() < side_count)).alias(DIFFERS)
     )
     order = {str(r): i for i, r in enumerate(readings_of(records))}
     return (
-        frame.join(spread, on=[A.GROUP, FIGURE], how="left")
+        frame.join(spread, on=[S.GROUP, FIGURE], how="left")
         .with_columns(pl.col(DIFFERS).fill_null(True))
-        .sort(A.GROUP, FIGURE, pl.col(READING).replace_strict(order, return_dtype=pl.Int32))
+        .sort(S.GROUP, FIGURE, pl.col(READING).replace_strict(order, return_dtype=pl.Int32))
     )

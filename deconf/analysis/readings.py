@@ -19,19 +19,21 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from deconf.analysis.columns import S
+from deconf.errors import UsageError
 from deconf.frames import Col, Records
-from deconf.loading import UsageError
 from deconf.vocabulary import Certainty
 
 ALL = "all"
 CORROBORATED = "corroborated"
 SIDE_PREFIX = "side:"
+SETTING = "reading"  # the setting a wrong reading is reported against
 READINGS_HELP = "all (default), side:NAME (what source NAME logged) or corroborated"
 
 #: Columns of `compare_readings` (the statistics keep their own names).
 READING = "reading"
 #: The figures per responder that findings compare across readings.
-COMPARED = ("km_median_seconds", "unanswered_episodes", "episodes")
+COMPARED = (S.KM_MEDIAN, S.UNANSWERED_EPISODES, S.EPISODES)
 #: Columns of `disagreements`.
 LOGGED_BY_SOURCES = "sources"
 DISAGREEMENT = "disagreement"
@@ -57,7 +59,7 @@ class Reading:
             return cls(CORROBORATED)
         if text.startswith(SIDE_PREFIX) and text[len(SIDE_PREFIX) :].strip():
             return cls(SIDE_PREFIX, text[len(SIDE_PREFIX) :].strip())
-        raise UsageError(f"--reading: choose {READINGS_HELP} ({text!r})")
+        raise UsageError(f"choose {READINGS_HELP} ({text!r})", setting=SETTING)
 
 
 def _names() -> pl.Expr:
@@ -91,13 +93,14 @@ def read_as(records: Records, reading: Reading | str | None) -> Records:
     known = sources_of(records)
     if not known:
         raise UsageError(
-            f"--reading {reading}: the records name no sources (logged_by); readings are for "
-            "a merged log written by `deconf reconcile -o`"
+            f"{reading}: the records name no sources (logged_by); readings are for a merged "
+            "log written by `deconf reconcile -o`",
+            setting=SETTING,
         )
     if reading.side is not None and reading.side not in known:
         raise UsageError(
-            f"--reading {reading}: no source {reading.side!r} in the records; they name "
-            f"{', '.join(known)}"
+            f"{reading}: no source {reading.side!r} in the records; they name {', '.join(known)}",
+            setting=SETTING,
         )
     keep = _kept(reading)
     return Records(records.contacts.filter(keep), records.events.filter(keep))

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from pydantic_core import PydanticCustomError
 from rich.text import Text
 
 from deconf.cli.analysis import PolicyOpt
@@ -24,13 +23,15 @@ from deconf.cli.common import (
     stderr,
     stdout,
 )
+from deconf.errors import UsageError
 from deconf.export import to_csv
 from deconf.frames import Col
-from deconf.loading import UsageError, validate_logs
-from deconf.policy import load_policy, parse_duration
+from deconf.loading import validate_logs
+from deconf.policy import load_policy
 from deconf.reconcile import reconcile as reconcile_sources
 from deconf.reconcile.columns import R
 from deconf.reconcile.result import Reconciliation
+from deconf.times import TimeError, parse_duration
 from deconf.writing import write_jsonl
 
 SHOWN = 200
@@ -127,8 +128,8 @@ def _tolerance(value: str | None):
         return None
     try:
         return parse_duration(value)
-    except PydanticCustomError as error:
-        raise UsageError(f"--tolerance: {error.message()} ({value!r})") from None
+    except TimeError as error:
+        raise UsageError(f"{error.message} ({value!r})", setting="tolerance") from None
 
 
 @handles_errors

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic_core import PydanticCustomError
 
 from deconf.cli.common import handles_errors, stdout
-from deconf.loading import UsageError
-from deconf.policy import parse_duration
+from deconf.errors import UsageError
 from deconf.synth import write_log
 from deconf.synth_sides import write_sides
+from deconf.times import TimeError, parse_duration
 
 
 @handles_errors
@@ -72,7 +71,7 @@ def synth(
     sign = -1 if clock_offset.strip().startswith("-") else 1
     try:
         offset = sign * parse_duration(clock_offset.strip().lstrip("-"))
-    except PydanticCustomError as error:
-        raise UsageError(f"--clock-offset: {error.message()} ({clock_offset!r})") from None
+    except TimeError as error:
+        raise UsageError(f"{error.message} ({clock_offset!r})", setting="clock_offset") from None
     for path in write_sides(output, records, seed, parties, offset, drop, conflict):
         stdout.print(f"wrote {path}", markup=False)

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from deconf.errors import UsageError
 from deconf.frames import Col, Records
-from deconf.loading import UsageError
 from deconf.model import PARTY_MAX
 from deconf.policy import Reconcile
 from deconf.reconcile.clock import REFERENCE, ClockOffset, estimate_offset
@@ -40,11 +40,11 @@ def check_names(names: Sequence[str]) -> None:
         if not _NAME_RE.match(name):
             raise UsageError(
                 f"source name {name!r}: use 1-{PARTY_MAX} characters without ':' or ';' "
-                "and without spaces at the ends (name it with NAME=PATH)"
+                "and without spaces at the ends"
             )
     seen = [n for i, n in enumerate(names) if n in names[:i]]
     if seen:
-        raise UsageError(f"source name {seen[0]!r} is given twice; name them with NAME=PATH")
+        raise UsageError(f"source name {seen[0]!r} is given twice; give each source its own name")
     if len(names) < 2:
         raise UsageError("reconcile needs at least two logs")
 

@@ -27,6 +27,7 @@ def nudged(time_us, row, side: int):
         return time_us * _SCALE + (row % 31) * 32
     return time_us * _SCALE + row % 31 + 1
 
+
 _LEFT_T = "_left_t"
 _RIGHT_T = "_right_t"
 

@@ -17,7 +17,7 @@ from deconf.analysis.columns import seconds_between
 from deconf.frames import Col, Records
 from deconf.reconcile.clock import ClockOffset
 from deconf.reconcile.columns import GROUP, PAIR, ROW, SRC, STAGE, Disposition, R
-from deconf.stamps import rfc3339
+from deconf.times import rfc3339
 
 _LOGGED_AT = "_logged_at"
 # an id the encoder wrote as null (the source did not log the contact); a quote inside a name is

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
-from deconf.analysis.columns import A
+from deconf.analysis.columns import S
 from deconf.analysis.comparison import DIFFERS, FIGURE, VALUE, compare_readings
 from deconf.analysis.readings import (
     COMPARED,
@@ -21,10 +21,10 @@ from deconf.analysis.readings import (
     disagreements,
     sources_of,
 )
-from deconf.durations import humanize
 from deconf.frames import Col, Records
 from deconf.policy import Policy
 from deconf.report.model import Disagreements
+from deconf.times import humanize
 
 MAX_ROWS = 200
 RECORD_COLUMNS = [
@@ -61,7 +61,7 @@ def reading_findings(figures: pl.DataFrame) -> list[str]:
     """One sentence per responder whose figures differ between the sources' readings."""
     sentences = []
     differing = figures.filter(pl.col(DIFFERS))
-    for (group,), rows in differing.group_by(A.GROUP, maintain_order=True):
+    for (group,), rows in differing.group_by(S.GROUP, maintain_order=True):
         parts = []
         for (figure,), per_reading in rows.group_by(FIGURE, maintain_order=True):
             said = ", ".join(
