@@ -93,13 +93,13 @@ def read_as(records: Records, reading: Reading | str | None) -> Records:
     known = sources_of(records)
     if not known:
         raise UsageError(
-            f"{reading}: the records name no sources (logged_by); readings are for a merged "
-            "log written by `deconf reconcile -o`",
+            f"the records name no sources (logged_by), so there is no {reading} reading; "
+            "readings are for a merged log written by `deconf reconcile -o`",
             setting=SETTING,
         )
     if reading.side is not None and reading.side not in known:
         raise UsageError(
-            f"{reading}: no source {reading.side!r} in the records; they name {', '.join(known)}",
+            f"no source {reading.side!r} in the records; they name {', '.join(known)}",
             setting=SETTING,
         )
     keep = _kept(reading)
