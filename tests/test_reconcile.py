@@ -212,3 +212,18 @@ def test_an_attempt_is_never_matched_with_an_answer():
 def test_bad_source_names_are_usage_errors(names, message):
     with pytest.raises(UsageError, match=message):
         reconcile([(name, US) for name in names])
+
+
+def test_corroboration_takes_the_firmest_account_and_never_invents_certainty():
+    a = records(
+        contact(id="a1", sent_at=at(0), certainty="inferred"),
+        contact(id="a2", sent_at=at(0, hour=21), certainty="inferred"),
+        contact(id="a3", sent_at=at(0, hour=22), certainty="disputed"),
+    )
+    b = records(
+        contact(id="b1", sent_at=at(0), certainty="inferred"),
+        contact(id="b2", sent_at=at(0, hour=21)),
+        contact(id="b3", sent_at=at(0, hour=22), certainty="inferred"),
+    )
+    merged = reconcile([("A", a), ("B", b)]).merged.contacts
+    assert merged[Col.CERTAINTY].cast(pl.String).to_list() == ["inferred", "reported", "inferred"]

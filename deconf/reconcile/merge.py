@@ -1,7 +1,9 @@
 """The merged log: one record per contact, naming every source that logged it and its id there.
 
 - Logged by several sources whose accounts agree: one record, the first source's version on the
-  first source's clock; `reported` when every source logged it, else as the first source says.
+  first source's clock. When every source logged it, its certainty is the firmest any of them
+  gives (`reported` if one reports it: the others corroborate; two sources that each only infer a
+  record do not make it reported); else as the first source says.
 - Logged by one source: its record, time corrected to the first source's clock.
 - Accounts in conflict: each source's version kept, side by side, as `disputed`, its `source`
   saying whose account it is and who disputes what.
@@ -28,6 +30,15 @@ _TYPES = "_types"
 _REPLY = "_reply"
 _REPLY_SRC = "_reply_src"
 _THREAD = "_thread"
+_FIRMEST = "_firmest"
+_CERTAINTIES = [c.value for c in Certainty]
+
+
+def _certainty_of(code: pl.Expr) -> pl.Expr:
+    """A certainty from its position in the vocabulary."""
+    return code.replace_strict(
+        dict(enumerate(_CERTAINTIES)), return_dtype=CONTACT_SCHEMA[Col.CERTAINTY]
+    )
 
 
 def _gather(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
@@ -52,7 +63,7 @@ def merged_records(
     types = conflicts.group_by(GROUP).agg(pl.col(R.TYPE).str.join(", ").alias(_TYPES))
     accounts = (
         members.select(GROUP, ROW, SRC)
-        .join(contacts.select(ROW, Col.ID, Col.IN_REPLY_TO, Col.THREAD), on=ROW)
+        .join(contacts.select(ROW, Col.ID, Col.IN_REPLY_TO, Col.THREAD, Col.CERTAINTY), on=ROW)
         .with_columns(pl.format("{}:{}", _name(names), Col.ID).alias(_ACCOUNT))
         .join(types, on=GROUP, how="left")
         .sort(GROUP, SRC)
@@ -64,6 +75,8 @@ def merged_records(
         pl.col(_ACCOUNT).alias(_ACCOUNTS),
         pl.len().alias(_COUNT),
         pl.col(_TYPES).first(),
+        # reported, inferred, disputed: the vocabulary's order is firmest first
+        pl.col(Col.CERTAINTY).to_physical().min().alias(_FIRMEST),
         # the reply link and thread of the first source that gives one
         pl.col(Col.IN_REPLY_TO).filter(replied).first().alias(_REPLY),
         pl.col(SRC).filter(replied).first().alias(_REPLY_SRC),
@@ -84,7 +97,7 @@ def merged_records(
             agreed_groups.select(
                 pl.col(_FOUNDER_ID).alias(_MERGED_ID),
                 pl.when(pl.col(_COUNT) == len(names))
-                .then(pl.lit(Certainty.REPORTED.value, dtype=CONTACT_SCHEMA[Col.CERTAINTY]))
+                .then(_certainty_of(pl.col(_FIRMEST)))
                 .alias("_certainty"),
                 pl.col(_ACCOUNTS).alias(Col.LOGGED_BY),
                 pl.col(_THREAD).alias(Col.THREAD),
