@@ -6,9 +6,10 @@ clock offset estimated against the first, conflicts found, and one merged log wr
     result.sources, result.records, result.conflicts, result.merged, result.as_dict()
 
 Steps, one module each: `keys` (what is comparable), `clock` (offset per source), `matching`
-(one-to-one as-of matching), `conflicts`, `merge`; `result` holds the outcome and its JSON shape.
-Sources are taken in the order given: each is matched against every contact the sources before it
-logged, so a contact only the second and third logged is still matched.
+(one-to-one as-of matching), `grouping` (the passes that decide which records are accounts of one
+contact), `conflicts`, `merge`; `result` holds the outcome and its JSON shape. Sources are taken
+in the order given: each is matched against every contact the sources before it logged, so a
+contact only the second and third logged is still matched.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from deconf.frames import Col, Records
 from deconf.model import PARTY_MAX
 from deconf.policy import Reconcile
 from deconf.reconcile.clock import REFERENCE, ClockOffset, estimate_offset
-from deconf.reconcile.columns import GROUP, KEY, ROW, SAME, SRC, STAGE, US
+from deconf.reconcile.columns import KEY, ROW, SRC, US
 from deconf.reconcile.conflicts import conflicts_of
+from deconf.reconcile.grouping import accounts_of
 from deconf.reconcile.keys import all_contacts
-from deconf.reconcile.matching import match
 from deconf.reconcile.merge import merged_records
 from deconf.reconcile.result import Reconciliation
 from deconf.vocabulary import TimePrecision
@@ -62,7 +63,7 @@ def reconcile(sources: Sequence[tuple[str, Records]], settings: Reconcile | None
     ]
     shift_us = [round(o.seconds * 1_000_000) for o in offsets]
     contacts = _corrected(contacts, shift_us)
-    members = _members(contacts, len(sources), tolerance, _us(settings.time_conflict_window))
+    members = accounts_of(contacts, len(sources), tolerance, _us(settings.time_conflict_window))
     described = members.join(contacts.select(ROW, Col.KIND, Col.ATTEMPT_OUTCOME), on=ROW)
     conflicts = conflicts_of(described)
     events = [
@@ -114,67 +115,6 @@ def _corrected(contacts: pl.DataFrame, shift_us: list[int]) -> pl.DataFrame:
         pl.col(Col.RESPOND_BY) + pl.duration(microseconds=shift),
         pl.col(US) + shift,
     )
-
-
-#: Matching widens in steps (shares of the tolerance). At each step identical accounts are
-#: matched up to that distance and conflicting ones (another outcome or kind) up to that distance
-#: less a penalty: a pair that disagrees must be closer in time to win over one that agrees.
-STEPS = tuple(i / 20 for i in range(1, 21))
-CONFLICT_PENALTY = 0.2
-#: Conflicting accounts further apart than this share (less the penalty) are tried only after
-#: the same account at a conflicting time.
-CONFLICTS_BEFORE_TIME = 0.3
-
-
-def _passes(tolerance: int, window: int) -> list[tuple[str, int, int]]:
-    """(key, reach in µs, stage) of each matching pass, in order."""
-    passes = []
-    for step in STEPS:
-        if CONFLICT_PENALTY < step <= CONFLICTS_BEFORE_TIME:
-            passes.append((KEY, round((step - CONFLICT_PENALTY) * tolerance), 1))
-        passes.append((SAME, round(step * tolerance), 1))
-    passes.append((SAME, window, 2))  # the same account at a conflicting time
-    passes.append((KEY, tolerance, 1))  # conflicting accounts anywhere within the tolerance
-    return passes
-
-
-def _members(contacts: pl.DataFrame, count: int, tolerance: int, window: int) -> pl.DataFrame:
-    """(GROUP, ROW, SRC, STAGE) of every contact: which contact, as all sources saw it, each
-    record is an account of. A group is named by the row of its first account.
-
-    Each source is matched against the groups so far in passes that widen step by step (see
-    STEPS), then identical accounts within the time-conflict window (time conflicts), then any
-    accounts of the same kind class within the tolerance."""
-    first = contacts.filter(pl.col(SRC) == 0)
-    groups = first.select(pl.col(ROW).alias(GROUP), KEY, SAME, US)
-    parts = [first.select(pl.col(ROW).alias(GROUP), ROW, SRC, pl.lit(1, pl.UInt8).alias(STAGE))]
-    for k in range(1, count):
-        left = groups
-        right = contacts.filter(pl.col(SRC) == k).select(ROW, KEY, SAME, US)
-        for key, reach, stage in _passes(tolerance, window):
-            pairs = match(left, right, reach, key)
-            if pairs.is_empty():
-                continue
-            parts.append(
-                pairs.select(
-                    GROUP,
-                    ROW,
-                    pl.lit(k, pl.UInt16).alias(SRC),
-                    pl.lit(stage, pl.UInt8).alias(STAGE),
-                )
-            )
-            left = left.join(pairs.select(GROUP), on=GROUP, how="anti")
-            right = right.join(pairs.select(ROW), on=ROW, how="anti")
-        parts.append(
-            right.select(
-                pl.col(ROW).alias(GROUP),
-                ROW,
-                pl.lit(k, pl.UInt16).alias(SRC),
-                pl.lit(1, pl.UInt8).alias(STAGE),
-            )
-        )
-        groups = pl.concat([groups, right.select(pl.col(ROW).alias(GROUP), KEY, SAME, US)])
-    return pl.concat(parts)
 
 
 __all__ = ["ClockOffset", "Reconciliation", "check_names", "reconcile"]
