@@ -31,7 +31,7 @@ def brute_force(left, right, tolerance):
 records = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3_000)), min_size=0, max_size=25)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the hypothesis profile (tests/conftest.py)
 @given(records, records, st.integers(1, 400))
 def test_matching_is_greedy_by_distance(left_records, right_records, tolerance):
     left = [(i, key, t * 1_000_000) for i, (key, t) in enumerate(left_records)]
