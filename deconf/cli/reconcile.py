@@ -7,22 +7,24 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.text import Text
 
+from deconf.cli import layouts
 from deconf.cli.analysis import PolicyOpt
 from deconf.cli.common import (
     EXIT_DATA,
     EXIT_OK,
+    TABLE_ROWS,
     AssumeTzOpt,
     InputFormatOpt,
+    TzOpt,
     handles_errors,
-    human_durations,
-    render_table,
+    people_console,
     stderr,
-    stdout,
 )
+from deconf.cli.layouts import FROM_TO
+from deconf.cli.tables import Column, Kind, Layout, render
 from deconf.errors import UsageError
 from deconf.export import to_csv
 from deconf.frames import Col
@@ -31,10 +33,8 @@ from deconf.policy import load_policy
 from deconf.reconcile import reconcile as reconcile_sources
 from deconf.reconcile.columns import R
 from deconf.reconcile.result import Reconciliation
-from deconf.times import TimeError, parse_duration
+from deconf.times import TimeError, check_zone, parse_duration
 from deconf.writing import write_jsonl
-
-SHOWN = 200
 
 
 class ReconcileFormat(StrEnum):
@@ -67,60 +67,89 @@ def _load(sources: list[tuple[str, Path]], input_format, assume_tz) -> tuple[lis
     return loaded, rejected
 
 
-def _print_tables(result: Reconciliation) -> None:
-    sources = result.sources.with_columns(
-        pl.col(R.OFFSET).alias("offset_seconds"), pl.col(R.SPREAD).alias("spread_seconds")
-    ).select(
-        R.NAME,
-        R.RECORDS,
-        R.COVERAGE_START,
-        R.COVERAGE_END,
-        "offset_seconds",
-        "spread_seconds",
-        R.MATCHES,
+SOURCES = Layout(
+    (
+        Column(R.NAME, "source", Kind.ID),
+        Column(R.RECORDS, "records", Kind.COUNT),
+        Column(R.OFFSET, "clock offset", Kind.DURATION),
+        Column(R.SPREAD, "spread", Kind.DURATION, keep=2),
+        Column(R.MATCHES, "unambiguous matches", Kind.COUNT, keep=2),
+        Column(R.COVERAGE_START, "first record", Kind.TIME, keep=3),
+        Column(R.COVERAGE_END, "last record", Kind.TIME, keep=3),
     )
-    render_table(
-        human_durations(sources),
-        f"Sources (clock offset: what to add to a source's times to put them on "
-        f"{result.names[0]}'s clock)",
+)
+ONLY = Layout(
+    (
+        Column(R.SOURCE, "logged by", Kind.ID),
+        Column(Col.ID, "record", Kind.ID),
+        Column(FROM_TO, "from → to", Kind.TEXT),
+        Column(R.CORRECTED_AT, "sent", Kind.TIME),
+        Column(R.OTHER_SILENCE, "others silent for", Kind.DURATION),
+        Column(Col.KIND, "kind", Kind.TEXT, keep=2),
+        Column(R.OTHER_BEFORE, "others' last before", Kind.TIME, keep=3),
+        Column(R.OTHER_AFTER, "others' next after", Kind.TIME, keep=3),
     )
-    counts = result.counts()
-    stdout.print(
-        Text(
-            f"{counts['matched']} contacts logged by several sources, {counts['only']} by one "
-            f"only; {counts['conflicts']} conflicts"
+)
+
+
+def _by_source(result: Reconciliation, *first: Column, last: tuple[Column, ...] = ()) -> Layout:
+    """A layout with one id column per source, between `first` and `last`."""
+    ids = tuple(Column(name, f"id in {name}", Kind.ID) for name in result.names)
+    return Layout((*first, *ids, *last))
+
+
+def _print_tables(result: Reconciliation, zone: str) -> None:
+    with people_console(None) as console:
+        render(
+            result.sources,
+            SOURCES,
+            console,
+            title="Sources (clock offset: what to add to a source's times to put them on "
+            f"{result.names[0]}'s clock)",
+            zone=zone,
         )
-    )
-    names = result.names
-    conflicts = result.conflicts
-    render_table(
-        conflicts.select(R.TYPE, R.CORRECTED_AT, *names).head(SHOWN),
-        "Conflicts: the sources' accounts of one contact differ",
-        total=conflicts.height,
-    )
-    only = result.only
-    render_table(
-        human_durations(
-            only.select(
-                R.SOURCE,
-                Col.ID,
-                pl.format("{} → {}", Col.FROM_PARTY, Col.TO_PARTY).alias("from → to"),
-                Col.KIND,
-                R.CORRECTED_AT,
-                R.OTHER_BEFORE,
-                R.OTHER_AFTER,
-                R.OTHER_SILENCE,
-            ).head(SHOWN)
-        ),
-        "Logged by one source only, with the others' last and next record between the same parties",
-        total=only.height,
-    )
-    matched = result.matched
-    render_table(
-        human_durations(matched.select(*names, R.TIME_DIFFERENCE).head(SHOWN)),
-        "Matched (time difference after correcting the clocks)",
-        total=matched.height,
-    )
+        counts = result.counts()
+        console.print(
+            Text(
+                f"{counts['matched']:,} contacts logged by several sources, {counts['only']:,} by "
+                f"one only; {counts['conflicts']:,} conflicts"
+            )
+        )
+        conflicts = result.conflicts
+        render(
+            conflicts.head(TABLE_ROWS),
+            _by_source(
+                result,
+                Column(R.TYPE, "conflict", Kind.TEXT),
+                Column(R.CORRECTED_AT, "sent", Kind.TIME),
+            ),
+            console,
+            title="Conflicts: the sources' accounts of one contact differ",
+            zone=zone,
+            total=conflicts.height,
+        )
+        only = result.only
+        render(
+            layouts.with_derived(only.head(TABLE_ROWS)),
+            ONLY,
+            console,
+            title="Logged by one source only, with the others' silence between the same parties "
+            "around it",
+            zone=zone,
+            total=only.height,
+        )
+        matched = result.matched
+        render(
+            matched.head(TABLE_ROWS),
+            _by_source(
+                result,
+                last=(Column(R.TIME_DIFFERENCE, "apart after correction", Kind.DURATION),),
+            ),
+            console,
+            title="Matched",
+            zone=zone,
+            total=matched.height,
+        )
 
 
 def _tolerance(value: str | None):
@@ -159,9 +188,16 @@ def reconcile(
     policy: PolicyOpt = None,
     assume_tz: AssumeTzOpt = None,
     input_format: InputFormatOpt = None,
+    tz: TzOpt = "UTC",
 ) -> None:
     """Match two or more sources' logs of one channel: clock offsets, matched records, records
-    only one side logged, conflicts; -o writes the merged log."""
+    only one side logged, conflicts; -o writes the merged log.
+
+    \b
+    Example:
+      deconf reconcile US=logs/khasham-2018.jsonl RU=logs/khasham-2018-ru.jsonl -o night.jsonl
+    """
+    check_zone(tz, "tz")
     rules = load_policy(policy)
     settings = rules.reconcile
     if (given := _tolerance(tolerance)) is not None:
@@ -171,11 +207,13 @@ def reconcile(
     result = reconcile_sources(loaded, settings)
     if output is not None:
         written = write_jsonl(result.merged, output)
-        stderr.print(f"deconf: wrote the merged log ({written} records) to {output}", markup=False)
+        stderr.print(
+            f"deconf: wrote the merged log ({written:,} records) to {output}", markup=False
+        )
     if fmt is ReconcileFormat.JSON:
         sys.stdout.write(result.to_json())
     elif fmt is ReconcileFormat.CSV:
         typer.echo(to_csv(result.records), nl=False)
     else:
-        _print_tables(result)
+        _print_tables(result, tz)
     raise typer.Exit(EXIT_DATA if rejected else EXIT_OK)

@@ -60,9 +60,9 @@ def synth(
     sides' logs of the same traffic and the ground truth, to measure reconcile.
 
     \b
-    Examples:
+    Example:
       deconf synth --records 10000 --seed 1 -o synthetic.csv
-      deconf synth --records 100000 --sides 2 --clock-offset 90s -o pair.jsonl
+      deconf synth --records 2000 --sides 2 --clock-offset 90s -o pair.jsonl
     """
     if sides == 1:
         written = write_log(output, records, seed, parties)
