@@ -187,3 +187,12 @@ def test_rejected_lines_are_left_out_said_and_exit_1(write_log):
     assert json.loads(result.stdout)["matched"] == [
         {"ids": {"us": "u1", "ru": "r1"}, "time_difference_seconds": 0.0}
     ]
+
+
+def test_a_reading_of_a_merged_log_in_the_store(tmp_path):
+    merged, store = tmp_path / "night.jsonl", tmp_path / "store"
+    assert run("reconcile", *SIDES, "-o", merged, "--format", "json").exit_code == 0
+    assert run("ingest", merged, "--store", store).exit_code == 0
+    result = run("stats", "--store", store, "--reading", "side:RU", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert [row["km_median_seconds"] for row in json.loads(result.stdout)] == [360.0]
