@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 
 import polars as pl
 
@@ -50,7 +51,9 @@ def check_names(names: Sequence[str]) -> None:
         raise UsageError("reconcile needs at least two logs")
 
 
-def reconcile(sources: Sequence[tuple[str, Records]], settings: Reconcile | None = None):
+def reconcile(
+    sources: Sequence[tuple[str, Records]], settings: Reconcile | None = None
+) -> Reconciliation:
     """Match the sources' contacts, estimate clock offsets, find conflicts, merge."""
     settings = settings or Reconcile()
     names = [name for name, _ in sources]
@@ -102,7 +105,7 @@ def _offset(contacts: pl.DataFrame, k: int, tolerance: int, max_offset: int) -> 
     return offset
 
 
-def _us(duration) -> int:
+def _us(duration: timedelta) -> int:
     return round(duration.total_seconds() * 1_000_000)
 
 
