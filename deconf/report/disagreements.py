@@ -27,6 +27,7 @@ from deconf.report.model import Disagreements
 from deconf.times import humanize
 
 MAX_ROWS = 200
+LABEL = "label"  # the figure in words, for the table of figures by reading
 RECORD_COLUMNS = [
     Col.ID,
     Col.SENT_AT,
@@ -86,6 +87,10 @@ def disagreements_of(
     return Disagreements(
         sources=names,
         findings=reading_findings(figures),
-        figures=table(figures, figures.columns, MAX_ROWS * 5),
+        figures=table(
+            figures.with_columns(pl.col(FIGURE).replace_strict(_WORDS).alias(LABEL)),
+            [*figures.columns, LABEL],
+            MAX_ROWS * 5,
+        ),
         records=table(rows, RECORD_COLUMNS, MAX_ROWS),
     )
