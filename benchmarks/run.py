@@ -23,7 +23,21 @@ import tempfile
 import time
 from pathlib import Path
 
-STEPS = ("baseline", "validate", "ingest", "analysis", "exchanges")
+from benchmarks.importing import write_foreign
+
+STEPS = (
+    "baseline",
+    "validate",
+    "ingest",
+    "analysis",
+    "exchanges",
+    "csv_baseline",
+    "import_map",
+    "import_validate",
+)
+
+
+IMPORT_STEPS = ("csv_baseline", "import_map", "import_validate")
 
 
 def run_step(step: str, log: Path, store: Path) -> dict:
@@ -46,7 +60,7 @@ def deconf_command() -> list[str]:
     return [sys.executable, "-m", "deconf.cli"]
 
 
-def measure(records: int, runs: int, workdir: Path) -> dict:
+def measure(records: int, runs: int, workdir: Path, steps: tuple[str, ...] = STEPS) -> dict:
     log = workdir / f"synth-{records}.jsonl"
     store = workdir / f"store-{records}"
     if not log.exists():
@@ -55,8 +69,10 @@ def measure(records: int, runs: int, workdir: Path) -> dict:
             check=True,
             capture_output=True,
         )
+    if any(step in steps for step in IMPORT_STEPS):  # the foreign CSV, made before any timing
+        write_foreign(log)
     results: dict[str, dict] = {}
-    for step in STEPS:
+    for step in steps:
         samples = [run_step(step, log, store) for _ in range(runs)]
         results[step] = {
             "seconds": statistics.median(s["seconds"] for s in samples),
@@ -64,6 +80,9 @@ def measure(records: int, runs: int, workdir: Path) -> dict:
             "frame_mb": samples[0]["frame_mb"],
             "rows": samples[0]["rows"],
         }
+    if "analysis" not in steps:
+        results["log_mb"] = log.stat().st_size / 2**20
+        return results
     stats_runs = [
         run_command([*deconf_command(), "stats", "--store", str(store), "--format", "json"])
         for _ in range(runs)
@@ -73,7 +92,36 @@ def measure(records: int, runs: int, workdir: Path) -> dict:
     return results
 
 
+def import_report(r: dict) -> list[str]:
+    """`deconf import` of the foreign CSV against polars.read_csv of it (target: within 3×)."""
+    if "csv_baseline" not in r:
+        return []
+    base = r["csv_baseline"]["seconds"]
+    lines = [
+        f"{'import: polars.read_csv of the CSV':38} {base:9.2f} {1:7.2f} "
+        f"{r['csv_baseline']['peak_rss_mb']:8.0f}"
+    ]
+    for step, name, target in (
+        ("import_map", "import: read + map (no row loop)", 3),
+        ("import_validate", "import: read + map + validate", None),
+    ):
+        if step not in r:
+            continue
+        seconds = r[step]["seconds"]
+        mark = (
+            ""
+            if target is None
+            else f"≤ {target}× {'met' if seconds <= target * base else 'MISSED'}"
+        )
+        lines.append(
+            f"{name:38} {seconds:9.2f} {seconds / base:7.2f} {r[step]['peak_rss_mb']:8.0f}  {mark}"
+        )
+    return lines
+
+
 def report(records: int, r: dict) -> str:
+    if "baseline" not in r:
+        return "\n".join([f"\n{records:,} records", *import_report(r)])
     base = r["baseline"]["seconds"]
     frame = r["validate"]["frame_mb"]
     rows = [
@@ -115,7 +163,7 @@ def report(records: int, r: dict) -> str:
         f"{'deconf stats --store (process)':38} {stats_seconds:9.2f} {'':>7} {'':>8}  "
         f"≤ 2 s {'met' if stats_seconds <= 2 else 'MISSED'}"
     )
-    return "\n".join(lines)
+    return "\n".join(lines + import_report(r))
 
 
 PAIR_DROP, PAIR_CONFLICT, PAIR_OFFSET = 0.05, 0.02, "90s"
@@ -200,6 +248,9 @@ def main() -> None:
         metavar="PER_SIDE",
         help="measure reconcile on two synthetic sides of this many records each instead",
     )
+    parser.add_argument(
+        "--steps", nargs="+", choices=STEPS, default=list(STEPS), help="only these steps"
+    )
     arguments = parser.parse_args()
     arguments.workdir.mkdir(parents=True, exist_ok=True)
     print(
@@ -215,7 +266,9 @@ def main() -> None:
             print(report_pair(per_side, everything[f"pair-{per_side}"]), flush=True)
         arguments.records = []
     for records in arguments.records:
-        everything[records] = measure(records, arguments.runs, arguments.workdir)
+        everything[records] = measure(
+            records, arguments.runs, arguments.workdir, tuple(arguments.steps)
+        )
         print(report(records, everything[records]), flush=True)
     if arguments.json:
         arguments.json.write_text(json.dumps(everything, indent=2))

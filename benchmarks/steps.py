@@ -18,8 +18,10 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.importing import write_foreign
 from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, analyze
 from deconf.frames import Col
+from deconf.importing import import_sources, resolve_mapping, validate_import
 from deconf.loading import validate_files, validate_logs
 from deconf.reading import RAW_SCHEMA
 from deconf.reconcile import reconcile
@@ -102,6 +104,24 @@ def reconcile_pair(base: Path, store: Path):
         result.merged.contacts.estimated_size("mb"),
         lambda: score(result, offset, contacts),
     )
+def csv_baseline(log: Path, store: Path) -> tuple[int, float]:
+    """polars.read_csv of the foreign CSV: what importing it is compared with."""
+    frame = pl.read_csv(write_foreign(log)[0])
+    return frame.height, frame.estimated_size("mb")
+
+
+def import_map(log: Path, store: Path) -> tuple[int, float]:
+    """`deconf import`'s reading and mapping: the CSV to candidate records (RawLog frames)."""
+    csv, mapping = write_foreign(log)
+    raws = import_sources([csv], resolve_mapping(mapping, None)).raws
+    return sum(r.frame.height for r in raws), sum(r.frame.estimated_size("mb") for r in raws)
+
+
+def import_validate(log: Path, store: Path) -> tuple[int, float]:
+    """The whole import: reading, mapping and validation (what `deconf import -o` does)."""
+    csv, mapping = write_foreign(log)
+    records = validate_import([csv], resolve_mapping(mapping, None))[0].records
+    return len(records), records.contacts.estimated_size("mb")
 
 
 STEPS = {
@@ -112,6 +132,9 @@ STEPS = {
     "exchanges": exchanges,
     "validate_pair": validate_pair,
     "reconcile_pair": reconcile_pair,
+    "csv_baseline": csv_baseline,
+    "import_map": import_map,
+    "import_validate": import_validate,
 }
 
 

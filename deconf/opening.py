@@ -103,10 +103,15 @@ def log_bytes(path: str | Path) -> bytes:
 
 
 def digest(path: str | Path) -> tuple[str, int]:
-    """SHA-256 and size of the input as stored (standard input: as it was read)."""
+    """SHA-256 and size of the input as stored (standard input: as it was read; a folder: the
+    hash of its files' relative names and hashes)."""
     if is_stdin(path):
         data = stdin_bytes()
         return hashlib.sha256(data).hexdigest(), len(data)
+    if Path(path).is_dir():  # an export folder (Slack): its files' names and hashes, in order
+        files = sorted(p for p in Path(path).rglob("*") if p.is_file())
+        listing = "".join(f"{p.relative_to(path).as_posix()} {digest(p)[0]}\n" for p in files)
+        return hashlib.sha256(listing.encode()).hexdigest(), sum(p.stat().st_size for p in files)
     hasher = hashlib.sha256()
     with Path(path).open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

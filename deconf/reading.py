@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from deconf.errors import InputError
+from deconf.explain import Problem
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
 from deconf.opening import is_stdin, log_bytes, log_suffix, source_name
@@ -29,6 +30,16 @@ from deconf.opening import is_stdin, log_bytes, log_suffix, source_name
 LINE = "_line"
 TEXT = "_text"
 SUSPECT = "_suspect"
+PROBLEMS = "_problems"  # imported rows only: what the mapping found wrong (field, message, value)
+TIME_FIELDS = (Col.SENT_AT, Col.RESPOND_BY, Col.AT)
+
+
+def parsed_column(name: str) -> str:
+    """The column of a time field parsed to UTC. Validation adds it; an importer that parsed
+    the source's own time formats supplies it, and the field's text stays as the source wrote
+    it (to quote in rejections)."""
+    return f"_parsed_{name}"
+
 
 #: Fields whose value is a list of strings (`;`-separated in a CSV cell).
 LIST_FIELDS = (Col.TAGS, Col.LOGGED_BY)
@@ -56,6 +67,7 @@ _LIST_NOT_OF_STRINGS_RE = (
 class InputFormat(StrEnum):
     JSONL = "jsonl"
     CSV = "csv"
+    IMPORTED = "imported"  # records made by a mapping (deconf.importing): fields in the frame
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,17 @@ class RawLog:
         """The record a raw row stands for, as the model should see it (for the slow path)."""
         if self.input_format is InputFormat.JSONL:
             return json.loads(row[TEXT])
+        if self.input_format is InputFormat.IMPORTED:
+            record = {f: row[f] for f in ALL_FIELDS if row.get(f) is not None}
+            for name in TIME_FIELDS:  # the instant the importer read, for the model to check
+                if row.get(parsed_column(name)) is not None:
+                    record[name] = row[parsed_column(name)].isoformat()
+            return record
         return _csv_mapping(self.csv_columns, row[TEXT])
+
+    def found_problems(self, row: dict[str, Any]) -> list[Problem]:
+        """Problems found before validation (an imported row's mapping), for the slow path."""
+        return [Problem(**p) for p in row.get(PROBLEMS) or ()]
 
 
 def detect_format(path: Path, input_format: str | None, data: bytes = b"") -> InputFormat:

@@ -14,9 +14,11 @@ import polars as pl
 
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.emptiness import Extent, extent_of
+from deconf.crosscheck import cross_check
 from deconf.errors import StoreError, UsageError
 from deconf.frames import Col, Records
-from deconf.loading import PathLike, as_paths, distinct, validate_logs
+from deconf.importing import validate_files_or_import
+from deconf.loading import PathLike, as_paths, distinct
 from deconf.opening import digest, source_name
 from deconf.store import Store
 from deconf.validation import Validation
@@ -134,6 +136,8 @@ def load_data(
     input_format: str | None = None,
     assume_tz: str | None = None,
     keep_extra: bool = False,
+    map_path: PathLike | None = None,
+    preset: str | None = None,
     contact_columns: Sequence[str] | None = None,
     event_columns: Sequence[str] | None = None,
     contacts_where: pl.Expr | None = None,
@@ -142,14 +146,22 @@ def load_data(
     """Validate the named log files, or read the store when none is named. From the store only
     what the analysis needs is read: the columns asked for, the contacts `contacts_where`
     selects, nothing after the as-of time. `source` limits the records to those of one source
-    (a log file as it was named when read or ingested, or its file name alone)."""
+    (a log file as it was named when read or ingested, or its file name alone). With a mapping
+    (`map_path`) or a `preset`, the named files are foreign logs imported through it."""
     moment = parse_as_of(as_of)
     paths, repeated = distinct(as_paths(logs)) if logs else ([], [])
     if paths:
         if source is not None:
             source = _one_of([source_name(p) for p in paths], source)
-        validation = validate_logs(
-            paths, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+        validation = cross_check(
+            validate_files_or_import(
+                paths,
+                map_path=map_path,
+                preset=preset,
+                input_format=input_format,
+                assume_tz=assume_tz,
+                keep_extra=keep_extra,
+            )
         )
         summary = Summary(
             lines=validation.lines,

@@ -37,7 +37,7 @@ from deconf.model import (
     ContactRecord,
     parse_record,
 )
-from deconf.reading import LINE, SUSPECT, TEXT, CsvRowError, RawLog
+from deconf.reading import LINE, SUSPECT, TEXT, CsvRowError, RawLog, parsed_column
 from deconf.times import known_time_zones
 from deconf.timestamps import parse_utc
 from deconf.vocabulary import (
@@ -144,7 +144,11 @@ def validate_raw(
 ) -> FileResult:
     """Validate one source's lines (no cross-record checks)."""
     frame = raw.frame.with_columns(
-        parse_utc(raw.frame, name, assume_tz).alias(_parsed(name))
+        (
+            pl.col(_parsed(name))  # already parsed by an importer's own formats
+            if _parsed(name) in raw.frame.columns
+            else parse_utc(raw.frame, name, assume_tz)
+        ).alias(_parsed(name))
         for name in (Col.SENT_AT, Col.RESPOND_BY, Col.AT)
     )
     is_event = pl.col(Col.TYPE) == RecordType.EVENT.value
@@ -156,7 +160,7 @@ def validate_raw(
     origin = [pl.lit(raw.source).alias(Col.ORIGIN_FILE), pl.col(LINE).alias(Col.ORIGIN_LINE)]
     fast_contacts = frame.filter("_fast_contact").select(_contact_columns() + origin)
     fast_events = frame.filter("_fast_event").select(_event_columns() + origin)
-    slow = frame.filter(~pl.col("_fast_contact") & ~pl.col("_fast_event")).select(LINE, TEXT)
+    slow = frame.filter(~pl.col("_fast_contact") & ~pl.col("_fast_event")).select(raw.frame.columns)
     slow_contacts, slow_events, rejected = _validate_slowly(raw, slow, assume_tz, keep_extra)
     records = Records(
         _merge(_finish(fast_contacts, CONTACT_SCHEMA), slow_contacts),
@@ -172,8 +176,7 @@ def _merge(fast: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([fast, slow]).sort(Col.ORIGIN_LINE)
 
 
-def _parsed(name: str) -> str:
-    return f"_parsed_{name}"
+_parsed = parsed_column
 
 
 # ---------------------------------------------------------------- bulk checks (the model's rules)
@@ -363,7 +366,12 @@ def _judge(raw: RawLog, row: dict[str, Any], assume_tz: str | None, keep_extra: 
         known = EVENT_FIELDS if data.get(Col.TYPE) == RecordType.EVENT else CONTACT_FIELDS
         kept = {k: data.pop(k) for k in list(data) if k not in known}
         extra = json.dumps(kept, ensure_ascii=False, sort_keys=True) if kept else None
+    found = raw.found_problems(row)
     try:
-        return parse_record(data, assume_tz=assume_tz), extra
+        record = parse_record(data, assume_tz=assume_tz)
     except ValidationError as error:
-        return explain(error)
+        if not found:
+            return explain(error)
+        named = {p.field for p in found}  # a field the mapping could not fill is missing here
+        return found + [p for p in explain(error) if p.field not in named]
+    return found or (record, extra)

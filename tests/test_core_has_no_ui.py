@@ -27,6 +27,7 @@ CORE = [
     "deconf.analysis.comparison",
     "deconf.synth_sides",
     "deconf.writing",
+    "deconf.importing",
 ]
 UI = ("textual", "rich", "typer", "jinja2")
 

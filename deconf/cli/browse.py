@@ -14,7 +14,9 @@ from deconf.cli.common import (
     AssumeTzOpt,
     InputFormatOpt,
     KeepExtraOpt,
+    MapOpt,
     OptionalLogsArg,
+    PresetOpt,
     SourceOpt,
     StoreOpt,
     handles_errors,
@@ -41,6 +43,8 @@ def browse(
     assume_tz: AssumeTzOpt = None,
     keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
+    map_path: MapOpt = None,
+    preset: PresetOpt = None,
     source: SourceOpt = None,
     reading: ReadingOpt = None,
 ) -> None:
@@ -65,11 +69,15 @@ def browse(
             input_format=input_format,
             assume_tz=assume_tz,
             keep_extra=keep_extra,
+            map_path=map_path,
+            preset=preset,
             source=source,
         )
         records = read_as(data.records, chosen)
         if logs:
             shown = " ".join(str(p) for p in logs)
+            shown += f" --map {map_path}" if map_path else ""
+            shown += f" --preset {preset}" if preset else ""
             return Loaded(records, data.rejected_now, f"`deconf validate {shown}` lists why")
         rejects = data.store.root / REJECTS
         return Loaded(records, data.summary.rejected, f"see {rejects}")

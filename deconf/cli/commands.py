@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from deconf.cli import VERSION_LINE, analysis, browse, reconcile, records, report, synth
+from deconf.cli import VERSION_LINE, analysis, browse, importing, reconcile, records, report, synth
 
 app = typer.Typer(
     name="deconf",
@@ -40,6 +40,7 @@ def _root(
 
 app.command()(records.validate)
 app.command()(records.ingest)
+app.command(name="import")(importing.import_)
 app.command()(records.verify)
 app.command()(records.schema)
 app.command()(records.sources)

@@ -103,6 +103,24 @@ SourceOpt = Annotated[
         help="Only the records of this source (as `deconf sources` lists it, or its file name).",
     ),
 ]
+MapOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--map",
+        help="Mapping file (TOML) for logs not written in deconf's schema: spreadsheets, CSV, "
+        "JSON exports (docs/importing.md).",
+        show_default=False,
+    ),
+]
+PresetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--preset",
+        help="Built-in mapping and reader: mbox, slack (export folder), whatsapp (chat export "
+        "text), ics309 (radio log CSV). With --map, the file's keys override the preset's.",
+        show_default=False,
+    ),
+]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(

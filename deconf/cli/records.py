@@ -19,6 +19,8 @@ from deconf.cli.common import (
     InputFormatOpt,
     KeepExtraOpt,
     LogsArg,
+    MapOpt,
+    PresetOpt,
     StoreOpt,
     TableFormat,
     TzOpt,
@@ -32,8 +34,10 @@ from deconf.cli.common import (
     write_machine,
 )
 from deconf.cli.tables import render
+from deconf.crosscheck import cross_check
 from deconf.errors import flag_name
-from deconf.loading import distinct, validate_files, validate_logs
+from deconf.importing import validate_files_or_import
+from deconf.loading import distinct
 from deconf.report.model import report_schema
 from deconf.schemas import CORE_SCHEMAS, schema_text, write_all
 from deconf.sources import open_store, store_sources
@@ -79,6 +83,8 @@ def validate(
     assume_tz: AssumeTzOpt = None,
     keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
+    map_path: MapOpt = None,
+    preset: PresetOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
 ) -> None:
     """Check log files against the record schema; exit 1 when any line is rejected.
@@ -88,9 +94,15 @@ def validate(
       deconf validate logs/khasham-2018.jsonl
     """
     logs = read_once(logs)
-    validation = validate_logs(
-        logs, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+    files = validate_files_or_import(
+        logs,
+        map_path=map_path,
+        preset=preset,
+        input_format=input_format,
+        assume_tz=assume_tz,
+        keep_extra=keep_extra,
     )
+    validation = cross_check(files)
     if fmt is TableFormat.JSON:
         print_json(validation.summary(flag_name))
     else:
@@ -106,6 +118,8 @@ def ingest(
     assume_tz: AssumeTzOpt = None,
     keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
+    map_path: MapOpt = None,
+    preset: PresetOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
 ) -> None:
     """Validate logs and append their accepted records to the store (atomic, append-only).
@@ -116,8 +130,13 @@ def ingest(
     """
     logs = read_once(logs)
     target = Store(store)
-    files = validate_files(
-        logs, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+    files = validate_files_or_import(
+        logs,
+        map_path=map_path,
+        preset=preset,
+        input_format=input_format,
+        assume_tz=assume_tz,
+        keep_extra=keep_extra,
     )
     result = target.ingest(files)
     validation = result.validation

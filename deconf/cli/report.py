@@ -21,7 +21,9 @@ from deconf.cli.common import (
     AssumeTzOpt,
     InputFormatOpt,
     KeepExtraOpt,
+    MapOpt,
     OptionalLogsArg,
+    PresetOpt,
     StoreOpt,
     handles_errors,
     stderr,
@@ -63,6 +65,8 @@ def write_report(
     assume_tz=None,
     keep_extra: bool = False,
     reading=None,
+    map_path=None,
+    preset=None,
 ) -> list[Path]:
     if fmt not in FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(FORMATS)}")
@@ -74,6 +78,8 @@ def write_report(
         input_format=input_format,
         assume_tz=assume_tz,
         keep_extra=keep_extra,
+        map_path=map_path,
+        preset=preset,
     )
     for path in loaded.repeated:
         stderr.print(Text(f"deconf: {path} is named more than once; read once"))
@@ -110,6 +116,8 @@ def report(
     keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
     reading: ReadingOpt = None,
+    map_path: MapOpt = None,
+    preset: PresetOpt = None,
 ) -> None:
     """Write an audit report (html, md or json) of log files or of the store.
 
@@ -132,6 +140,8 @@ def report(
         assume_tz,
         keep_extra,
         reading,
+        map_path,
+        preset,
     )
     for path in written:
         stdout.print(Text(f"wrote {path}"))
@@ -172,6 +182,8 @@ def verify_report(
     assume_tz: AssumeTzOpt = None,
     keep_extra: KeepExtraOpt = False,
     input_format: InputFormatOpt = None,
+    map_path: MapOpt = None,
+    preset: PresetOpt = None,
 ) -> None:
     """Check that a report matches the data it names: hashes, then every byte recomputed.
 
@@ -214,6 +226,8 @@ def verify_report(
             assume_tz,
             keep_extra,
             parameters.get("reading"),
+            map_path,
+            preset,
         )
         if again.read_bytes() != report_file.read_bytes():
             problems.append("recomputed from the data, the report's content differs")

@@ -1,0 +1,306 @@
+"""One source table through a mapping: Polars expressions per field, no loop over rows.
+
+Each record table of the mapping (one for ``[fields]``, one per ``[[records]]``) gives, for every
+row, one candidate record with every field as text — the shape reading gives (``RAW_SCHEMA``) —
+plus the problems the mapping itself found (a value its map does not cover, a time no format
+reads, a local time that happened twice). Validation judges the candidates exactly as it judges
+a deconf log; the problems found here join the model's, so each rejection says every reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+
+from deconf.explain import VALUE_MAX
+from deconf.frames import Col
+from deconf.importing.mapping import (
+    ANY_VALUE,
+    PARTY_FIELDS,
+    TIME_FIELDS,
+    FieldSpec,
+    Mapping,
+    MappingError,
+    RecordSpec,
+)
+from deconf.importing.tables import ROW_PROBLEM, SourceTable
+from deconf.importing.timefields import add_time
+from deconf.model import ALL_FIELDS
+from deconf.reading import (
+    CSV_TAG_SEPARATOR,
+    LINE,
+    PROBLEMS,
+    RAW_SCHEMA,
+    SUSPECT,
+    TEXT,
+    parsed_column,
+)
+
+ORDER_AT = "_order_at"  # the record's time in UTC, to order records for addressee inference
+# how to_party is inferred when the row does not give it (SPEC §6), per record
+FROM_PARENT, FROM_REPLY, FROM_THREAD, TO_DEFAULT = (
+    "_from_parent",
+    "_from_reply",
+    "_from_thread",
+    "_to_default",
+)
+PROBLEM = pl.Struct({"field": pl.String, "message": pl.String, "value": pl.String})
+_INTEGER = r"^[+-]?\d+(?:\.0*)?$"
+_SCIENTIFIC = r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$"
+
+
+def check_columns(mapping: Mapping, table: SourceTable) -> None:
+    """Every column the mapping names is in the source (or its field has a default)."""
+    present = set(table.columns)
+    for number, spec in enumerate(mapping.record_specs(), 1):
+        prefix = f"records[{number}]." if mapping.records else "fields."
+        for name, field in spec.fields.items():
+            for key, column in (("column", field.column), ("date_column", field.date_column)):
+                if column is not None and column not in present and field.default is None:
+                    raise MappingError(
+                        f"{mapping.path}: {prefix}{name}.{key}: no column {column!r} in "
+                        f"{table.source} (its columns: {', '.join(table.columns)})"
+                    )
+        for column in spec.skip_when or {}:
+            if column not in present:
+                raise MappingError(
+                    f"{mapping.path}: records[{number}].skip_when: no column {column!r} in "
+                    f"{table.source}"
+                )
+
+
+def map_table(table: SourceTable, mapping: Mapping) -> pl.DataFrame:
+    """Every record the rows yield, as text fields with LINE, TEXT and the problems found."""
+    check_columns(mapping, table)
+    stem = table.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    specs = mapping.record_specs()
+    table = blank_cells_as_null(table, _read_columns(specs, table))
+    parts = [
+        _records(table, mapping, spec, stem, first=number == 0) for number, spec in enumerate(specs)
+    ]
+    return pl.concat(parts).sort(LINE, maintain_order=True) if len(parts) > 1 else parts[0]
+
+
+def _read_columns(specs: list[RecordSpec], table: SourceTable) -> list[str]:
+    """Columns read as plain values: time and party cells are trimmed (and a blank one made
+    empty) where they are read, so they need no look here."""
+    used = {
+        column
+        for spec in specs
+        for name, field in spec.fields.items()
+        for column in (field.column, field.date_column)
+        if column is not None and name not in TIME_FIELDS + PARTY_FIELDS
+    } | {column for spec in specs for column in spec.skip_when or {}}
+    return [c for c in table.columns if c in used]
+
+
+def blank_cells_as_null(table: SourceTable, columns: list[str]) -> SourceTable:
+    """Cells of blanks only (spaces a spreadsheet left) are empty, as `validate` reads them.
+    Only columns where some cell starts with a blank are trimmed: most have none, and looking
+    costs less than trimming a million cells."""
+    frame = table.frame
+    starts_blank = frame.select(pl.col(c).str.contains(r"^\s").any().alias(c) for c in columns)
+    padded = [c for c in columns if starts_blank[c].item()]
+    if not padded:
+        return table
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c) for c in padded
+    )
+    return replace(table, frame=frame)
+
+
+def _records(
+    table: SourceTable, mapping: Mapping, spec: RecordSpec, stem: str, *, first: bool
+) -> pl.DataFrame:
+    formats = tuple(mapping.time.formats) + table.time_formats * bool(mapping.time.formats)
+    present = set(table.columns)
+    keep = _keep(spec, table, first)
+    frame = table.frame if keep is None else table.frame.filter(keep)
+    values: dict[str, pl.Expr] = {}
+    problems: list[tuple[str, pl.Expr, pl.Expr]] = []  # field, message, offending value
+    parsed: dict[str, pl.Expr] = {}  # time fields read by the mapping's formats, in UTC
+    order_at = pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+    for name, field in spec.fields.items():
+        raw = _raw(field, present)
+        if name in TIME_FIELDS:
+            time = mapping.time
+            if field.date_column is not None:  # the row's own date, not [time] date
+                time = time.model_copy(update={"date": None})
+                if field.date_column in present:
+                    raw = pl.concat_str(pl.col(field.date_column), pl.lit(" "), raw)
+            prefix = f"_time_{name}_"
+            frame = add_time(frame, raw, time, formats, prefix)
+            values[name] = pl.coalesce(pl.col(prefix + "text"), pl.lit(field.default))
+            if formats:
+                parsed[parsed_column(name)] = pl.col(prefix + "utc")
+            problems.append((name, pl.col(prefix + "problem"), raw))
+            if name in (Col.SENT_AT, Col.AT):
+                order_at = pl.col(prefix + "utc")
+            continue
+        value, problem = _value(frame, name, field, raw)
+        values[name] = value
+        if problem is not None:
+            problems.append((name, problem, raw))
+    row_id = values.get(Col.ID, pl.format("{}:{}", pl.lit(stem), pl.col(LINE)))
+    values[Col.ID] = pl.concat_str(row_id, pl.lit(spec.suffix)) if spec.suffix else row_id
+    if spec.reply_to_suffix is not None:
+        values[Col.IN_REPLY_TO] = pl.concat_str(row_id, pl.lit(spec.reply_to_suffix))
+    if Col.TIME_PRECISION not in values and mapping.time.precision is not None:
+        values[Col.TIME_PRECISION] = pl.lit(mapping.time.precision.value)
+    source = pl.concat_str(pl.lit(f"{table.source}:"), pl.col(LINE).cast(pl.String))
+    values[Col.SOURCE] = pl.coalesce(values[Col.SOURCE], source) if Col.SOURCE in values else source
+    problems.append(("record", pl.col(ROW_PROBLEM), pl.col(TEXT)))
+    for name in PARTY_FIELDS:
+        if name in values:
+            values[name] = _aliased(_trimmed(frame, values[name]), mapping.parties)
+    to_spec = spec.fields.get(Col.TO_PARTY) or FieldSpec()
+    messages = [f"_problem{i}" for i in range(len(problems))]
+    shown = [f"_shown{i}" for i in range(len(problems))]
+    out = frame.select(
+        pl.col(LINE),
+        pl.col(TEXT),
+        *(
+            (values[f] if f in values else pl.lit(None, dtype=RAW_SCHEMA[f])).alias(f)
+            for f in ALL_FIELDS
+        ),
+        *(utc.alias(name) for name, utc in parsed.items()),
+        order_at.alias(ORDER_AT),
+        pl.lit(to_spec.from_parent).alias(FROM_PARENT),
+        pl.lit(to_spec.from_reply).alias(FROM_REPLY),
+        pl.lit(to_spec.from_thread).alias(FROM_THREAD),
+        pl.lit(to_spec.default if to_spec.infers else None, pl.String).alias(TO_DEFAULT),
+        *(message.alias(m) for (_, message, _), m in zip(problems, messages, strict=True)),
+        *(value.cast(pl.String).alias(v) for (_, _, value), v in zip(problems, shown, strict=True)),
+    )
+    return _with_problems(out, [field for field, _, _ in problems], messages, shown)
+
+
+def _with_problems(
+    out: pl.DataFrame, fields: list[str], messages: list[str], shown: list[str]
+) -> pl.DataFrame:
+    """The problems of each row as a list of (field, message, value), built only for the rows
+    that have any (most have none); SUSPECT marks them for the model's slow path."""
+    found = pl.any_horizontal(pl.col(m).is_not_null() for m in messages)
+    out = out.with_row_index("_row")
+    bad = out.filter(found).select(
+        "_row",
+        pl.concat_list(
+            pl.when(pl.col(m).is_not_null()).then(
+                pl.struct(
+                    pl.lit(f).alias("field"),
+                    pl.col(m).alias("message"),
+                    pl.col(v).str.slice(0, VALUE_MAX - 1).alias("value"),
+                )
+            )
+            for f, m, v in zip(fields, messages, shown, strict=True)
+        )
+        .list.drop_nulls()
+        .alias(PROBLEMS),
+    )
+    out = out.drop(*messages, *shown)
+    if bad.is_empty():
+        return out.drop("_row").with_columns(
+            pl.lit(None, dtype=pl.List(PROBLEM)).alias(PROBLEMS), pl.lit(False).alias(SUSPECT)
+        )
+    return (
+        out.join(bad, on="_row", how="left", maintain_order="left")
+        .drop("_row")
+        .with_columns(pl.col(PROBLEMS).is_not_null().alias(SUSPECT))
+    )
+
+
+def _keep(spec: RecordSpec, table: SourceTable, first: bool) -> pl.Expr | None:
+    """Whether each row yields this table's record: the first table always does (a row with no
+    time is rejected, not dropped); a later one only when its time cell is filled. None: all."""
+    keep = None
+    if not first:
+        for name in (Col.SENT_AT, Col.AT):
+            field = spec.fields.get(name)
+            if field is not None and field.column is not None:
+                filled = pl.col(field.column).str.contains(r"\S").fill_null(False)
+                filled = filled if field.column in table.columns else pl.lit(False)
+                keep = filled if keep is None else keep & filled
+    for column, skipped in (spec.skip_when or {}).items():
+        wanted = ~pl.col(column).str.strip_chars().is_in(skipped).fill_null(False)
+        keep = wanted if keep is None else keep & wanted
+    return keep
+
+
+def _raw(field: FieldSpec, present: set[str]) -> pl.Expr:
+    if field.value is not None:
+        return pl.lit(field.value)
+    if field.column is not None and field.column in present:
+        return pl.col(field.column)
+    return pl.lit(None, dtype=pl.String)
+
+
+def _value(
+    frame: pl.DataFrame, name: str, field: FieldSpec, raw: pl.Expr
+) -> tuple[pl.Expr, pl.Expr | None]:
+    """A non-time field's text and its problem (None when the field cannot have one)."""
+    problem: pl.Expr | None = None
+    value = raw
+    if field.integer:
+        value, problem = _integer(raw)
+    if field.map is not None:
+        stripped = _trimmed(frame, value)
+        table = {k: v for k, v in field.map.items() if k != ANY_VALUE}
+        mapped = stripped.replace_strict(table, default=None, return_dtype=pl.String)
+        if ANY_VALUE in field.map:
+            mapped = (
+                pl.when(stripped.is_in(list(table)))
+                .then(mapped)
+                .when(stripped.is_not_null())
+                .then(pl.lit(field.map[ANY_VALUE]))
+            )
+        uncovered = stripped.is_not_null() & mapped.is_null()
+        missing = pl.when(uncovered).then(pl.lit(f"no entry for this value in the {name} map"))
+        problem = missing if problem is None else pl.coalesce(problem, missing)
+        value = mapped
+    if name == Col.TAGS:
+        separator = field.separator or CSV_TAG_SEPARATOR
+        value = (
+            value.str.split(separator)
+            .list.eval(pl.element().str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != ""))
+        )
+        default = [t.strip() for t in (field.default or "").split(separator) if t.strip()]
+        return value.fill_null(pl.lit(default or None, dtype=pl.List(pl.String))), problem
+    if field.default is not None and not field.infers:
+        value = value.fill_null(pl.lit(field.default))
+    return value, problem
+
+
+def _integer(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """`119237.0` and `1.19237e5` (how spreadsheets write ids) as `119237`."""
+    text = raw.str.strip_chars()
+    plain = text.str.contains(_INTEGER)
+    scientific = text.str.contains(_SCIENTIFIC)
+    as_float = text.cast(pl.Float64, strict=False)
+    whole = as_float.round(0) == as_float
+    value = (
+        pl.when(plain)
+        .then(text.str.replace(r"\.0*$", "").str.strip_prefix("+"))
+        .when(scientific & whole)
+        .then(as_float.cast(pl.Int64, strict=False).cast(pl.String))
+    )
+    problem = pl.when(text.is_not_null() & value.is_null()).then(pl.lit("not a whole number"))
+    return value, problem
+
+
+def _trimmed(frame: pl.DataFrame, value: pl.Expr) -> pl.Expr:
+    """Cells trimmed of spaces (a cell of spaces only is empty); looked for first, since most
+    cells have none to trim and trimming a million costs more than looking. (A tab or other
+    blank at an edge is left for validation, which rejects a party name with one, located.)"""
+    padded = value.str.starts_with(" ") | value.str.ends_with(" ")
+    if not frame.select(padded.any()).item():
+        return value
+    trimmed = value.str.strip_chars()
+    return pl.when(trimmed != "").then(trimmed)
+
+
+def _aliased(party: pl.Expr, parties: dict[str, str]) -> pl.Expr:
+    if not parties:
+        return party
+    return party.replace(parties)
