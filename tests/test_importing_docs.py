@@ -22,7 +22,6 @@ EXAMPLES = {
     "irc": ("examples/irc.csv", 6, 6),
     "telegram": ("examples/telegram.json", 2, 2),
     "cad-dispatch": ("examples/cad-dispatch.csv", 3, 5),
-    "notification-tracker": ("../../logs/notification-tracker.csv", 10, 22),
 }
 
 
@@ -30,16 +29,23 @@ def test_every_example_mapping_is_listed_here():
     assert {p.stem for p in MAPPINGS.glob("*.toml")} == set(EXAMPLES)
 
 
-@pytest.mark.parametrize("name", sorted(EXAMPLES))
+SAMPLE = (ROOT / "logs" / "notification-tracker.csv", ROOT / "logs" / "notification-tracker.toml")
+CASES = {
+    name: (MAPPINGS / source, MAPPINGS / f"{name}.toml", rows, accepted)
+    for name, (source, rows, accepted) in EXAMPLES.items()
+} | {"notification-tracker (logs/)": (*SAMPLE, 10, 22)}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
 def test_example_mapping_imports_its_source_without_rejections(name, tmp_path):
-    source, rows, accepted = EXAMPLES[name]
+    source, mapping, rows, accepted = CASES[name]
     result = runner.invoke(
         app,
         [
             "import",
-            str(MAPPINGS / source),
+            str(source),
             "--map",
-            str(MAPPINGS / f"{name}.toml"),
+            str(mapping),
             "-o",
             str(tmp_path / "out.jsonl"),
             "--format",
@@ -58,9 +64,9 @@ def test_the_tracker_sample_keeps_no_response_as_unanswered():
             "stats",
             "--by",
             "to_party",
-            str(ROOT / "logs" / "notification-tracker.csv"),
+            str(SAMPLE[0]),
             "--map",
-            str(MAPPINGS / "notification-tracker.toml"),
+            str(SAMPLE[1]),
             "--format",
             "json",
         ],

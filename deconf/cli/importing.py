@@ -71,9 +71,8 @@ def import_(
     Exit 1 when any record is rejected, 2 when the mapping or a source cannot be used.
 
     \b
-    Examples:
-      deconf import tweets.csv --map docs/mappings/tweets.toml -o tweets.jsonl
-      deconf import chat.txt --preset whatsapp --map chat.toml --store my-store
+    Example:
+      deconf import logs/notification-tracker.csv --map logs/notification-tracker.toml -o t.jsonl
     """
     if output is not None and store is not None:
         raise UsageError("give either -o FILE or --store DIR, not both")
