@@ -14,6 +14,8 @@ from deconf.reading import LINE, TEXT
 from deconf.validation import FileResult, Issue, RejectedLine, Validation
 
 _PROVENANCE = (Col.ORIGIN_FILE, Col.ORIGIN_LINE)
+# what names one record: its origin and id (an imported row can yield several records, one line)
+_KEY = (*_PROVENANCE, Col.ID)
 _HASH = "_content_hash"
 _TABLE = "_table"
 _ORDER = "_source_order"
@@ -44,9 +46,9 @@ def with_hashes(index: pl.DataFrame, records: Records) -> pl.DataFrame:
         rows = index.filter(pl.col(_TABLE) == table)
         if rows.is_empty():
             continue
-        wanted = frame.join(rows.select(_PROVENANCE), on=list(_PROVENANCE), how="semi")
-        hashed = wanted.select(*_PROVENANCE).with_columns(content_hash(wanted))
-        parts.append(rows.join(hashed, on=list(_PROVENANCE), how="left"))
+        wanted = frame.join(rows.select(_KEY), on=list(_KEY), how="semi")
+        hashed = wanted.select(*_KEY).with_columns(content_hash(wanted))
+        parts.append(rows.join(hashed, on=list(_KEY), how="left"))
     if not parts:
         return index.with_columns(pl.lit(None, dtype=pl.UInt64).alias(_HASH))
     return pl.concat(parts)
@@ -73,7 +75,7 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
     conflicting = later.filter(~same).with_columns(pl.lit(None, pl.String).alias("_message"))
     already = conflicting.clear()
     if stored is not None and len(stored):
-        firsts = index.join(later.select(*_PROVENANCE), on=list(_PROVENANCE), how="anti")
+        firsts = index.join(later.select(*_KEY), on=list(_KEY), how="anti")
         clash, already = _against_store(firsts, records, stored, conflicting)
         conflicting = pl.concat([conflicting, clash])
     texts = {r.source: r.texts for r in results}
@@ -88,11 +90,11 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
                 (Problem(Col.ID, message, show_value(row[Col.ID])),),
             )
         )
-    drop = pl.concat([f.select(_PROVENANCE) for f in (identical, conflicting, already)])
+    drop = pl.concat([f.select(_KEY) for f in (identical, conflicting, already)])
     if not drop.is_empty():
         records = Records(
-            records.contacts.join(drop, on=list(_PROVENANCE), how="anti", maintain_order="left"),
-            records.events.join(drop, on=list(_PROVENANCE), how="anti", maintain_order="left"),
+            records.contacts.join(drop, on=list(_KEY), how="anti", maintain_order="left"),
+            records.events.join(drop, on=list(_KEY), how="anti", maintain_order="left"),
         )
     warnings = [
         Issue(

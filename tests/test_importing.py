@@ -415,7 +415,9 @@ def test_import_into_the_store_is_idempotent(tmp_path):
     first = run(*args, "--store", tmp_path / "store", "--format", "json")
     again = run(*args, "--store", tmp_path / "store", "--format", "json")
     assert json.loads(first.stdout)["new"] == 11
-    assert json.loads(again.stdout)["new"] == 0
+    second = json.loads(again.stdout)
+    # several records from one row: each is matched to its stored self, none to its siblings
+    assert (second["new"], second["already_stored"], second["rejected"]) == (0, 11, 2)
     rejects = (tmp_path / "store" / "rejects.jsonl").read_text().splitlines()
     assert len(rejects) == 2
     assert run("verify", "--store", tmp_path / "store").exit_code == 0
@@ -454,3 +456,36 @@ kind = { value = "note" }
     assert validation.rejected == []
     contacts = validation.records.contacts
     assert (contacts[Col.FROM_PARTY][0], contacts[Col.ORIGIN_LINE][0]) == ("A", 3)
+
+
+def test_a_duplicate_id_rejects_that_record_only_not_its_row_siblings(tmp_path):
+    source = write(
+        tmp_path / "t.csv",
+        "ref,org,submitted,acked\n"
+        "R1,A,2024-02-03T08:00:00Z,\n"
+        "R1,A,2024-02-03T09:00:00Z,2024-02-03T09:30:00Z\n",  # R1 again; its ack is new
+    )
+    mapping = """
+[fields]
+channel = { value = "notification_system" }
+[[records]]
+id = "ref"
+sent_at = "submitted"
+from_party = "org"
+to_party = { value = "HNS" }
+kind = { value = "notification" }
+[[records]]
+id = "ref"
+suffix = "/ack"
+reply_to_suffix = ""
+sent_at = "acked"
+from_party = { value = "HNS" }
+to_party = "org"
+kind = { value = "acknowledgement" }
+"""
+    validation = imported([source], mapping, tmp_path)
+    kept = validation.records.contacts.select(Col.ID, Col.ORIGIN_LINE).sort(Col.ID).rows()
+    assert kept == [("R1", 2), ("R1/ack", 3)]  # the ack of line 3 survives its row's duplicate
+    [rejected] = validation.rejected
+    assert (rejected.line, rejected.problems[0].field) == (3, "id")
+    assert "first used at" in rejected.problems[0].message
