@@ -57,6 +57,7 @@ def row(draw, index: int) -> dict[str, str]:
             "time_precision": draw(optional(st.sampled_from(list(TimePrecision)))),
             "tags": draw(optional(st.sampled_from(["a;b", " a ; ", "x" * 70]))),
             "source": draw(optional(st.sampled_from(["liaison log p. 3", ""]))),
+            "logged_by": draw(optional(st.sampled_from(["US:c7", "US:c7;RU:r2", " ; "]))),
         }
     record["summary"] = draw(optional(text))
     return {k: str(v) for k, v in record.items() if v is not None}

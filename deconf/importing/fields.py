@@ -30,6 +30,7 @@ from deconf.model import ALL_FIELDS
 from deconf.reading import (
     CSV_TAG_SEPARATOR,
     LINE,
+    LIST_FIELDS,
     PROBLEMS,
     RAW_SCHEMA,
     SUSPECT,
@@ -258,7 +259,7 @@ def _value(
         missing = pl.when(uncovered).then(pl.lit(f"no entry for this value in the {name} map"))
         problem = missing if problem is None else pl.coalesce(problem, missing)
         value = mapped
-    if name == Col.TAGS:
+    if name in LIST_FIELDS:  # tags, logged_by: a cell of `;`-separated items
         separator = field.separator or CSV_TAG_SEPARATOR
         value = (
             value.str.split(separator)

@@ -107,7 +107,7 @@ class FieldSpec(_Strict):
     from_reply: bool = False
     from_thread: bool = False
     date_column: str | None = None
-    separator: str | None = None  # tags: split the cell on this (default ";")
+    separator: str | None = None  # tags, logged_by: split the cell on this (default ";")
 
     @model_validator(mode="before")
     @classmethod
