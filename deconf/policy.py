@@ -6,6 +6,7 @@ Durations are written as "90s", "15m", "1h30m", "2d" or a number of seconds.
     inference_window = "24h"
     min_reply_latency = "0s"
     horizon = "24h"
+    approximate = "15m"      # a time_precision "approximate" stands for t ± this
 
     [targets]
     flash = "5m"
@@ -129,6 +130,10 @@ class Policy(BaseModel):
     )
     horizon: Duration = Field(
         timedelta(hours=24), description="Horizon of the restricted mean of the episode gap."
+    )
+    approximate: Duration = Field(
+        timedelta(minutes=15),
+        description="Half-width of a time recorded as `approximate`: it stands for t ± this.",
     )
     reconcile: Reconcile = Field(default_factory=Reconcile)
 

@@ -20,6 +20,7 @@ class Episode:
     opened: datetime
     members: list[dict[str, Any]] = field(default_factory=list)
     closed: datetime | None = None
+    closer: str | None = None  # the reply that closed it
 
 
 @dataclass
@@ -84,7 +85,7 @@ def reference(
                         replies[a["id"]].append(((r["sent_at"], r["id"]), r["id"], "inferred"))
                         answered = True
                 if answered:
-                    episode.closed = r["sent_at"]
+                    episode.closed, episode.closer = r["sent_at"], r["id"]
         # r as an explicit reply closes its attempt's episode if that is open
         target = by_id.get(r.get("in_reply_to"))
         if target is not None and target["id"] in processed:
@@ -93,7 +94,7 @@ def reference(
                 any(rid == r["id"] for _, rid, _ in replies[target["id"]])
                 and episode.closed is None
             ):
-                episode.closed = r["sent_at"]
+                episode.closed, episode.closer = r["sent_at"], r["id"]
         # r as an attempt
         if r["id"] in outcomes:
             pair = (r["from_party"], r["to_party"])
@@ -105,15 +106,13 @@ def reference(
             outcomes[r["id"]].episode = episode
             processed.add(r["id"])
             # an explicit reply already seen (logged before its attempt) closes at once
-            if (
-                any(
-                    key < (r["sent_at"], r["id"])
-                    for key, _, link in replies[r["id"]]
-                    if link == "explicit"
-                )
-                and episode.closed is None
-            ):
-                episode.closed = r["sent_at"]
+            early = sorted(
+                (key, rid)
+                for key, rid, link in replies[r["id"]]
+                if link == "explicit" and key < (r["sent_at"], r["id"])
+            )
+            if early and episode.closed is None:
+                episode.closed, episode.closer = r["sent_at"], early[0][1]
     for attempt_id, outcome in outcomes.items():
         found = sorted(replies[attempt_id])
         if found:
@@ -138,3 +137,102 @@ def km_median(durations: list[tuple[float, bool]]) -> float | None:
             if survival <= Fraction(1, 2):
                 return t
     return None
+
+
+# ---------------------------------------------------------------- how firm (SPEC §3.2)
+
+TARGETS = {"flash": 300, "immediate": 900, "priority": 3600, "routine": 86400}
+
+
+@dataclass
+class Firmness:
+    ttfr: float | None
+    clock_skew: float | None
+    ttfr_bounds: tuple[float, float] | None
+    open_seconds: float | None
+    open_bounds: tuple[float, float] | None
+    target: float
+    target_from: str
+    breach: bool
+    breach_certainty: str | None
+
+
+def interval(record: dict[str, Any], approximate: timedelta) -> tuple[datetime, datetime]:
+    """The span a recorded time stands for, from §3.2's words."""
+    t = record["sent_at"]
+    precision = record.get("time_precision", "second")
+    if precision == "minute":
+        return t, t + timedelta(minutes=1)
+    if precision == "day":
+        midnight = datetime(t.year, t.month, t.day, tzinfo=t.tzinfo)
+        return midnight, midnight + timedelta(days=1)
+    if precision == "approximate":
+        return t - approximate, t + approximate
+    return t, t
+
+
+def firmness(
+    records: list[dict[str, Any]],
+    outcomes: dict[str, Outcome],
+    as_of: datetime,
+    approximate: timedelta = timedelta(minutes=15),
+) -> dict[str, Firmness]:
+    """Per attempt: waits with their bounds, skew, censoring at the end of coverage, target
+    and breach with its certainty. Records may carry `source_file` (their origin)."""
+    known = [r for r in records if r["sent_at"] <= as_of]
+    by_id = {r["id"]: r for r in known}
+    coverage: dict[str | None, datetime] = {}
+    for r in known:
+        source = r.get("source_file")
+        coverage[source] = max(coverage.get(source, r["sent_at"]), r["sent_at"])
+
+    def seconds(later: datetime, earlier: datetime) -> float:
+        return (later - earlier).total_seconds()
+
+    found = {}
+    for attempt_id, outcome in outcomes.items():
+        attempt = by_id[attempt_id]
+        sent = attempt["sent_at"]
+        sent_lo, sent_hi = interval(attempt, approximate)
+        episode = outcome.episode
+        followed = min(as_of, max(coverage[m.get("source_file")] for m in episode.members))
+        ttfr = skew = ttfr_bounds = open_seconds = open_bounds = None
+        if outcome.status == "answered":
+            raw = seconds(outcome.first_response_at, sent)
+            ttfr, skew = max(raw, 0.0), (raw if raw < 0 else None)
+            until = max(outcome.first_response_at, sent)
+            lo, hi = interval(by_id[outcome.first_response_id], approximate)
+        elif outcome.status == "superseded":
+            until = episode.closed
+            c_lo, c_hi = interval(by_id[episode.closer], approximate)
+            lo, hi = min(c_lo, until), max(c_hi, until)
+        else:
+            until = lo = hi = followed
+            open_seconds = seconds(followed, sent)
+        bounds = (max(seconds(lo, sent_hi), 0.0), max(seconds(hi, sent_lo), 0.0))
+        if outcome.status == "answered":
+            ttfr_bounds = bounds
+        if outcome.status == "unanswered":
+            open_bounds = bounds
+        if attempt.get("respond_by") is not None:
+            target, target_from = seconds(attempt["respond_by"], sent), "respond_by"
+            deadline = deadline_lo = deadline_hi = attempt["respond_by"]
+        else:
+            target = TARGETS[attempt.get("precedence", "routine")]
+            target_from = "policy"
+            deadline = sent + timedelta(seconds=target)
+            deadline_lo = sent_lo + timedelta(seconds=target)
+            deadline_hi = sent_hi + timedelta(seconds=target)
+        certainty = "certain" if lo > deadline_hi else "possible" if hi > deadline_lo else None
+        found[attempt_id] = Firmness(
+            ttfr,
+            skew,
+            ttfr_bounds,
+            open_seconds,
+            open_bounds,
+            float(target),
+            target_from,
+            until > deadline,
+            certainty,
+        )
+    return found

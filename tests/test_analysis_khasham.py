@@ -89,9 +89,9 @@ def test_the_russian_side_figures(night):
         ru["share_answered_15m"],
         ru["share_answered_1h"],
         ru["share_answered_24h"],
-    ) == (0.25, 0.5, 0.5, 0.75)
-    # ∫ S to 24 h: 300·1 + 240·¾ + 10260·½ + 75600·¼
-    assert ru["rmst_seconds"] == 24510.0
+    ) == (0.25, 0.5, 0.5, None)  # nothing was followed 24 h: the longest follow-up is 12 h 17 min
+    # ∫ S to the longest follow-up (44220 s), not 24 h: 300·1 + 240·¾ + 10260·½ + 33420·¼
+    assert (ru["rmst_seconds"], ru["rmst_horizon_seconds"]) == (13965.0, 44220.0)
     assert (ru["answered_median_seconds"], ru["answered_max_seconds"]) == (540.0, 10800.0)
     assert ru["answered_p90_seconds"] == pytest.approx(8748.0)  # 540 + 0.8·(10800 − 540)
     assert ru["breaches"] == 6
@@ -116,4 +116,6 @@ def test_an_earlier_as_of_shows_what_was_known_then():
     attempts = rows(during.attempts, "attempt_id")
     assert set(attempts) == {"kh-001", "kh-010", "kh-020", "kh-021", "kh-022"}
     assert attempts["kh-022"]["status"] == "unanswered"
-    assert attempts["kh-020"]["open_seconds"] == 480.0
+    # followed until the log's last record before 20:40 (20:38), not to the as-of time (§3.2)
+    assert attempts["kh-020"]["censored_at"].isoformat() == "2018-02-07T20:38:00+00:00"
+    assert attempts["kh-020"]["open_seconds"] == 360.0

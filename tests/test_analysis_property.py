@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deconf.analysis import analyze
+from deconf.frames import Records
 from deconf.loading import validate_records
 from deconf.policy import Policy
-from tests.reference_gaps import km_median, reference
+from tests.reference_gaps import firmness, km_median, reference
 
 START = datetime(2018, 2, 7, 20, 0, tzinfo=UTC)
 PARTIES = ["US", "RU", "SDF"]
@@ -41,8 +42,33 @@ def small_log(draw):
             record["in_reply_to"] = draw(st.sampled_from(records))["id"]
         if draw(st.integers(0, 5)) == 0:
             record["expects_response"] = draw(st.booleans())
+        # how firm: precision, precedence, an own deadline, and which of two logs recorded it
+        precision = draw(st.sampled_from(["second", "second", "minute", "approximate", "day"]))
+        if precision != "second":
+            record["time_precision"] = precision
+        record["precedence"] = draw(st.sampled_from(["flash", "immediate", "routine"]))
+        if draw(st.integers(0, 4)) == 0:
+            record["respond_by"] = record["sent_at"] + timedelta(minutes=draw(st.integers(0, 60)))
+        record["source_file"] = draw(st.sampled_from(["a.jsonl", "a.jsonl", "b.jsonl"]))
         records.append(record)
     return records
+
+
+def _validated(records) -> Records:
+    """Each log file validated on its own, as `deconf` does with two named logs."""
+    parts = []
+    for source in sorted({r["source_file"] for r in records}):
+        wire = [
+            {k: v for k, v in r.items() if k != "source_file"}
+            | {"sent_at": r["sent_at"].isoformat()}
+            | ({"respond_by": r["respond_by"].isoformat()} if "respond_by" in r else {})
+            for r in records
+            if r["source_file"] == source
+        ]
+        validation = validate_records(wire, source=source)
+        assert not validation.rejected, validation.errors
+        parts.append(validation.records)
+    return Records.concat(parts)
 
 
 @settings(deadline=None)  # examples: the hypothesis profile (tests/conftest.py)
@@ -56,11 +82,9 @@ def test_per_attempt_figures_match_the_brute_force_reference(
 ):
     as_of = START + timedelta(minutes=as_of_minutes)
     policy = Policy(inference_window=timedelta(minutes=window_minutes))
-    wire = [r | {"sent_at": r["sent_at"].isoformat()} for r in records]
-    validation = validate_records(wire)
-    assert not validation.rejected
-    result = analyze(validation.records, policy, as_of)
+    result = analyze(_validated(records), policy, as_of)
     expected = reference(records, as_of, window=timedelta(minutes=window_minutes))
+    firm = firmness(records, expected, as_of)
     got = {row["attempt_id"]: row for row in result.attempts.iter_rows(named=True)}
     assert set(got) == set(expected)
     for attempt_id, want in expected.items():
@@ -70,18 +94,31 @@ def test_per_attempt_figures_match_the_brute_force_reference(
         assert row["link"] == want.link, (attempt_id, records)
         assert row["episode_id"] == want.episode.ident, (attempt_id, records)
         assert row["retry_streak"] == len(want.episode.members), (attempt_id, records)
-        if want.first_response_at is not None:
-            ttfr = (want.first_response_at - row["sent_at"]).total_seconds()
-            assert row["ttfr_seconds"] == ttfr
-        if want.status == "unanswered":
-            assert row["open_seconds"] == (as_of - row["sent_at"]).total_seconds()
-            assert row["open_seconds"] > 0 or row["sent_at"] == as_of
+        how = firm[attempt_id]
+        assert row["ttfr_seconds"] == how.ttfr, (attempt_id, records)
+        assert row["clock_skew_seconds"] == how.clock_skew, (attempt_id, records)
+        assert _pair(row, "ttfr") == how.ttfr_bounds, (attempt_id, records)
+        assert row["open_seconds"] == how.open_seconds, (attempt_id, records)
+        assert _pair(row, "open") == how.open_bounds, (attempt_id, records)
+        assert (row["target_seconds"], row["target_from"]) == (how.target, how.target_from)
+        assert row["breach"] == how.breach, (attempt_id, records)
+        assert row["breach_certainty"] == how.breach_certainty, (attempt_id, records)
+        for low, point, high in (
+            ("ttfr_min", "ttfr", "ttfr_max"),
+            ("open_min", "open", "open_max"),
+        ):
+            if row[f"{point}_seconds"] is not None:  # the point figure lies within its bounds
+                assert row[f"{low}_seconds"] <= row[f"{point}_seconds"] <= row[f"{high}_seconds"]
+    # each episode is closed by the reply the reference saw close it
+    closers = {e.ident: e.closer for e in (o.episode for o in expected.values())}
+    for episode in result.episodes.iter_rows(named=True):
+        assert episode["closing_response_id"] == closers[episode["episode_id"]], records
     # the Kaplan–Meier median over episodes, against exact fractions
     episodes = {o.episode.ident: o.episode for o in expected.values()}
     durations = [
         ((e.closed - e.opened).total_seconds(), True)
         if e.closed is not None
-        else ((as_of - e.opened).total_seconds(), False)
+        else (firm[e.members[0]["id"]].open_seconds, False)
         for e in episodes.values()
     ]
     stats = result.stats("all")
@@ -89,3 +126,8 @@ def test_per_attempt_figures_match_the_brute_force_reference(
         assert stats["km_median_seconds"][0] == km_median(durations)
         assert stats["episodes"][0] == len(episodes)
         assert stats["answered_episodes"][0] == sum(1 for _, seen in durations if seen)
+
+
+def _pair(row, name: str):
+    low, high = row[f"{name}_min_seconds"], row[f"{name}_max_seconds"]
+    return None if low is None else (low, high)

@@ -104,12 +104,16 @@ def test_minimum_reply_latency_ignores_automated_receipts():
     assert rows["a1"]["first_response_id"] == "human"
 
 
-def test_a_reply_timed_before_its_attempt_is_kept_and_flagged():
+def test_a_reply_timed_before_its_attempt_answers_at_the_attempt_and_reports_the_skew():
     result = run([msg("a1", 10), msg("r", 8, "RU", "US", "response", in_reply_to="a1")])
     row = by_id(result)["a1"]
-    assert (row["status"], row["link"], row["clock_skew"]) == ("answered", "explicit", True)
-    assert row["ttfr_seconds"] == -120.0
-    assert result.episodes["gap_seconds"][0] == 0.0
+    assert (row["status"], row["link"]) == ("answered", "explicit")
+    assert (row["ttfr_seconds"], row["clock_skew_seconds"]) == (0.0, -120.0)
+    assert (row["ttfr_min_seconds"], row["ttfr_max_seconds"]) == (0.0, 0.0)
+    assert row["wait_seconds"] == 0.0 and not row["breach"]
+    episode = result.episodes.row(0, named=True)
+    assert (episode["gap_seconds"], episode["closing_response_id"]) == (0.0, "r")
+    assert result.exchanges["first_response_seconds"][0] == 0.0
 
 
 def test_acknowledgement_and_substantive_answer_are_timed_separately():
@@ -157,6 +161,7 @@ def test_unanswered_episodes_are_censored_not_zero_and_not_dropped():
         msg("r", 4, "RU", "US", "response"),
         msg("a2", 10),
         msg("b1", 5, "US", "SDF"),
+        msg("log-ends", 70, "UN", "OCHA", "note"),  # the log observed until 21:10
     ]
     stats = run(records, as_of="2018-02-07T21:10:00Z").stats("all").row(0, named=True)
     assert (stats["episodes"], stats["answered_episodes"], stats["unanswered_episodes"]) == (
@@ -189,7 +194,10 @@ def test_kaplan_meier_hand_example():
     # t=120: n=5, d=1 → S=4/5; t=300: n=4, d=1 → 3/5; t=480: n=3 (two censored at 480), d=1 → 2/5
     assert stats["km_median_seconds"] == 480.0
     assert stats["share_answered_5m"] == pytest.approx(0.4)
-    assert stats["rmst_seconds"] == pytest.approx(120 + 180 * 0.8 + 180 * 0.6 + (86400 - 480) * 0.4)
+    # the restricted mean stops at the longest follow-up (8 min), not at the 24 h horizon
+    assert stats["rmst_seconds"] == pytest.approx(120 + 180 * 0.8 + 180 * 0.6)
+    assert stats["rmst_horizon_seconds"] == 480.0
+    assert stats["share_answered_1h"] is None  # nobody was followed for an hour
 
 
 def test_policy_targets_overrides_and_respond_by(tmp_path):
@@ -235,7 +243,9 @@ def test_a_bad_policy_file_gets_a_located_error(tmp_path, text, message):
 @freeze_time("2018-02-07T23:00:00Z")
 def test_as_of_now_uses_the_clock():
     assert parse_as_of("now") == datetime(2018, 2, 7, 23, 0, tzinfo=UTC)
-    row = by_id(run([msg("a1", 0)], as_of="now"))["a1"]
+    # the log observed until 23:00 (a status note): the attempt is followed that far
+    log = [msg("a1", 0), msg("line-ok", 180, "UN", "OCHA", "channel_status")]
+    row = by_id(run(log, as_of="now"))["a1"]
     assert row["open_seconds"] == 3 * 3600.0
 
 

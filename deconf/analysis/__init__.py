@@ -17,6 +17,7 @@ import polars as pl
 
 from deconf.analysis.asof import known_at, resolve_as_of
 from deconf.analysis.columns import A
+from deconf.analysis.coverage import coverage_of
 from deconf.analysis.episodes import LINKING_COLUMNS, analyze_attempts, episodes_of
 from deconf.analysis.exchanges import exchange_ids, exchanges_of
 from deconf.analysis.filters import Filters
@@ -25,9 +26,22 @@ from deconf.analysis.stats import GROUPINGS, statistics
 from deconf.frames import Col, Records
 from deconf.policy import Policy
 
-#: The record columns the analysis reads: a store scan needs no others.
-CONTACT_COLUMNS = (*LINKING_COLUMNS, Col.SUMMARY, Col.LOGGED_BY)
-EVENT_COLUMNS = (Col.ID, Col.AT, Col.KIND, Col.SUMMARY, Col.LOGGED_BY)
+#: The record columns the analysis reads: a store scan needs no others. Certainty and source
+#: travel with the records so that every figure can say what it rests on (§3.2).
+CONTACT_COLUMNS = tuple(
+    dict.fromkeys((*LINKING_COLUMNS, Col.SUMMARY, Col.LOGGED_BY, Col.CERTAINTY, Col.SOURCE))
+)
+EVENT_COLUMNS = (
+    Col.ID,
+    Col.AT,
+    Col.KIND,
+    Col.SUMMARY,
+    Col.LOGGED_BY,
+    Col.CERTAINTY,
+    Col.SOURCE,
+    Col.TIME_PRECISION,
+    Col.ORIGIN_FILE,
+)
 
 
 @dataclass
@@ -38,15 +52,18 @@ class Analysis:
     policy: Policy
     as_of: datetime
     filters: Filters = field(default_factory=Filters)
+    coverage: pl.DataFrame | None = None
     _stats: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
 
     @cached_property
     def _all_attempts(self) -> pl.DataFrame:
-        return analyze_attempts(self.records.contacts, self.policy, self.as_of)
+        if self.coverage is None:
+            self.coverage = coverage_of(self.records)
+        return analyze_attempts(self.records.contacts, self.policy, self.as_of, self.coverage)
 
     @cached_property
     def _all_episodes(self) -> pl.DataFrame:
-        return episodes_of(self._all_attempts, self.as_of)
+        return episodes_of(self._all_attempts, self.records.contacts, self.policy)
 
     @cached_property
     def attempts(self) -> pl.DataFrame:
@@ -72,7 +89,7 @@ class Analysis:
     @cached_property
     def silences(self) -> pl.DataFrame:
         """Owed silences, with the events that fall inside each."""
-        frame = silences_of(self.records, self._all_episodes, self.as_of)
+        frame = silences_of(self.records, self._all_episodes)
         return self.filters.rows(frame, A.START)
 
     def stats(self, by: str = Col.TO_PARTY) -> pl.DataFrame:
@@ -91,7 +108,9 @@ def analyze(
     """Analyze validated records as known at `as_of` (default: the latest timestamp in them)."""
     filters = filters or Filters()
     moment = resolve_as_of(records, as_of)
-    return Analysis(filters.records(known_at(records, moment)), policy or Policy(), moment, filters)
+    known = known_at(records, moment)
+    # coverage before the party filter: a source observed what it observed, whoever is shown
+    return Analysis(filters.records(known), policy or Policy(), moment, filters, coverage_of(known))
 
 
 __all__ = ["CONTACT_COLUMNS", "EVENT_COLUMNS", "GROUPINGS", "Analysis", "Filters", "analyze"]

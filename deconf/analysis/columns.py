@@ -18,23 +18,34 @@ class A:
     SUBSTANTIVE_ID = "substantive_id"
     SUBSTANTIVE_AT = "substantive_at"
     TT_SUBSTANTIVE = "tt_substantive_seconds"
-    CLOCK_SKEW = "clock_skew"
+    CLOCK_SKEW_SECONDS = "clock_skew_seconds"
+    TTFR_MIN = "ttfr_min_seconds"
+    TTFR_MAX = "ttfr_max_seconds"
+    OPEN_MIN = "open_min_seconds"
+    OPEN_MAX = "open_max_seconds"
+    CENSORED_AT = "censored_at"
     OPEN_SECONDS = "open_seconds"
     WAIT_SECONDS = "wait_seconds"
     EPISODE_ID = "episode_id"
     ATTEMPT_NUMBER = "attempt_number"
     RETRY_STREAK = "retry_streak"
     TARGET_SECONDS = "target_seconds"
+    TARGET_FROM = "target_from"
     BREACH = "breach"
+    BREACH_CERTAINTY = "breach_certainty"
     EXCHANGE_ID = "exchange_id"
     # episodes
     OPENED_AT = "opened_at"
     CLOSED_AT = "closed_at"
     GAP_SECONDS = "gap_seconds"
+    GAP_MIN = "gap_min_seconds"
+    GAP_MAX = "gap_max_seconds"
     CLOSING_RESPONSE_ID = "closing_response_id"
     FIRST_ATTEMPT_ID = "first_attempt_id"
     ATTEMPTS = "attempts"
     BREACHES = "breaches"
+    BREACHES_CERTAIN = "breaches_certain"
+    BREACHES_POSSIBLE = "breaches_possible"
     # exchanges
     START = "start"
     END = "end"
@@ -52,6 +63,11 @@ class A:
     SECONDS = "seconds"
     ONGOING = "ongoing"
     EVENT_COUNT = "event_count"
+    # coverage: what each source observed
+    COVERS_FROM = "covers_from"
+    COVERS_UNTIL = "covers_until"
+    CONTACTS = "contacts"
+    EVENT_RECORDS = "events"
 
 
 class S:
@@ -76,12 +92,20 @@ class S:
     ANSWERED_P90 = "answered_p90_seconds"
     ANSWERED_MAX = "answered_max_seconds"
     BREACHES = "breaches"
+    BREACHES_CERTAIN = "breaches_certain"
+    BREACHES_POSSIBLE = "breaches_possible"
     LONGEST_RETRY_STREAK = "longest_retry_streak"
     REPEATED_FAILURE_STREAKS = "repeated_failure_streaks"
     LONGEST_OWED_SILENCE = "longest_owed_silence_seconds"
     # figures where null means "not reached", never "none"
     NOT_REACHED_WHEN_NULL = (KM_MEDIAN, KM_P90)
+    # figures where null means "not estimable": nothing was followed that long (§3.2)
+    SHARES = (SHARE_5M, SHARE_15M, SHARE_1H, SHARE_24H)
 
+
+# How every front end words a null figure: a median never reached, a share past the follow-up.
+NOT_REACHED = "not reached"
+NOT_ESTIMABLE = "not estimable"
 
 # An episode of this many attempts or more is a repeated-failure streak (§3).
 REPEATED_FAILURE_STREAK = 3
@@ -93,6 +117,20 @@ class Status:
     UNANSWERED = "unanswered"
     PARTLY_ANSWERED = "partly_answered"
     NO_ATTEMPTS = "no_attempts"
+
+
+class BreachCertainty:
+    """How firm a breach is, given the records' time precision (§3.2); null: no breach."""
+
+    CERTAIN = "certain"  # even the shortest possible wait exceeds the target
+    POSSIBLE = "possible"  # only some reading of the times exceeds it
+
+
+class TargetFrom:
+    """Where an attempt's target came from: its own `respond_by`, or the policy."""
+
+    RESPOND_BY = "respond_by"
+    POLICY = "policy"
 
 
 class Link:

@@ -22,7 +22,8 @@ from datetime import datetime
 import numpy as np
 import polars as pl
 
-from deconf.analysis.columns import A, Link, Status, seconds_between
+from deconf.analysis.columns import A, BreachCertainty, Link, Status, seconds_between
+from deconf.analysis.firmness import earliest, firmest, latest, seconds_at_least_zero
 from deconf.analysis.linking import (
     ORDER,
     REPLY_AT,
@@ -31,12 +32,14 @@ from deconf.analysis.linking import (
     attempts_of,
     first_replies,
 )
-from deconf.frames import UTC_TIME, Col
+from deconf.analysis.waits import finish_attempts
+from deconf.frames import Col
 from deconf.policy import Policy
 
 _F = "_f_order"
 _CLOSE = "_close_order"
 _PAIR = "_pair"
+_ANSWER = "_answer_id"
 LEVELS = ("any", "ack", "substantive")
 #: What linking and episodes read of a contact; the rest (summary, source…) stays behind.
 LINKING_COLUMNS = (
@@ -52,6 +55,8 @@ LINKING_COLUMNS = (
     Col.PRECEDENCE,
     Col.EXPECTS_RESPONSE,
     Col.RESPOND_BY,
+    Col.TIME_PRECISION,
+    Col.ORIGIN_FILE,
 )
 
 
@@ -144,8 +149,15 @@ def assign_episodes(attempts: pl.DataFrame, never: int) -> pl.DataFrame:
     )
 
 
-def analyze_attempts(contacts: pl.DataFrame, policy: Policy, as_of: datetime) -> pl.DataFrame:
-    """One row per attempt with its first response, status, episode and breach (SPEC §3)."""
+def analyze_attempts(
+    contacts: pl.DataFrame,
+    policy: Policy,
+    as_of: datetime,
+    coverage: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One row per attempt with its first response, status, episode and breach (SPEC §3), and
+    how firm each figure is (§3.2). `coverage` (from `coverage_of`) says until when each source
+    observed: an open episode is followed no further than that."""
     contacts = contacts.select(LINKING_COLUMNS)
     if not _in_record_order(contacts):
         contacts = contacts.sort(Col.SENT_AT, Col.ID)
@@ -158,25 +170,33 @@ def analyze_attempts(contacts: pl.DataFrame, policy: Policy, as_of: datetime) ->
     # attempt counts from the attempt itself: clock skew)
     explicit = pl.max_horizontal("_any_x_order", ORDER).cast(pl.Int64)
     explicit = pl.when(pl.col("_any_x_order").is_not_null()).then(explicit)
+    inferred = pl.col("_any_i_order").cast(pl.Int64)
     attempts = attempts.with_columns(
-        pl.min_horizontal(explicit, pl.col("_any_i_order").cast(pl.Int64)).alias(_F)
+        pl.min_horizontal(explicit, inferred).alias(_F),
+        # the record behind f: the explicit reply when it comes first, else the inferred one
+        pl.when(explicit.is_not_null() & (inferred.is_null() | (explicit <= inferred)))
+        .then(pl.col("_any_x_id"))
+        .otherwise(pl.col("_any_i_id"))
+        .alias(_ANSWER),
     )
     attempts = assign_episodes(attempts, never=contacts.height)
     positions = contacts.select(
-        pl.col(ORDER).cast(pl.Int64).alias(_CLOSE),
-        pl.col(Col.SENT_AT).alias(A.CLOSED_AT),
-        pl.col(Col.ID).alias(A.CLOSING_RESPONSE_ID),
+        pl.col(ORDER).cast(pl.Int64).alias(_CLOSE), pl.col(Col.SENT_AT).alias(A.CLOSED_AT)
     )
-    attempts = attempts.join(positions, on=_CLOSE, how="left").with_columns(
-        # a close at the attempt itself means a skewed explicit reply: name that reply
-        pl.when(pl.col(_CLOSE) == pl.col(ORDER).cast(pl.Int64))
-        .then(pl.col("_any_x_id"))
-        .otherwise(pl.col(A.CLOSING_RESPONSE_ID))
-        .alias(A.CLOSING_RESPONSE_ID)
+    # the reply that closed each episode: that of the attempt whose answer came first (a retry
+    # answered by a reply logged at the same second is closed by that reply, not by itself)
+    closers = (
+        attempts.filter(pl.col(_F) == pl.col(_CLOSE))
+        .sort(ORDER)
+        .group_by(A.EPISODE_ID, maintain_order=True)
+        .agg(pl.col(_ANSWER).first().alias(A.CLOSING_RESPONSE_ID))
+    )
+    attempts = attempts.join(positions, on=_CLOSE, how="left", maintain_order="left").join(
+        closers, on=A.EPISODE_ID, how="left", maintain_order="left"
     )
     for level in LEVELS:
         attempts = attempts.with_columns(*_own_reply(level))
-    return _finish_attempts(attempts, policy, as_of)
+    return finish_attempts(attempts, contacts, policy, as_of, coverage)
 
 
 def _own_reply(level: str) -> list[pl.Expr]:
@@ -207,77 +227,40 @@ def _own_reply(level: str) -> list[pl.Expr]:
     ]
 
 
-def _finish_attempts(attempts: pl.DataFrame, policy: Policy, as_of: datetime) -> pl.DataFrame:
-    as_of_lit = pl.lit(as_of, dtype=UTC_TIME)
-    sent = pl.col(Col.SENT_AT)
-    status = (
-        pl.when(pl.col("_any_at").is_not_null())
-        .then(pl.lit(Status.ANSWERED))
-        .when(pl.col(A.CLOSED_AT).is_not_null())
-        .then(pl.lit(Status.SUPERSEDED))
-        .otherwise(pl.lit(Status.UNANSWERED))
-    )
-    waited_until = (  # a reply logged before its attempt (clock skew) means no wait
-        pl.when(pl.col(A.STATUS) == Status.ANSWERED)
-        .then(pl.max_horizontal("_any_at", sent))
-        .when(pl.col(A.STATUS) == Status.SUPERSEDED)
-        .then(pl.col(A.CLOSED_AT))
-        .otherwise(as_of_lit)
-    )
-    frame = attempts.with_columns(status.alias(A.STATUS)).with_columns(
-        waited_until.alias("_waited_until"),
-        policy.target_seconds().alias(A.TARGET_SECONDS),
-    )
-    deadline = pl.coalesce(
-        pl.col(Col.RESPOND_BY),
-        sent + pl.duration(microseconds=(pl.col(A.TARGET_SECONDS) * 1e6).cast(pl.Int64)),
-    )
-    return frame.select(
-        A.ATTEMPT_ID,
-        Col.FROM_PARTY,
-        Col.TO_PARTY,
-        Col.CHANNEL,
-        Col.KIND,
-        Col.PRECEDENCE,
-        Col.THREAD,
-        Col.ATTEMPT_OUTCOME,
-        Col.SENT_AT,
-        A.STATUS,
-        pl.col("_any_id").alias(A.FIRST_RESPONSE_ID),
-        pl.col("_any_at").alias(A.FIRST_RESPONSE_AT),
-        seconds_between(pl.col("_any_at"), sent).alias(A.TTFR),
-        pl.col("_any_link").alias(A.LINK),
-        pl.col("_ack_id").alias(A.ACK_ID),
-        seconds_between(pl.col("_ack_at"), sent).alias(A.TT_ACK),
-        pl.col("_substantive_id").alias(A.SUBSTANTIVE_ID),
-        seconds_between(pl.col("_substantive_at"), sent).alias(A.TT_SUBSTANTIVE),
-        (pl.col("_any_at") < sent).fill_null(False).alias(A.CLOCK_SKEW),
-        pl.when(pl.col(A.STATUS) == Status.UNANSWERED)
-        .then(seconds_between(as_of_lit, sent))
-        .alias(A.OPEN_SECONDS),
-        seconds_between(pl.col("_waited_until"), sent).alias(A.WAIT_SECONDS),
-        A.EPISODE_ID,
-        A.ATTEMPT_NUMBER,
-        A.RETRY_STREAK,
-        A.TARGET_SECONDS,
-        pl.col(Col.RESPOND_BY),
-        (pl.col("_waited_until") > deadline).alias(A.BREACH),
-        A.CLOSED_AT,
-        A.CLOSING_RESPONSE_ID,
-    ).sort(Col.SENT_AT, A.ATTEMPT_ID)
-
-
-def episodes_of(attempts: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
-    """One row per episode, described by its first attempt (SPEC §3 "Episode")."""
-    as_of_lit = pl.lit(as_of, dtype=UTC_TIME)
-    breaches = attempts.group_by(A.EPISODE_ID).agg(
+def episodes_of(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """One row per episode, described by its first attempt (SPEC §3 "Episode"), with the bounds
+    of its gap or open age from the time precision of its first attempt and closing reply."""
+    per_episode = attempts.group_by(A.EPISODE_ID).agg(
         pl.col(A.BREACH).sum().alias(A.BREACHES),
+        firmest(pl.col(A.BREACH_CERTAINTY)).alias(A.BREACH_CERTAINTY),
+        (pl.col(A.BREACH_CERTAINTY) == BreachCertainty.CERTAIN).sum().alias(A.BREACHES_CERTAIN),
+        (pl.col(A.BREACH_CERTAINTY) == BreachCertainty.POSSIBLE).sum().alias(A.BREACHES_POSSIBLE),
+    )
+    closers = contacts.select(
+        pl.col(Col.ID).alias(A.CLOSING_RESPONSE_ID),
+        pl.col(Col.TIME_PRECISION).fill_null("second").alias("_close_precision"),
+        pl.col(Col.SENT_AT).alias("_close_at"),
     )
     answered = pl.col(A.CLOSED_AT).is_not_null()
     opened = pl.col(Col.SENT_AT)
+    precision = pl.col(Col.TIME_PRECISION).fill_null("second")
+    approximate = policy.approximate
+    open_lo, open_hi = (
+        earliest(opened, precision, approximate),
+        latest(opened, precision, approximate),
+    )
+    closed = pl.col(A.CLOSED_AT)
+    # a close at a skewed reply (logged before its attempt) stays around the close as written
+    close_lo = pl.min_horizontal(
+        earliest(pl.col("_close_at"), pl.col("_close_precision"), approximate), closed
+    )
+    close_hi = pl.max_horizontal(
+        latest(pl.col("_close_at"), pl.col("_close_precision"), approximate), closed
+    )
     return (
         attempts.filter(pl.col(A.ATTEMPT_NUMBER) == 1)
-        .join(breaches, on=A.EPISODE_ID)
+        .join(per_episode, on=A.EPISODE_ID)
+        .join(closers, on=A.CLOSING_RESPONSE_ID, how="left")
         .select(
             A.EPISODE_ID,
             Col.FROM_PARTY,
@@ -287,17 +270,27 @@ def episodes_of(attempts: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
             Col.PRECEDENCE,
             pl.col(A.ATTEMPT_ID).alias(A.FIRST_ATTEMPT_ID),
             opened.alias(A.OPENED_AT),
+            Col.TIME_PRECISION,
+            Col.ORIGIN_FILE,
             A.CLOSED_AT,
             A.CLOSING_RESPONSE_ID,
-            seconds_between(pl.col(A.CLOSED_AT), opened).alias(A.GAP_SECONDS),
-            pl.when(~answered).then(seconds_between(as_of_lit, opened)).alias(A.OPEN_SECONDS),
+            seconds_between(closed, opened).alias(A.GAP_SECONDS),
+            pl.when(answered).then(seconds_at_least_zero(close_lo, open_hi)).alias(A.GAP_MIN),
+            pl.when(answered).then(seconds_at_least_zero(close_hi, open_lo)).alias(A.GAP_MAX),
+            A.OPEN_SECONDS,
+            A.OPEN_MIN,
+            A.OPEN_MAX,
+            A.CENSORED_AT,
             A.RETRY_STREAK,
             pl.when(answered)
             .then(pl.lit(Status.ANSWERED))
             .otherwise(pl.lit(Status.UNANSWERED))
             .alias(A.STATUS),
             (pl.col(A.BREACHES) > 0).alias(A.BREACH),
+            A.BREACH_CERTAINTY,
             A.BREACHES,
+            A.BREACHES_CERTAIN,
+            A.BREACHES_POSSIBLE,
         )
         .sort(A.OPENED_AT, A.EPISODE_ID)
     )

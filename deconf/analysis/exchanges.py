@@ -56,7 +56,13 @@ def exchanges_of(
         (pl.col(A.STATUS) != Status.UNANSWERED).sum().alias(A.ANSWERED_ATTEMPTS),
         (pl.col(A.STATUS) == Status.UNANSWERED).sum().alias(A.UNANSWERED_ATTEMPTS),
         pl.col(A.BREACH).sum().alias(A.BREACHES),
-        (pl.col(A.FIRST_RESPONSE_AT).min() - pl.col(Col.SENT_AT).min())
+        # a reply logged before its attempt (clock skew) answers at the attempt's time (§3.2)
+        (
+            pl.max_horizontal(A.FIRST_RESPONSE_AT, Col.SENT_AT)
+            .filter(pl.col(A.FIRST_RESPONSE_AT).is_not_null())
+            .min()
+            - pl.col(Col.SENT_AT).min()
+        )
         .dt.total_microseconds()
         .truediv(1_000_000)
         .alias(A.FIRST_RESPONSE_SECONDS),

@@ -60,6 +60,8 @@ def attempts_of(contacts: pl.DataFrame) -> pl.DataFrame:
             Col.THREAD,
             Col.RESPOND_BY,
             Col.ATTEMPT_OUTCOME,
+            Col.TIME_PRECISION,
+            Col.ORIGIN_FILE,
         )
         .sort(Col.SENT_AT, A.ATTEMPT_ID)
     )

@@ -6,26 +6,24 @@ open afterwards, a new silence starts there. Events inside each silence are list
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import polars as pl
 
 from deconf.analysis.columns import A, Status, seconds_between
-from deconf.frames import UTC_TIME, Col, Records
+from deconf.frames import Col, Records
 from deconf.vocabulary import AttemptOutcome
 
 _T = "_t"
 
 
-def silences_of(records: Records, episodes: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
-    """One row per owed silence: party (who owes), owed_to, start, end, seconds, events."""
-    as_of_lit = pl.lit(as_of, dtype=UTC_TIME)
+def silences_of(records: Records, episodes: pl.DataFrame) -> pl.DataFrame:
+    """One row per owed silence: party (who owes), owed_to, start, end, seconds, events. A silence
+    still open ends where its episode stopped being followed (as-of time or end of coverage)."""
     spans = (
         episodes.select(
             pl.col(Col.TO_PARTY).alias(A.PARTY),
             pl.col(Col.FROM_PARTY).alias(A.OWED_TO),
             pl.col(A.OPENED_AT).alias("_open"),
-            pl.coalesce(A.CLOSED_AT, as_of_lit).alias("_end"),
+            pl.coalesce(A.CLOSED_AT, A.CENSORED_AT).alias("_end"),
         )
         .with_row_index("_episode")
         .sort("_open")

@@ -40,6 +40,8 @@ COLUMNS = (
     S.ANSWERED_P90,
     S.ANSWERED_MAX,
     S.BREACHES,
+    S.BREACHES_CERTAIN,
+    S.BREACHES_POSSIBLE,
     S.LONGEST_RETRY_STREAK,
     S.REPEATED_FAILURE_STREAKS,
     S.LONGEST_OWED_SILENCE,
@@ -73,6 +75,8 @@ def statistics(
         gap.filter(answered).quantile(0.9, interpolation="linear").alias(S.ANSWERED_P90),
         gap.filter(answered).max().alias(S.ANSWERED_MAX),
         pl.col(A.BREACHES).sum().alias(S.BREACHES),
+        pl.col(A.BREACHES_CERTAIN).sum().alias(S.BREACHES_CERTAIN),
+        pl.col(A.BREACHES_POSSIBLE).sum().alias(S.BREACHES_POSSIBLE),
         pl.col(A.RETRY_STREAK).max().alias(S.LONGEST_RETRY_STREAK),
         (pl.col(A.RETRY_STREAK) >= REPEATED_FAILURE_STREAK).sum().alias(S.REPEATED_FAILURE_STREAKS),
     )
@@ -91,10 +95,7 @@ def statistics(
     return (
         counts.join(km, on=GROUP, how="left")
         .join(silence, on=GROUP, how="left")
-        .with_columns(
-            pl.col(S.KM_MEDIAN).is_not_null().alias(S.KM_MEDIAN_REACHED),
-            pl.lit(horizon).alias(S.RMST_HORIZON),
-        )
+        .with_columns(pl.col(S.KM_MEDIAN).is_not_null().alias(S.KM_MEDIAN_REACHED))
         .rename({GROUP: S.GROUP})
         .select(COLUMNS)
         .sort(S.GROUP)

@@ -4,7 +4,9 @@ S(t) = Π_{t_j ≤ t} (1 − d_j / n_j): n_j episodes still unanswered just befo
 at t_j count as at risk), d_j answered at t_j. Median = first t with S(t) ≤ 0.5, "not reached"
 otherwise (never a made-up number); p90 = first t with S(t) ≤ 0.1; share answered within x is
 1 − S(x); restricted mean to τ = ∫₀^τ S(t) dt (S held at its last value after the last
-follow-up). Shares are rounded to 12 decimals so that 1 − 0.8 reads 0.2.
+follow-up). A share or a restricted mean reaching past the longest follow-up is not estimated
+(§3.2): shares there are null, and the mean stops at the longest follow-up. Shares are rounded
+to 12 decimals so that 1 − 0.8 reads 0.2.
 """
 
 from __future__ import annotations
@@ -50,41 +52,62 @@ def _first_time_below(curve: pl.DataFrame, level: float, name: str) -> pl.DataFr
 
 def km_summary(samples: pl.DataFrame, within: dict[str, float], horizon: float) -> pl.DataFrame:
     """Per group: KM median and p90 (null when not reached), shares answered within each
-    named threshold, restricted mean to the horizon, and the longest follow-up."""
+    named threshold (null when not estimable), restricted mean up to min(horizon, longest
+    follow-up) and that horizon, and the longest follow-up."""
     curve = km_curve(samples)
-    groups = samples.group_by(GROUP).agg(
-        pl.col(DURATION).max().alias(S.KM_LONGEST_FOLLOWUP)
-    )
+    groups = samples.group_by(GROUP).agg(pl.col(DURATION).max().alias(S.KM_LONGEST_FOLLOWUP))
     median = _first_time_below(curve, 0.5, S.KM_MEDIAN)
     p90 = _first_time_below(curve, 0.1, S.KM_P90)
-    shares = [
-        curve.filter(pl.col(DURATION) <= seconds)
-        .group_by(GROUP)
-        .agg((1 - pl.col(SURVIVAL).last()).round(12).alias(name))
-        for name, seconds in within.items()
-    ]
+    result = groups.join(median, on=GROUP, how="left").join(p90, on=GROUP, how="left")
+    for name, seconds in within.items():
+        result = result.join(_share(curve, name, seconds), on=GROUP, how="left")
+    bounded = groups.select(
+        GROUP,
+        pl.col(S.KM_LONGEST_FOLLOWUP).clip(upper_bound=horizon).alias(S.RMST_HORIZON),
+    )
+    return result.join(_rmst(curve, bounded), on=GROUP, how="left").join(
+        bounded, on=GROUP, how="left"
+    )
+
+
+def _share(curve: pl.DataFrame, name: str, seconds: float) -> pl.DataFrame:
+    """1 − S(h), only where it is estimable (§3.2): some episode of the group was followed for at
+    least h (answered or censored at or after h), or S already reached 0 before h. Otherwise
+    null: nothing says how many would have been answered by then."""
+    return curve.group_by(GROUP).agg(
+        pl.when(
+            (pl.col(DURATION).max() >= seconds)
+            | (pl.col(SURVIVAL).filter(pl.col(DURATION) <= seconds).min() <= _EPSILON)
+        )
+        .then((1 - pl.col(SURVIVAL).filter(pl.col(DURATION) <= seconds).last()).fill_null(0.0))
+        .round(12)
+        .alias(name)
+    )
+
+
+def _rmst(curve: pl.DataFrame, horizons: pl.DataFrame) -> pl.DataFrame:
+    """∫₀^τ S(t) dt per group, τ the group's own horizon (S is a step function)."""
+    tau = pl.col(S.RMST_HORIZON)
     previous_t = pl.col(DURATION).shift(1, fill_value=0.0).over(GROUP)
     previous_s = pl.col(SURVIVAL).shift(1, fill_value=1.0).over(GROUP)
-    capped = pl.col(DURATION).clip(upper_bound=horizon)
-    rmst = (
-        curve.with_columns(
-            ((capped - previous_t.clip(upper_bound=horizon)) * previous_s).alias("_piece")
-        )
-        .group_by(GROUP, maintain_order=True)
+    pieces = curve.join(horizons, on=GROUP).with_columns(
+        (
+            (pl.min_horizontal(DURATION, tau) - pl.min_horizontal(previous_t, tau)) * previous_s
+        ).alias("_piece")
+    )
+    return (
+        pieces.group_by(GROUP, maintain_order=True)
         .agg(
             pl.col("_piece").sum().alias("_area"),
             pl.col(DURATION).last().alias("_last_t"),
             pl.col(SURVIVAL).last().alias("_last_s"),
+            tau.first().alias("_tau"),
         )
         .select(
             GROUP,
             (
                 pl.col("_area")
-                + pl.col("_last_s") * (horizon - pl.col("_last_t")).clip(lower_bound=0)
+                + pl.col("_last_s") * (pl.col("_tau") - pl.col("_last_t")).clip(lower_bound=0)
             ).alias(S.RMST),
         )
     )
-    result = groups.join(median, on=GROUP, how="left").join(p90, on=GROUP, how="left")
-    for name, frame in zip(within, shares, strict=True):
-        result = result.join(frame, on=GROUP, how="left").with_columns(pl.col(name).fill_null(0.0))
-    return result.join(rmst, on=GROUP, how="left")

@@ -1,0 +1,75 @@
+"""How firm a figure is (SPEC §3.2): the interval a recorded time stands for, the bounds of a
+wait between two such times, and whether a breach holds on every reading of them or only some.
+
+A time written to the `second` stands for itself; to the `minute`, for [t, t + 60 s); to the
+`day`, for that whole UTC day; `approximate`, for t ± the policy's half-width. The point figures
+keep using the times as written; the bounds say how far the truth may lie from them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from deconf.analysis.columns import BreachCertainty
+from deconf.vocabulary import TimePrecision
+
+_DAY = timedelta(days=1)
+_MINUTE = timedelta(minutes=1)
+
+
+def earliest(time: pl.Expr, precision: pl.Expr, approximate: timedelta) -> pl.Expr:
+    """The earliest moment a time recorded with `precision` may stand for."""
+    precision = precision.cast(pl.String)
+    return (
+        pl.when(precision == TimePrecision.DAY.value)
+        .then(time.dt.truncate("1d"))
+        .when(precision == TimePrecision.APPROXIMATE.value)
+        .then(time - approximate)
+        .otherwise(time)
+    )
+
+
+def latest(time: pl.Expr, precision: pl.Expr, approximate: timedelta) -> pl.Expr:
+    """The latest moment (the interval's upper end) a recorded time may stand for."""
+    precision = precision.cast(pl.String)
+    return (
+        pl.when(precision == TimePrecision.DAY.value)
+        .then(time.dt.truncate("1d") + _DAY)
+        .when(precision == TimePrecision.MINUTE.value)
+        .then(time + _MINUTE)
+        .when(precision == TimePrecision.APPROXIMATE.value)
+        .then(time + approximate)
+        .otherwise(time)
+    )
+
+
+def seconds_at_least_zero(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
+    """Seconds from `earlier` to `later`, never below 0 (a wait cannot be negative)."""
+    return ((later - earlier).dt.total_microseconds() / 1_000_000).clip(lower_bound=0.0)
+
+
+def breach_certainty(
+    until_lo: pl.Expr, until_hi: pl.Expr, deadline_lo: pl.Expr, deadline_hi: pl.Expr
+) -> pl.Expr:
+    """`certain` when the wait ends after the deadline on every reading, `possible` when on
+    some, null when on none. Both the wait's end and the deadline are intervals."""
+    return (
+        pl.when(until_lo > deadline_hi)
+        .then(pl.lit(BreachCertainty.CERTAIN))
+        .when(until_hi > deadline_lo)
+        .then(pl.lit(BreachCertainty.POSSIBLE))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+
+
+def firmest(certainty: pl.Expr) -> pl.Expr:
+    """Aggregate: the firmest breach among several attempts (an episode's)."""
+    return (
+        pl.when((certainty == BreachCertainty.CERTAIN).any())
+        .then(pl.lit(BreachCertainty.CERTAIN))
+        .when((certainty == BreachCertainty.POSSIBLE).any())
+        .then(pl.lit(BreachCertainty.POSSIBLE))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )

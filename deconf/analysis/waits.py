@@ -1,0 +1,180 @@
+"""Per-attempt waits, targets and breaches (SPEC §3 and §3.2), once replies and episodes are known.
+
+The point figures use the times as written; beside each wait come its bounds from the records'
+time precision, and beside each breach how firm it is. Three rules hold for every output:
+
+- a reply logged before the attempt it names (clock skew) answers at the attempt's own time:
+  the wait is 0 and the raw, negative difference is reported as `clock_skew_seconds`;
+- an open attempt is followed until the as-of time or the end of coverage of the sources that
+  recorded its episode, whichever is earlier (`censored_at`);
+- the target is the attempt's own `respond_by` when it has one, else the policy's
+  (`target_from` says which).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from deconf.analysis.columns import A, BreachCertainty, Status, TargetFrom, seconds_between
+from deconf.analysis.coverage import coverage_end
+from deconf.analysis.firmness import breach_certainty, earliest, latest, seconds_at_least_zero
+from deconf.frames import UTC_TIME, Col
+from deconf.policy import Policy
+
+_UNTIL = "_waited_until"
+_LO, _HI = "_until_lo", "_until_hi"
+
+
+def _censored_at(attempts: pl.DataFrame, as_of: datetime, coverage: pl.DataFrame | None) -> pl.Expr:
+    """Per attempt: until when its episode was followed, if still open then."""
+    as_of_lit = pl.lit(as_of, dtype=UTC_TIME)
+    if coverage is None or A.COVERS_UNTIL not in attempts.columns:
+        return as_of_lit
+    episode_end = pl.col(A.COVERS_UNTIL).max().over(A.EPISODE_ID)
+    return pl.min_horizontal(pl.coalesce(episode_end, as_of_lit), as_of_lit)
+
+
+def _reply_bounds(contacts: pl.DataFrame, id_column: str, prefix: str, policy: Policy):
+    """The interval a reply's time stands for, keyed by the column naming it."""
+    precision = pl.col(Col.TIME_PRECISION).fill_null("second")
+    return contacts.select(
+        pl.col(Col.ID).alias(id_column),
+        earliest(pl.col(Col.SENT_AT), precision, policy.approximate).alias(f"{prefix}_lo"),
+        latest(pl.col(Col.SENT_AT), precision, policy.approximate).alias(f"{prefix}_hi"),
+    )
+
+
+def finish_attempts(
+    attempts: pl.DataFrame,
+    contacts: pl.DataFrame,
+    policy: Policy,
+    as_of: datetime,
+    coverage: pl.DataFrame | None,
+) -> pl.DataFrame:
+    """The public per-attempt frame from the linking and episode working columns."""
+    sent = pl.col(Col.SENT_AT)
+    precision = pl.col(Col.TIME_PRECISION).fill_null("second")
+    if coverage is not None:
+        attempts = attempts.join(
+            coverage_end(coverage), on=Col.ORIGIN_FILE, how="left", maintain_order="left"
+        )
+    attempts = (
+        attempts.join(
+            _reply_bounds(contacts, "_any_id", "_reply", policy),
+            on="_any_id",
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            _reply_bounds(contacts, A.CLOSING_RESPONSE_ID, "_close", policy),
+            on=A.CLOSING_RESPONSE_ID,
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            pl.when(pl.col("_any_at").is_not_null())
+            .then(pl.lit(Status.ANSWERED))
+            .when(pl.col(A.CLOSED_AT).is_not_null())
+            .then(pl.lit(Status.SUPERSEDED))
+            .otherwise(pl.lit(Status.UNANSWERED))
+            .alias(A.STATUS),
+            _censored_at(attempts, as_of, coverage).alias("_followed_until"),
+            earliest(sent, precision, policy.approximate).alias("_sent_lo"),
+            latest(sent, precision, policy.approximate).alias("_sent_hi"),
+            pl.when(pl.col(Col.RESPOND_BY).is_not_null())
+            .then(seconds_between(pl.col(Col.RESPOND_BY), sent))
+            .otherwise(policy.target_seconds())
+            .alias(A.TARGET_SECONDS),
+            pl.when(pl.col(Col.RESPOND_BY).is_not_null())
+            .then(pl.lit(TargetFrom.RESPOND_BY))
+            .otherwise(pl.lit(TargetFrom.POLICY))
+            .alias(A.TARGET_FROM),
+        )
+    )
+    status = pl.col(A.STATUS)
+    answered, superseded = status == Status.ANSWERED, status == Status.SUPERSEDED
+    unanswered = status == Status.UNANSWERED
+    followed = pl.col("_followed_until")
+    closed = pl.col(A.CLOSED_AT)
+    frame = attempts.with_columns(
+        # a reply logged before its attempt (clock skew) answers at the attempt's own time
+        pl.when(answered)
+        .then(pl.max_horizontal("_any_at", sent))
+        .when(superseded)
+        .then(closed)
+        .otherwise(followed)
+        .alias(_UNTIL),
+        # the interval the end of the wait stands for; a close at a skewed reply stays around
+        # the close as written
+        pl.when(answered)
+        .then(pl.col("_reply_lo"))
+        .when(superseded)
+        .then(pl.min_horizontal("_close_lo", closed))
+        .otherwise(followed)
+        .alias(_LO),
+        pl.when(answered)
+        .then(pl.col("_reply_hi"))
+        .when(superseded)
+        .then(pl.max_horizontal("_close_hi", closed))
+        .otherwise(followed)
+        .alias(_HI),
+    )
+    wait_min = seconds_at_least_zero(pl.col(_LO), pl.col("_sent_hi"))
+    wait_max = seconds_at_least_zero(pl.col(_HI), pl.col("_sent_lo"))
+    target = pl.duration(microseconds=(pl.col(A.TARGET_SECONDS) * 1e6).cast(pl.Int64))
+    by_policy = pl.col(A.TARGET_FROM) == TargetFrom.POLICY
+    deadline = pl.when(by_policy).then(sent + target).otherwise(pl.col(Col.RESPOND_BY))
+    deadline_lo = pl.when(by_policy).then(pl.col("_sent_lo") + target).otherwise(deadline)
+    deadline_hi = pl.when(by_policy).then(pl.col("_sent_hi") + target).otherwise(deadline)
+    skew = seconds_between(pl.col("_any_at"), sent)
+
+    def waited(seconds: pl.Expr) -> pl.Expr:
+        return seconds.clip(lower_bound=0.0)
+
+    return frame.select(
+        A.ATTEMPT_ID,
+        Col.FROM_PARTY,
+        Col.TO_PARTY,
+        Col.CHANNEL,
+        Col.KIND,
+        Col.PRECEDENCE,
+        Col.THREAD,
+        Col.ATTEMPT_OUTCOME,
+        Col.SENT_AT,
+        Col.TIME_PRECISION,
+        Col.ORIGIN_FILE,
+        A.STATUS,
+        pl.col("_any_id").alias(A.FIRST_RESPONSE_ID),
+        pl.col("_any_at").alias(A.FIRST_RESPONSE_AT),
+        waited(skew).alias(A.TTFR),
+        pl.when(answered).then(wait_min).alias(A.TTFR_MIN),
+        pl.when(answered).then(wait_max).alias(A.TTFR_MAX),
+        pl.col("_any_link").alias(A.LINK),
+        pl.col("_ack_id").alias(A.ACK_ID),
+        waited(seconds_between(pl.col("_ack_at"), sent)).alias(A.TT_ACK),
+        pl.col("_substantive_id").alias(A.SUBSTANTIVE_ID),
+        waited(seconds_between(pl.col("_substantive_at"), sent)).alias(A.TT_SUBSTANTIVE),
+        pl.when(skew < 0).then(skew).alias(A.CLOCK_SKEW_SECONDS),
+        pl.when(unanswered).then(seconds_between(followed, sent)).alias(A.OPEN_SECONDS),
+        pl.when(unanswered).then(wait_min).alias(A.OPEN_MIN),
+        pl.when(unanswered).then(wait_max).alias(A.OPEN_MAX),
+        pl.when(unanswered).then(followed).alias(A.CENSORED_AT),
+        seconds_between(pl.col(_UNTIL), sent).alias(A.WAIT_SECONDS),
+        A.EPISODE_ID,
+        A.ATTEMPT_NUMBER,
+        A.RETRY_STREAK,
+        A.TARGET_SECONDS,
+        A.TARGET_FROM,
+        pl.col(Col.RESPOND_BY),
+        (pl.col(_UNTIL) > deadline).alias(A.BREACH),
+        breach_certainty(pl.col(_LO), pl.col(_HI), deadline_lo, deadline_hi).alias(
+            A.BREACH_CERTAINTY
+        ),
+        A.CLOSED_AT,
+        A.CLOSING_RESPONSE_ID,
+    ).sort(Col.SENT_AT, A.ATTEMPT_ID)
+
+
+__all__ = ["BreachCertainty", "finish_attempts"]
