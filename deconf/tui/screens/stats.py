@@ -59,9 +59,7 @@ class StatsScreen(Screen):
                 row[S.EPISODES],
                 row[S.UNANSWERED_EPISODES],
                 humanize(row[S.KM_MEDIAN]) if row[S.KM_MEDIAN_REACHED] else "not reached",
-                humanize(row[S.KM_P90])
-                if row[S.KM_P90] is not None
-                else "not reached",
+                humanize(row[S.KM_P90]) if row[S.KM_P90] is not None else "not reached",
                 *(
                     NOT_ESTIMABLE if row[share] is None else f"{row[share]:.0%}"
                     for share in (S.SHARE_15M, S.SHARE_1H)
