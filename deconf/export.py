@@ -29,12 +29,33 @@ def exact(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _nested_times(dtype: pl.DataType) -> bool:
+    return (
+        isinstance(dtype, pl.List)
+        and isinstance(dtype.inner, pl.Struct)
+        and any(isinstance(f.dtype, pl.Datetime) for f in dtype.inner.fields)
+    )
+
+
+def _stamp_struct_list(name: str, dtype: pl.List) -> pl.Expr:
+    """A list of records (events inside a silence) with its times stamped the same way."""
+    fields = [
+        pl.element().struct.field(f.name).dt.strftime(EXPORT_TIME_FORMAT).alias(f.name)
+        if isinstance(f.dtype, pl.Datetime)
+        else pl.element().struct.field(f.name)
+        for f in dtype.inner.fields
+    ]
+    return pl.col(name).list.eval(pl.struct(fields))
+
+
 def stamped(frame: pl.DataFrame) -> pl.DataFrame:
     """Timestamps as RFC 3339 UTC strings, so JSON and CSV say exactly what the frame holds."""
     return exact(frame).with_columns(
         pl.col(name).dt.strftime(EXPORT_TIME_FORMAT)
-        for name, dtype in frame.schema.items()
         if isinstance(dtype, pl.Datetime)
+        else _stamp_struct_list(name, dtype)
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) or _nested_times(dtype)
     )
 
 
@@ -43,8 +64,12 @@ def to_json(frame: pl.DataFrame) -> str:
 
 
 def to_csv(frame: pl.DataFrame) -> str:
-    flat = stamped(frame).with_columns(
-        pl.col(n).list.join(";") for n, d in frame.schema.items() if isinstance(d, pl.List)
+    """CSV: lists of strings `;`-joined; lists of records (nested) left to JSON and Parquet."""
+    nested = [n for n, d in frame.schema.items() if isinstance(d, pl.List) and d.inner.is_nested()]
+    flat = stamped(frame.drop(nested)).with_columns(
+        pl.col(n).list.join(";")
+        for n, d in frame.schema.items()
+        if isinstance(d, pl.List) and n not in nested
     )
     buffer = io.StringIO()
     flat.write_csv(buffer)

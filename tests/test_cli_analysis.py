@@ -105,6 +105,46 @@ def test_episodes_exchanges_and_silences():
     silences = json_of("silences", KHASHAM)
     assert {"party", "owed_to", "start", "end", "seconds", "event_ids"} <= set(silences[0])
     assert silences[0]["event_ids"] == ["ev-05", "ev-06", "ev-07", "ev-08", "ev-09"]
+    # each event with its time, kind, summary and how long the silence had lasted then
+    first = silences[0]["events"][0]
+    assert (first["id"], first["at"], first["kind"]) == (
+        "ev-05",
+        "2018-02-07T20:50:00.000000Z",
+        "strike",
+    )
+    assert first["silent_for_seconds"] == 420.0  # RU had owed US an answer for 7 min
+    assert first["summary"].startswith("Strikes approved")
+    assert (first["certainty"], first["time_precision"]) == ("inferred", "approximate")
+    assert silences[-1]["events"] == []
+
+
+def test_machine_output_says_how_firm_each_figure_is():
+    gaps = {r["attempt_id"]: r for r in json_of("gaps", KHASHAM)}
+    firmness = {
+        "ttfr_min_seconds",
+        "ttfr_max_seconds",
+        "open_min_seconds",
+        "open_max_seconds",
+        "clock_skew_seconds",
+        "censored_at",
+        "target_from",
+        "breach_certainty",
+        "time_precision",
+        "origin_file",
+    }
+    assert firmness <= set(gaps["kh-020"])
+    # kh-020 (20:32 ± 15 min) waited 9 min as written for the close at 20:41 (± 15 min): a
+    # flash breach as written, but a reading exists in which it was answered within 5 min
+    assert (gaps["kh-020"]["breach"], gaps["kh-020"]["breach_certainty"]) == (True, "possible")
+    assert (gaps["kh-024"]["breach"], gaps["kh-024"]["breach_certainty"]) == (True, "certain")
+    assert gaps["kh-024"]["censored_at"] == "2018-02-08T09:00:00.000000Z"
+    episodes = json_of("episodes", KHASHAM)
+    assert {"gap_min_seconds", "gap_max_seconds", "breach_certainty"} <= set(episodes[0])
+    stats = json_of("stats", KHASHAM)[0]
+    assert stats["share_answered_24h"] is None  # nothing followed 24 h: not estimable
+    assert stats["rmst_horizon_seconds"] == stats["km_longest_followup_seconds"]
+    csv = run("silences", KHASHAM, "--format", "csv")
+    assert csv.stdout.splitlines()[0].endswith("event_ids")  # nested events stay in JSON
 
 
 def test_filters_select_rows():

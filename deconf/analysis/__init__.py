@@ -21,7 +21,7 @@ from deconf.analysis.coverage import coverage_of
 from deconf.analysis.episodes import LINKING_COLUMNS, analyze_attempts, episodes_of
 from deconf.analysis.exchanges import exchange_ids, exchanges_of
 from deconf.analysis.filters import Filters
-from deconf.analysis.silences import silences_of
+from deconf.analysis.silences import silence_events, silences_of
 from deconf.analysis.stats import GROUPINGS, statistics
 from deconf.frames import Col, Records
 from deconf.policy import Policy
@@ -91,6 +91,11 @@ class Analysis:
         """Owed silences, with the events that fall inside each."""
         frame = silences_of(self.records, self._all_episodes)
         return self.filters.rows(frame, A.START)
+
+    @cached_property
+    def silence_events(self) -> pl.DataFrame:
+        """Each event inside an owed silence, with how long the silence had lasted then."""
+        return silence_events(self.silences, self.records.events)
 
     def stats(self, by: str = Col.TO_PARTY) -> pl.DataFrame:
         """Statistics per group (to_party, from_party, channel, precedence, kind or all)."""

@@ -63,6 +63,9 @@ class A:
     SECONDS = "seconds"
     ONGOING = "ongoing"
     EVENT_COUNT = "event_count"
+    EVENT_ID = "event_id"
+    EVENTS_INSIDE = "events"
+    SILENT_FOR = "silent_for_seconds"
     # coverage: what each source observed
     COVERS_FROM = "covers_from"
     COVERS_UNTIL = "covers_until"

@@ -111,3 +111,21 @@ def _with_events(intervals: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("_silence", "_low", "_high")
     )
+
+
+def silence_events(silences: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """One row per event inside a silence: the silence's keys (party, owed_to, start, episode),
+    the event (id, at, kind, summary, certainty, time precision, source) and how long the silence
+    had lasted when it happened (`silent_for_seconds`): "shelling at 22:30 while RU had owed US
+    an answer for 12 min"."""
+    inside = silences.select(A.PARTY, A.OWED_TO, A.START, A.EPISODE_ID, A.EVENTS).explode(A.EVENTS)
+    described = events.select(
+        Col.ID, Col.AT, Col.KIND, Col.SUMMARY, Col.CERTAINTY, Col.TIME_PRECISION, Col.SOURCE
+    ).rename({Col.ID: A.EVENT_ID})
+    return (
+        inside.drop_nulls(A.EVENTS)
+        .rename({A.EVENTS: A.EVENT_ID})
+        .join(described, on=A.EVENT_ID, how="left", maintain_order="left")
+        .with_columns(seconds_between(pl.col(Col.AT), pl.col(A.START)).alias(A.SILENT_FOR))
+        .sort(A.START, A.PARTY, A.OWED_TO, Col.AT, A.EVENT_ID)
+    )

@@ -301,6 +301,36 @@ exchanges = _frame_command(
     layouts.EXCHANGES,
     "Exchanges",
 )
+
+
+def _silences_with_events(analysis: Analysis) -> pl.DataFrame:
+    """Owed silences, longest first, each with its events as records (JSON and Parquet): time,
+    kind, summary, certainty, source and how long the silence had lasted when it happened."""
+    keys = [A.PARTY, A.OWED_TO, A.START]
+    inside = analysis.silence_events.group_by(keys, maintain_order=True).agg(
+        pl.struct(
+            pl.col(A.EVENT_ID).alias(Col.ID),
+            Col.AT,
+            pl.col(Col.KIND).cast(pl.String),
+            Col.SUMMARY,
+            A.SILENT_FOR,
+            pl.col(Col.CERTAINTY).cast(pl.String),
+            pl.col(Col.TIME_PRECISION).cast(pl.String),
+            Col.SOURCE,
+        ).alias(A.EVENTS_INSIDE)
+    )
+    frame = analysis.silences.drop(A.EVENT_COUNT).join(
+        inside, on=keys, how="left", maintain_order="left"
+    )
+    empty = pl.lit([], dtype=frame.schema[A.EVENTS_INSIDE])
+    return frame.with_columns(
+        pl.when(pl.col(A.EVENTS_INSIDE).is_null())
+        .then(empty)
+        .otherwise(pl.col(A.EVENTS_INSIDE))
+        .alias(A.EVENTS_INSIDE)
+    ).sort(A.SECONDS, A.START, descending=[True, False])
+
+
 silences = _frame_command(
     "silences",
     """Owed silences: while a party owed an answer and sent nothing, with events inside.
@@ -309,7 +339,7 @@ silences = _frame_command(
     Example:
       deconf silences logs/khasham-2018.jsonl --party RU
     """,
-    lambda analysis: analysis.silences.drop(A.EVENT_COUNT).sort(A.SECONDS, descending=True),
+    _silences_with_events,
     layouts.SILENCES,
     "Owed silences",
 )
