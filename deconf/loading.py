@@ -89,4 +89,3 @@ def validate_records(
     rows = records.to_dicts() if isinstance(records, pl.DataFrame) else records
     raw = read_mappings(rows, source)
     return cross_check([validate_raw(raw, assume_tz=assume_tz, keep_extra=keep_extra)])
-

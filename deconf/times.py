@@ -188,9 +188,7 @@ def wall_time(moment: datetime | None, zone: str) -> str:
 
 # ------------------------------------------------------------------ durations
 
-DURATION_RE = re.compile(
-    r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$"
-)
+DURATION_RE = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$")
 _NOT_A_DURATION = 'not a duration (use e.g. "15m", "1h30m", 900)'
 
 

@@ -16,6 +16,7 @@ from functools import cached_property
 import polars as pl
 
 from deconf.analysis.asof import known_at, resolve_as_of
+from deconf.analysis.chronology import chronology
 from deconf.analysis.columns import A
 from deconf.analysis.coverage import coverage_of
 from deconf.analysis.episodes import LINKING_COLUMNS, analyze_attempts, episodes_of
@@ -41,6 +42,7 @@ EVENT_COLUMNS = (
     Col.SOURCE,
     Col.TIME_PRECISION,
     Col.ORIGIN_FILE,
+    Col.ACTOR,
 )
 
 
@@ -91,6 +93,12 @@ class Analysis:
         """Owed silences, with the events that fall inside each."""
         frame = silences_of(self.records, self._all_episodes)
         return self.filters.rows(frame, A.START)
+
+    @cached_property
+    def chronology(self) -> pl.DataFrame:
+        """Every message and event in time order, with its time precision, source, certainty
+        and (attempts) status: what every figure rests on."""
+        return chronology(self.records, self._all_attempts)
 
     @cached_property
     def silence_events(self) -> pl.DataFrame:

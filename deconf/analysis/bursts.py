@@ -1,5 +1,9 @@
 """Bursts of attempts: calls from one party to another less than an hour apart. The report's
-findings and its close-up chart both tell the story of the worst one, so it is found here once."""
+findings and its close-up chart both tell the story of the worst one, so it is found here once.
+
+A burst worth telling has at least two attempts over a non-zero span (one call is not a burst,
+and a close-up of a single instant shows nothing); the worst is the one with the most attempts
+never answered, then the most without an answer of their own, then the earliest."""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ _BURST = "_burst"
 
 
 def worst_burst(attempts: pl.DataFrame) -> pl.DataFrame | None:
-    """The burst of attempts (same pair, less than BURST_GAP apart) with the most attempts that
-    got no answer of their own; None when every attempt was answered."""
+    """The worst burst of attempts (same pair, less than BURST_GAP apart); None when no burst of
+    two or more attempts over a non-zero span left any attempt without its own answer."""
     bursts = attempts.sort(Col.FROM_PARTY, Col.TO_PARTY, Col.SENT_AT, A.ATTEMPT_ID).with_columns(
         (
             (pl.col(Col.SENT_AT).diff().over(Col.FROM_PARTY, Col.TO_PARTY) > BURST_GAP)
@@ -27,11 +31,16 @@ def worst_burst(attempts: pl.DataFrame) -> pl.DataFrame | None:
     ranked = (
         bursts.group_by(_BURST)
         .agg(
+            (pl.col(A.STATUS) == Status.UNANSWERED).sum().alias("_never"),
             (pl.col(A.STATUS) != Status.ANSWERED).sum().alias("_without"),
             pl.col(Col.SENT_AT).min().alias("_first"),
+            pl.col(Col.SENT_AT).max().alias("_last"),
+            pl.len().alias("_n"),
         )
-        .filter(pl.col("_without") > 0)
-        .sort(["_without", "_first"], descending=[True, False])
+        .filter(
+            (pl.col("_without") > 0) & (pl.col("_n") >= 2) & (pl.col("_last") > pl.col("_first"))
+        )
+        .sort(["_never", "_without", "_first"], descending=[True, True, False])
     )
     if ranked.is_empty():
         return None

@@ -57,6 +57,7 @@ LINKING_COLUMNS = (
     Col.RESPOND_BY,
     Col.TIME_PRECISION,
     Col.ORIGIN_FILE,
+    Col.CERTAINTY,
 )
 
 

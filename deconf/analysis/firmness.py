@@ -13,7 +13,16 @@ from datetime import timedelta
 import polars as pl
 
 from deconf.analysis.columns import BreachCertainty
-from deconf.vocabulary import TimePrecision
+from deconf.vocabulary import Certainty, TimePrecision
+
+#: From firmest to weakest: what a figure resting on several records is worth.
+CERTAINTY_ORDER = (Certainty.REPORTED, Certainty.INFERRED, Certainty.DISPUTED)
+PRECISION_ORDER = (
+    TimePrecision.SECOND,
+    TimePrecision.MINUTE,
+    TimePrecision.APPROXIMATE,
+    TimePrecision.DAY,
+)
 
 _DAY = timedelta(days=1)
 _MINUTE = timedelta(minutes=1)
@@ -73,3 +82,36 @@ def firmest(certainty: pl.Expr) -> pl.Expr:
         .then(pl.lit(BreachCertainty.POSSIBLE))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
+
+
+def _rank(value: pl.Expr, order: tuple) -> pl.Expr:
+    return value.cast(pl.String).replace_strict(
+        {level.value: rank for rank, level in enumerate(order)}, default=0, return_dtype=pl.Int8
+    )
+
+
+def certainty_rank(certainty: pl.Expr) -> pl.Expr:
+    """0 reported (or absent), 1 inferred, 2 disputed."""
+    return _rank(certainty.fill_null(Certainty.REPORTED.value), CERTAINTY_ORDER)
+
+
+def precision_rank(precision: pl.Expr) -> pl.Expr:
+    """0 second (or absent), 1 minute, 2 approximate, 3 day."""
+    return _rank(precision.fill_null(TimePrecision.SECOND.value), PRECISION_ORDER)
+
+
+def _named(ranks: list[pl.Expr], order: tuple) -> pl.Expr:
+    worst = pl.max_horizontal(ranks)
+    return worst.replace_strict(
+        {rank: level.value for rank, level in enumerate(order)}, return_dtype=pl.String
+    )
+
+
+def weakest_certainty(*ranks: pl.Expr) -> pl.Expr:
+    """The weakest certainty among several records' (ranks from `certainty_rank`)."""
+    return _named(list(ranks), CERTAINTY_ORDER)
+
+
+def coarsest_precision(*ranks: pl.Expr) -> pl.Expr:
+    """The coarsest time precision among several records' (ranks from `precision_rank`)."""
+    return _named(list(ranks), PRECISION_ORDER)

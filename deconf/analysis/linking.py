@@ -62,6 +62,7 @@ def attempts_of(contacts: pl.DataFrame) -> pl.DataFrame:
             Col.ATTEMPT_OUTCOME,
             Col.TIME_PRECISION,
             Col.ORIGIN_FILE,
+            Col.CERTAINTY,
         )
         .sort(Col.SENT_AT, A.ATTEMPT_ID)
     )

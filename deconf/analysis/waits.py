@@ -19,7 +19,16 @@ import polars as pl
 
 from deconf.analysis.columns import A, BreachCertainty, Status, TargetFrom, seconds_between
 from deconf.analysis.coverage import coverage_end
-from deconf.analysis.firmness import breach_certainty, earliest, latest, seconds_at_least_zero
+from deconf.analysis.firmness import (
+    breach_certainty,
+    certainty_rank,
+    coarsest_precision,
+    earliest,
+    latest,
+    precision_rank,
+    seconds_at_least_zero,
+    weakest_certainty,
+)
 from deconf.frames import UTC_TIME, Col
 from deconf.policy import Policy
 
@@ -37,12 +46,15 @@ def _censored_at(attempts: pl.DataFrame, as_of: datetime, coverage: pl.DataFrame
 
 
 def _reply_bounds(contacts: pl.DataFrame, id_column: str, prefix: str, policy: Policy):
-    """The interval a reply's time stands for, keyed by the column naming it."""
+    """The interval a reply's time stands for, and how firm the reply is, keyed by the column
+    naming it."""
     precision = pl.col(Col.TIME_PRECISION).fill_null("second")
     return contacts.select(
         pl.col(Col.ID).alias(id_column),
         earliest(pl.col(Col.SENT_AT), precision, policy.approximate).alias(f"{prefix}_lo"),
         latest(pl.col(Col.SENT_AT), precision, policy.approximate).alias(f"{prefix}_hi"),
+        certainty_rank(pl.col(Col.CERTAINTY)).alias(f"{prefix}_certainty"),
+        precision_rank(precision).alias(f"{prefix}_precision"),
     )
 
 
@@ -162,6 +174,8 @@ def finish_attempts(
         pl.when(unanswered).then(wait_max).alias(A.OPEN_MAX),
         pl.when(unanswered).then(followed).alias(A.CENSORED_AT),
         seconds_between(pl.col(_UNTIL), sent).alias(A.WAIT_SECONDS),
+        wait_min.alias(A.WAIT_MIN),
+        wait_max.alias(A.WAIT_MAX),
         A.EPISODE_ID,
         A.ATTEMPT_NUMBER,
         A.RETRY_STREAK,
@@ -174,6 +188,15 @@ def finish_attempts(
         ),
         A.CLOSED_AT,
         A.CLOSING_RESPONSE_ID,
+        # the weakest certainty and coarsest time among the attempt and the reply its figure
+        # rests on (its own, or the one that closed its episode)
+        weakest_certainty(
+            certainty_rank(pl.col(Col.CERTAINTY)),
+            pl.coalesce("_reply_certainty", "_close_certainty"),
+        ).alias(A.RESTS_ON_CERTAINTY),
+        coarsest_precision(
+            precision_rank(precision), pl.coalesce("_reply_precision", "_close_precision")
+        ).alias(A.RESTS_ON_PRECISION),
     ).sort(Col.SENT_AT, A.ATTEMPT_ID)
 
 

@@ -100,6 +100,8 @@ GAPS_COLUMNS = (
     A.BREACH,
     A.BREACH_CERTAINTY,
     A.CLOSING_RESPONSE_ID,
+    A.RESTS_ON_CERTAINTY,
+    A.RESTS_ON_PRECISION,
 )
 
 
@@ -259,8 +261,7 @@ def _frame_command(
     command.__name__ = command.__qualname__ = name
     summary, _, example = describe.partition("\n\n")
     command.__doc__ = (
-        f"{summary}\n\n    Table columns (--columns): "
-        f"{', '.join(layout.names())}.\n\n{example}"
+        f"{summary}\n\n    Table columns (--columns): {', '.join(layout.names())}.\n\n{example}"
     )
     return command
 

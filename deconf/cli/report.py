@@ -36,6 +36,7 @@ from deconf.opening import digest
 from deconf.policy import Policy, load_policy
 from deconf.report import FORMATS, render
 from deconf.report.content import build_report
+from deconf.report.model import MarksFile
 from deconf.report.render import PARAMETERS_MARK
 from deconf.sources import load_data, open_store
 from deconf.times import check_zone
@@ -85,10 +86,12 @@ def write_report(
         stderr.print(Text(f"deconf: {path} is named more than once; read once"))
     chosen = Filters(reading=str(Reading.parse(reading)))
     analysis = analyze(loaded.records, policy, loaded.as_of, chosen)
+    where = marks_path(logs, None if logs else loaded.store.root)
     try:
-        marks = load_marks(marks_path(logs, None if logs else loaded.store.root))
+        marks = load_marks(where)
     except ValueError as error:
         raise UsageError(str(error)) from None
+    named = MarksFile(path=where.name, sha256=digest(where)[0], marks=len(marks)) if marks else None
     stamp = parse_as_of(generated_at, "generated_at") if generated_at else None
     report = build_report(
         analysis,
@@ -98,6 +101,7 @@ def write_report(
         generated_at=stamp,
         marks=marks,
         whole=loaded.records,
+        marks_file=named,
     )
     return render(report, analysis, fmt, output)
 

@@ -6,19 +6,23 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import polars as pl
+
 from deconf.analysis import Analysis
 from deconf.analysis.bursts import worst_burst
+from deconf.analysis.columns import A, Status
 from deconf.frames import Col
 from deconf.report.chart import timeline
 from deconf.report.model import Report
 from deconf.report.render import render_html, render_json, render_markdown
+from deconf.times import to_the_minute
 
 FORMATS = ("html", "md", "json")
 ZOOM_SHARE = 0.33  # zoom on the longest silence when it covers less than this share of the span
 
 
 def charts(analysis: Analysis) -> list[str]:
-    """The whole timeline, and a close-up of the longest owed silence when it is short."""
+    """The whole timeline, and a close-up of the worst burst of calls when it is short."""
     attempts, events = analysis.attempts, analysis.records.events
     if attempts.is_empty():
         return []
@@ -27,7 +31,7 @@ def charts(analysis: Analysis) -> list[str]:
         analysis.episodes,
         events,
         analysis.as_of,
-        title="All attempts, replies, gaps and events",
+        title="All attempts, replies, waits and events, by party pair",
     )
     found = [whole]
     burst = worst_burst(attempts)
@@ -37,6 +41,7 @@ def charts(analysis: Analysis) -> list[str]:
         if span and (last - first).total_seconds() < ZOOM_SHARE * span:
             pad = max((last - first) / 4, timedelta(minutes=15))
             sender, receiver = burst[Col.FROM_PARTY][0], burst[Col.TO_PARTY][0]
+            never = burst.filter(pl.col(A.STATUS) == Status.UNANSWERED).height
             found.append(
                 timeline(
                     attempts,
@@ -45,7 +50,12 @@ def charts(analysis: Analysis) -> list[str]:
                     analysis.as_of,
                     start=first - pad,
                     end=min(last + 3 * pad, analysis.as_of),
-                    title=f"Close-up: the calls from {sender} to {receiver} that went unanswered",
+                    title=(
+                        f"Close-up: {burst.height} calls from {sender} to {receiver}, "
+                        f"{to_the_minute(first)} to {to_the_minute(last)}; "
+                        f"{never} never answered"
+                    ),
+                    pairs=[(sender, receiver)],
                 )
             )
     return found

@@ -11,7 +11,10 @@ from datetime import datetime
 import polars as pl
 
 from deconf.analysis import Analysis
+from deconf.analysis.chronology import COLUMNS as CHRONOLOGY
+from deconf.analysis.chronology import evidence
 from deconf.analysis.columns import REPEATED_FAILURE_STREAK, A, Status
+from deconf.analysis.coverage import coverage_of
 from deconf.analysis.readings import ALL
 from deconf.analysis.tallies import certainty_counts
 from deconf.errors import flag_name, worded
@@ -20,11 +23,15 @@ from deconf.marks import Mark
 from deconf.report.disagreements import disagreements_of
 from deconf.report.findings import findings
 from deconf.report.model import (
+    Coverage,
     EventRef,
+    Finding,
     Input,
     MarkRow,
+    MarksFile,
     Parameters,
     ReasonGroup,
+    RecordRef,
     Report,
     Scope,
     Silence,
@@ -35,11 +42,13 @@ from deconf.report.model import (
 from deconf.sources import Problem, Provenance, Summary
 from deconf.times import rfc3339
 from deconf.version import __version__
-from deconf.vocabulary import Certainty
+from deconf.vocabulary import Certainty, TimePrecision
 
 MAX_ROWS = 200
 MAX_EXCHANGES = 500
 MAX_EVENTS_PER_SILENCE = 50
+MAX_CHRONOLOGY = 1000
+CHRONOLOGY_COLUMNS = list(CHRONOLOGY)
 FIRST_LOCATIONS = 3
 
 ATTEMPT_COLUMNS = [
@@ -56,9 +65,17 @@ ATTEMPT_COLUMNS = [
     A.TTFR,
     A.OPEN_SECONDS,
     A.WAIT_SECONDS,
+    A.WAIT_MIN,
+    A.WAIT_MAX,
     A.TARGET_SECONDS,
+    A.TARGET_FROM,
     A.EPISODE_ID,
     A.RETRY_STREAK,
+    A.BREACH,
+    A.BREACH_CERTAINTY,
+    A.CENSORED_AT,
+    A.RESTS_ON_CERTAINTY,
+    A.RESTS_ON_PRECISION,
 ]
 EPISODE_COLUMNS = [
     A.EPISODE_ID,
@@ -72,6 +89,7 @@ EPISODE_COLUMNS = [
     A.RETRY_STREAK,
     A.STATUS,
     A.BREACHES,
+    A.BREACH_CERTAINTY,
 ]
 EXCHANGE_COLUMNS = [
     A.EXCHANGE_ID,
@@ -90,8 +108,21 @@ EXCHANGE_COLUMNS = [
 ]
 
 
-def table(frame: pl.DataFrame, columns: list[str], limit: int = MAX_ROWS) -> Table:
-    shown = frame.select(columns).head(limit)
+def table(
+    frame: pl.DataFrame,
+    columns: list[str],
+    limit: int = MAX_ROWS,
+    worst_first: list[str] | None = None,
+    shown_by: list[str] | None = None,
+) -> Table:
+    """The first `limit` rows; when the frame is longer and `worst_first` names columns, the
+    most severe rows by them (descending) are kept instead, then shown in `shown_by` order."""
+    kept = frame
+    if worst_first and frame.height > limit:
+        kept = frame.sort(worst_first, descending=True, nulls_last=True).head(limit)
+        if shown_by:
+            kept = kept.sort(shown_by)
+    shown = kept.select(columns).head(limit)
     stamped = shown.with_columns(
         pl.col(name).map_elements(rfc3339, return_dtype=pl.String)
         for name, dtype in shown.schema.items()
@@ -156,19 +187,18 @@ def _scope(records: Records, analysis: Analysis) -> Scope:
     )
 
 
-def _silences(analysis: Analysis, events: pl.DataFrame) -> list[Silence]:
+def _silences(analysis: Analysis) -> list[Silence]:
     longest = analysis.silences.sort(
         [A.SECONDS, A.START, A.PARTY], descending=[True, False, False]
     ).head(MAX_ROWS)
-    described = {
-        row[Col.ID]: row
-        for row in events.filter(
-            pl.col(Col.ID).is_in(longest[A.EVENTS].explode().drop_nulls().implode())
-        ).iter_rows(named=True)
-    }
+    inside_all = analysis.silence_events
     silences = []
     for row in longest.iter_rows(named=True):
-        inside = [described[i] for i in row[A.EVENTS][:MAX_EVENTS_PER_SILENCE]]
+        inside = inside_all.filter(
+            (pl.col(A.PARTY) == row[A.PARTY])
+            & (pl.col(A.OWED_TO) == row[A.OWED_TO])
+            & (pl.col(A.START) == row[A.START])
+        ).head(MAX_EVENTS_PER_SILENCE)
         silences.append(
             Silence(
                 party=row[A.PARTY],
@@ -180,12 +210,15 @@ def _silences(analysis: Analysis, events: pl.DataFrame) -> list[Silence]:
                 episode_id=row[A.EPISODE_ID],
                 events=[
                     EventRef(
-                        id=e[Col.ID],
+                        id=e[A.EVENT_ID],
                         at=rfc3339(e[Col.AT]),
                         kind=str(e[Col.KIND]),
                         summary=e[Col.SUMMARY],
+                        silent_for_seconds=e[A.SILENT_FOR],
+                        certainty=str(e[Col.CERTAINTY] or Certainty.REPORTED.value),
+                        time_precision=str(e[Col.TIME_PRECISION] or TimePrecision.SECOND.value),
                     )
-                    for e in inside
+                    for e in inside.iter_rows(named=True)
                 ],
             )
         )
@@ -212,6 +245,36 @@ def _marks(marks: list[Mark], records: Records) -> list[MarkRow]:
     ]
 
 
+def _record_refs(chronology: pl.DataFrame, ids: list[str]) -> list[RecordRef]:
+    found = {row[Col.ID]: row for row in evidence(chronology, ids).iter_rows(named=True)}
+    return [
+        RecordRef(
+            id=row[Col.ID],
+            type=row[Col.TYPE],
+            at=rfc3339(row[Col.AT]),
+            time_precision=row[Col.TIME_PRECISION],
+            certainty=row[Col.CERTAINTY],
+            source=row[Col.SOURCE],
+            origin_file=row[Col.ORIGIN_FILE],
+        )
+        for row in (found[i] for i in dict.fromkeys(ids) if i in found)
+    ]
+
+
+def _coverage(analysis: Analysis) -> list[Coverage]:
+    frame = analysis.coverage if analysis.coverage is not None else coverage_of(analysis.records)
+    return [
+        Coverage(
+            source=row[Col.ORIGIN_FILE],
+            first=rfc3339(row[A.COVERS_FROM]),
+            last=rfc3339(row[A.COVERS_UNTIL]),
+            contacts=row[A.CONTACTS],
+            events=row[A.EVENT_RECORDS],
+        )
+        for row in frame.iter_rows(named=True)
+    ]
+
+
 def build_report(
     analysis: Analysis,
     summary: Summary,
@@ -220,6 +283,7 @@ def build_report(
     tz: str | None = None,
     generated_at: datetime | None = None,
     marks: list[Mark] | None = None,
+    marks_file: MarksFile | None = None,
     title: str = "Deconfliction communications: response-gap audit",
     whole: Records | None = None,
 ) -> Report:
@@ -229,10 +293,17 @@ def build_report(
     validation = summary_of(summary)
     records = analysis.records
     attempts = analysis.attempts
+    chronology = analysis.chronology
     unanswered = attempts.filter(pl.col(A.STATUS) == Status.UNANSWERED).sort(
         A.OPEN_SECONDS, A.ATTEMPT_ID, descending=[True, False]
     )
-    breached = attempts.filter(pl.col(A.BREACH)).sort(Col.SENT_AT, A.ATTEMPT_ID)
+    # the worst breaches first: certain before possible, then by how far past the target
+    overshoot = (pl.col(A.WAIT_SECONDS) - pl.col(A.TARGET_SECONDS)).alias("_overshoot")
+    breached = (
+        attempts.filter(pl.col(A.BREACH))
+        .with_columns(overshoot, (pl.col(A.BREACH_CERTAINTY) == "certain").alias("_certain"))
+        .sort(["_certain", "_overshoot", A.ATTEMPT_ID], descending=[True, True, False])
+    )
     streaks = analysis.episodes.filter(pl.col(A.RETRY_STREAK) >= REPEATED_FAILURE_STREAK).sort(
         A.RETRY_STREAK, A.OPENED_AT, descending=[True, False]
     )
@@ -256,6 +327,7 @@ def build_report(
             reading=None if analysis.filters.reading in (None, ALL) else analysis.filters.reading,
         ),
         inputs=[Input(path=i.path, sha256=i.sha256, bytes=i.bytes) for i in provenance.inputs],
+        marks_file=marks_file,
         store=StoreRef(
             path=provenance.store.path,
             chain_hash=provenance.store.chain_hash,
@@ -265,14 +337,29 @@ def build_report(
         else None,
         validation=validation,
         scope=_scope(records, analysis),
-        findings=findings(analysis, validation) + (disagreement.findings if disagreement else []),
+        coverage=_coverage(analysis),
+        findings=[
+            Finding(text=text, records=_record_refs(chronology, ids))
+            for text, ids in findings(analysis, validation)
+        ]
+        + [
+            Finding(text=text, records=[])
+            for text in (disagreement.findings if disagreement else [])
+        ],
         responders=table(responders, responders.columns),
         unanswered=table(unanswered, ATTEMPT_COLUMNS),
         breaches=table(breached, ATTEMPT_COLUMNS),
         streaks=table(streaks, EPISODE_COLUMNS),
-        silences=_silences(analysis, records.events),
+        silences=_silences(analysis),
         silences_total=analysis.silences.height,
         marks=_marks(marks or [], records),
-        exchanges=table(exchanges, EXCHANGE_COLUMNS, MAX_EXCHANGES),
+        chronology=table(chronology, CHRONOLOGY_COLUMNS, MAX_CHRONOLOGY),
+        exchanges=table(
+            exchanges,
+            EXCHANGE_COLUMNS,
+            MAX_EXCHANGES,
+            worst_first=[A.UNANSWERED_ATTEMPTS, A.LONGEST_GAP_SECONDS],
+            shown_by=[A.START, A.EXCHANGE_ID],
+        ),
         disagreements=disagreement,
     )

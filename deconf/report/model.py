@@ -78,6 +78,44 @@ class EventRef(_Part):
     at: str
     kind: str
     summary: str | None
+    silent_for_seconds: float
+    certainty: str
+    time_precision: str
+
+
+class RecordRef(_Part):
+    """A record a figure rests on: where it came from and how firm it is."""
+
+    id: str
+    type: str
+    at: str
+    time_precision: str
+    certainty: str
+    source: str | None
+    origin_file: str | None
+
+
+class Finding(_Part):
+    """A headline sentence and the records it rests on."""
+
+    text: str
+    records: list[RecordRef]
+
+
+class Coverage(_Part):
+    """What one source observed: an open episode is followed no further than `last`."""
+
+    source: str
+    first: str
+    last: str
+    contacts: int
+    events: int
+
+
+class MarksFile(_Part):
+    path: str
+    sha256: str
+    marks: int
 
 
 class Silence(_Part):
@@ -113,9 +151,11 @@ class Report(_Part):
     parameters: Parameters
     inputs: list[Input]
     store: StoreRef | None
+    marks_file: MarksFile | None
     validation: ValidationSummary
     scope: Scope
-    findings: list[str]
+    coverage: list[Coverage]
+    findings: list[Finding]
     responders: Table
     unanswered: Table
     breaches: Table
@@ -123,6 +163,7 @@ class Report(_Part):
     silences: list[Silence]
     silences_total: int
     marks: list[MarkRow]
+    chronology: Table
     exchanges: Table
     disagreements: Disagreements | None = None
 
