@@ -200,9 +200,49 @@ def test_verify_report_against_logs(in_repo, tmp_path):
     tampered.write_text(tampered.read_text().replace("12h 17m 00s", "2h 17m 00s"))
     result = run("verify-report", tampered, log)
     assert result.exit_code == 1 and "content differs" in result.output
+    assert "section “Headline findings”" in result.output  # where, not only that
     log.write_text(log.read_text().replace("kh-024", "kh-999"))
     result = run("verify-report", tmp_path / "r.json", log)
-    assert result.exit_code == 1 and "SHA-256 differ" in result.output
+    assert result.exit_code == 1 and "no log given has the content" in result.output
+
+
+def test_verify_report_matches_inputs_by_content_not_path_spelling(in_repo, tmp_path):
+    report = make("logs/khasham-2018.jsonl", "md", tmp_path / "r.md", "2018-02-08T09:00:00Z")
+    elsewhere = tmp_path / "copy-of-the-log.jsonl"
+    shutil.copy(ROOT / "logs" / "khasham-2018.jsonl", elsewhere)
+    for spelling in ("./logs/khasham-2018.jsonl", str(elsewhere)):
+        result = run("verify-report", report, spelling)
+        assert result.exit_code == 0, result.output
+
+
+def test_verify_report_checks_the_charts_beside_a_markdown_report(in_repo, tmp_path):
+    report = make("logs/khasham-2018.jsonl", "md", tmp_path / "r.md", "2018-02-08T09:00:00Z")
+    chart = tmp_path / "r.timeline-2.svg"
+    chart.write_text(chart.read_text().replace("never answered", "all answered"))
+    result = run("verify-report", report, "logs/khasham-2018.jsonl")
+    assert result.exit_code == 1 and "the chart r.timeline-2.svg differs" in result.output
+    chart.unlink()
+    result = run("verify-report", report, "logs/khasham-2018.jsonl")
+    assert result.exit_code == 1 and "r.timeline-2.svg the report shows is missing" in result.output
+
+
+def test_verify_report_checks_the_marks_file_it_names(tmp_path):
+    log = tmp_path / "night.jsonl"
+    shutil.copy(ROOT / "logs" / "khasham-2018.jsonl", log)
+    marks = marks_path([log], None)
+    with freeze_time("2026-11-25T10:00:00Z"):
+        add_mark(marks, "kh-024", "check the CAOC log")
+    report = make(str(log), "html", tmp_path / "r.html", "2018-02-08T09:00:00Z")
+    text = report.read_text()
+    assert "night.jsonl.marks.jsonl" in text and "1 marks" in text
+    assert run("verify-report", report, log).exit_code == 0
+    with freeze_time("2026-11-25T11:00:00Z"):
+        add_mark(marks, "kh-030", "and this one")
+    result = run("verify-report", report, log)
+    assert result.exit_code == 1 and "has changed since the report" in result.output
+    marks.unlink()
+    result = run("verify-report", report, log)
+    assert result.exit_code == 1 and "which is missing" in result.output
 
 
 def test_verify_report_against_a_store(tmp_path):

@@ -102,3 +102,16 @@ def test_a_truncated_table_keeps_the_most_severe_rows():
     frame = pl.DataFrame({"id": ["a", "b", "c", "d"], "t": [1, 2, 3, 4], "gap": [5, 50, 1, 20]})
     kept = table(frame, ["id"], limit=2, worst_first=["gap"], shown_by=["t"])
     assert [r["id"] for r in kept.rows] == ["b", "d"] and kept.total == 4
+
+
+def test_first_difference_names_the_line_and_the_section():
+    from deconf.report.compare import first_difference
+
+    before = "# Report\n\n## Findings\n\n- RU left 1 of 4 unanswered\n"
+    after = before.replace("1 of 4", "2 of 4")
+    said = first_difference(after, before, "md")
+    assert said.startswith("line 5, in section “Findings”")
+    assert "“- RU left 2 of 4 unanswered”" in said and "“- RU left 1 of 4 unanswered”" in said
+    assert first_difference(before, before, "md") is None
+    keyed = first_difference('{"a": 1, "b": 2}', '{"a": 1, "b": 3}', "json")
+    assert "key “b”" in keyed

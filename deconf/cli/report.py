@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.text import Text
 
@@ -30,15 +32,17 @@ from deconf.cli.common import (
     stdout,
 )
 from deconf.errors import UsageError
+from deconf.frames import Col, Records
 from deconf.loading import distinct
 from deconf.marks import load_marks, marks_path
 from deconf.opening import digest
 from deconf.policy import Policy, load_policy
 from deconf.report import FORMATS, render
+from deconf.report.compare import first_difference
 from deconf.report.content import build_report
 from deconf.report.model import MarksFile
 from deconf.report.render import PARAMETERS_MARK
-from deconf.sources import load_data, open_store
+from deconf.sources import Provenance, load_data, open_store
 from deconf.times import check_zone
 
 FormatArg = Annotated[str, typer.Option("--format", help="html, md or json.")]
@@ -68,7 +72,10 @@ def write_report(
     reading=None,
     map_path=None,
     preset=None,
+    names: dict[str, str] | None = None,
 ) -> list[Path]:
+    """Write a report. `names` respells log paths (as given → as a report named them), so a
+    report checked against the same files under another path recomputes the same bytes."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(FORMATS)}")
     check_zone(tz, "tz")
@@ -84,6 +91,13 @@ def write_report(
     )
     for path in loaded.repeated:
         stderr.print(Text(f"deconf: {path} is named more than once; read once"))
+    provenance = loaded.provenance()
+    if names:
+        loaded.records = _respelled(loaded.records, names)
+        provenance = Provenance(
+            [replace(i, path=names.get(i.path, i.path)) for i in provenance.inputs],
+            provenance.store,
+        )
     chosen = Filters(reading=str(Reading.parse(reading)))
     analysis = analyze(loaded.records, policy, loaded.as_of, chosen)
     where = marks_path(logs, None if logs else loaded.store.root)
@@ -96,7 +110,7 @@ def write_report(
     report = build_report(
         analysis,
         loaded.summary,
-        loaded.provenance(),
+        provenance,
         tz=tz,
         generated_at=stamp,
         marks=marks,
@@ -104,6 +118,11 @@ def write_report(
         marks_file=named,
     )
     return render(report, analysis, fmt, output)
+
+
+def _respelled(records: Records, names: dict[str, str]) -> Records:
+    origin = pl.col(Col.ORIGIN_FILE).replace(names)
+    return Records(records.contacts.with_columns(origin), records.events.with_columns(origin))
 
 
 @handles_errors
@@ -166,6 +185,7 @@ def read_parameters(path: Path) -> dict:
                 "parameters": data["parameters"],
                 "inputs": data["inputs"],
                 "store": data["store"],
+                "marks": data.get("marks_file"),
             }
         except (json.JSONDecodeError, KeyError):
             raise UsageError(f"{path}: not a deconf JSON report") from None
@@ -173,9 +193,73 @@ def read_parameters(path: Path) -> dict:
     if start < 0:
         raise UsageError(f"{path}: not a deconf report (no parameters comment)")
     end = text.find("-->", start)
-    data = json.loads(text[start + len(PARAMETERS_MARK) : end])
+    try:
+        data = json.loads(text[start + len(PARAMETERS_MARK) : end])
+    except json.JSONDecodeError:
+        raise UsageError(f"{path}: the report's parameters comment is damaged") from None
     data["format"] = "html" if "<html" in text[:2000] else "md"
     return data
+
+
+def _match_inputs(named: list[dict], logs: list[Path]) -> tuple[list[Path], dict, list[str]]:
+    """The given logs in the order the report names them, matched by content (SHA-256), not by
+    how their paths are spelled; with the respellings and what does not match."""
+    by_hash: dict[str, list[Path]] = {}
+    for path in logs:
+        by_hash.setdefault(digest(path)[0], []).append(path)
+    ordered, names, problems = [], {}, []
+    for item in named:
+        found = by_hash.get(item["sha256"])
+        if not found:
+            problems.append(
+                f"no log given has the content the report names for {item['path']} "
+                f"(SHA-256 {item['sha256'][:16]}…)"
+            )
+            continue
+        path = found.pop(0)
+        ordered.append(path)
+        if str(path) != item["path"]:
+            names[str(path)] = item["path"]
+    extra = [str(p) for paths in by_hash.values() for p in paths]
+    if extra:
+        problems.append(f"the report does not name {', '.join(extra)}")
+    return ordered, names, problems
+
+
+def _check_marks(made: dict, logs, store) -> list[str]:
+    """The marks file the report names must still hold what it held then."""
+    named = made.get("marks")
+    where = marks_path(logs, None if logs else open_store(store).root)
+    if named is None:
+        if where.exists() and load_marks(where):
+            return [f"marks were added since the report was made ({where})"]
+        return []
+    if not where.exists():
+        return [f"the report names the marks file {named['path']}, which is missing"]
+    if digest(where)[0] != named["sha256"]:
+        return [f"the marks file {where} has changed since the report (SHA-256 differs)"]
+    return []
+
+
+def _compare(report_file: Path, again: Path, fmt: str) -> list[str]:
+    """Every byte, and for Markdown every SVG chart beside it; the first difference in words."""
+    problems = []
+    difference = first_difference(
+        report_file.read_text(encoding="utf-8"), again.read_text(encoding="utf-8"), fmt
+    )
+    if difference:
+        problems.append(f"recomputed from the data, the report's content differs at {difference}")
+    if fmt == "md":
+        for chart in sorted(again.parent.glob(f"{again.stem}.timeline-*.svg")):
+            beside = report_file.with_name(chart.name.replace(again.stem, report_file.stem, 1))
+            if not beside.exists():
+                problems.append(f"the chart {beside.name} the report shows is missing")
+            elif beside.read_bytes() != chart.read_bytes():
+                where = first_difference(
+                    beside.read_text(encoding="utf-8"), chart.read_text(encoding="utf-8"), "svg"
+                )
+                problems.append(f"the chart {beside.name} differs from the data at {where}")
+    return problems
 
 
 @handles_errors
@@ -189,7 +273,9 @@ def verify_report(
     map_path: MapOpt = None,
     preset: PresetOpt = None,
 ) -> None:
-    """Check that a report matches the data it names: hashes, then every byte recomputed.
+    """Check that a report matches the data it names: input hashes (by content, whatever the
+    path's spelling), the marks file, then every byte recomputed (and, for Markdown, every chart
+    beside it); a mismatch names the first differing line and its section.
 
     \b
     Example:
@@ -198,11 +284,11 @@ def verify_report(
     """
     made = read_parameters(report_file)
     problems = []
+    names: dict[str, str] = {}
+    given = list(logs or [])
     if logs:
-        named = [i["sha256"] for i in made["inputs"]]
-        given = [digest(p)[0] for p in distinct(logs)[0]]
-        if named != given:
-            problems.append("the log files' SHA-256 differ from those the report names")
+        logs, names, mismatched = _match_inputs(made["inputs"], distinct(given)[0])
+        problems += mismatched
     else:
         target = open_store(store)
         problems += [f"store: {p}" for p in target.verify()]
@@ -213,28 +299,31 @@ def verify_report(
                 "the store's chain hash differs from the one the report names "
                 "(data was ingested since, or the store is another)"
             )
+    problems += _check_marks(made, given, store)
     parameters = made["parameters"]
     policy = Policy.model_validate(parameters["policy"])
-    with tempfile.TemporaryDirectory() as scratch:
-        again = Path(scratch) / report_file.name
-        write_report(
-            logs,
-            store,
-            made["format"],
-            again,
-            policy,
-            parameters["as_of"],
-            parameters["tz"],
-            parameters["generated_at"],
-            input_format,
-            assume_tz,
-            keep_extra,
-            parameters.get("reading"),
-            map_path,
-            preset,
-        )
-        if again.read_bytes() != report_file.read_bytes():
-            problems.append("recomputed from the data, the report's content differs")
+    missing_input = any(p.startswith("no log given") for p in problems)
+    if not missing_input:  # with every input at hand, recompute and say where it differs
+        with tempfile.TemporaryDirectory() as scratch:
+            again = Path(scratch) / report_file.name
+            write_report(
+                logs,
+                store,
+                made["format"],
+                again,
+                policy,
+                parameters["as_of"],
+                parameters["tz"],
+                parameters["generated_at"],
+                input_format,
+                assume_tz,
+                keep_extra,
+                parameters.get("reading"),
+                map_path,
+                preset,
+                names=names,
+            )
+            problems += _compare(report_file, again, made["format"])
     if problems:
         for problem in problems:
             stdout.print(Text(f"MISMATCH: {problem}"))

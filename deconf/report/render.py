@@ -132,6 +132,7 @@ def parameters_comment(report: Report) -> str:
         "parameters": report.parameters.model_dump(mode="json"),
         "inputs": [i.model_dump() for i in report.inputs],
         "store": report.store.model_dump() if report.store else None,
+        "marks": report.marks_file.model_dump() if report.marks_file else None,
     }
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     text = text.replace("--", "-\\u002d")  # "--" may not appear inside an HTML comment
