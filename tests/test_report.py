@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -146,15 +147,17 @@ def test_the_report_says_what_happened_that_night(in_repo, tmp_path):
 
 
 def test_log_text_is_escaped_everywhere(tmp_path, write_log):
-    hostile = 'Ack <script>alert("x")</script> | col | <b>bold</b>\nsecond line'
+    hostile = 'Ack <script>alert("x")</script> | col | <b>bold</b>\nsecond line \x07\x1b[31m'
     path = write_log(
         [
-            contact(summary=hostile, thread="t|1"),
+            contact(summary=hostile, thread="t|1", source="- a list? | [link](x)"),
             contact(id="c2", from_party="RU", to_party="US", kind="response", summary="ok"),
             event(summary=hostile),
         ],
         "hostile.jsonl",
     )
+    with freeze_time("2026-11-25T10:00:00Z"):
+        add_mark(marks_path([path], None), "c2", "# not a heading | <i>nor</i> a cell\x00")
     html = make(str(path), "html", tmp_path / "r.html", "2018-02-08T00:00:00Z").read_text()
     assert "<script>" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
@@ -169,7 +172,12 @@ def test_log_text_is_escaped_everywhere(tmp_path, write_log):
         header = header or separators
         assert separators == header, line
     assert sum("alert" in line and line.startswith("|") for line in markdown.splitlines()) >= 2
-    assert "<script>" not in markdown
+    assert "<script>" not in markdown and "<i>" not in markdown
+    assert "\\# not a heading" in markdown
+    control = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    assert not control.search(markdown) and not control.search(html)
+    for chart in tmp_path.glob("r.timeline-*.svg"):
+        assert not control.search(chart.read_text())
 
 
 def test_marks_go_into_the_report(in_repo, tmp_path):
