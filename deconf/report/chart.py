@@ -98,7 +98,7 @@ def _tick_label(moment: datetime, previous: datetime | None, daily: bool) -> str
 def _text_width(label: str) -> float:
     """About how wide an 11 px sans-serif label is drawn: capitals and digits are wider."""
     return sum(
-        7.4 if c.isupper() or c.isdigit() else 3.5 if c in " .,:;|-'" else 6.0 for c in label
+        8.0 if c.isupper() or c.isdigit() else 3.5 if c in " .,:;|-'" else 6.2 for c in label
     )
 
 
@@ -142,7 +142,7 @@ def timeline(
     lanes = ranked.head(MAX_LANES).sort("first", Col.FROM_PARTY, Col.TO_PARTY)
     chosen = list(zip(lanes[Col.FROM_PARTY], lanes[Col.TO_PARTY], strict=True))
     labels = [_label(s, r) for s, r in chosen]
-    left = min(max(70.0, max(map(_text_width, labels), default=40.0) + 18), 240.0)
+    left = min(max(70.0, max(map(_text_width, labels), default=40.0) + 22), 250.0)
     frame = Frame(start, end, left)
     dense = within.height > MAX_MARKERS
     # events keep one number in every chart: their place among all events in time order
