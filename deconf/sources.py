@@ -187,10 +187,10 @@ def load_data(
         )
         where = _source_where(source)
         contacts_where = where if contacts_where is None else contacts_where & where
-        if contact_columns is not None:
-            contact_columns = (*contact_columns, Col.ORIGIN_FILE)
+        if contact_columns is not None:  # once, even when the analysis reads it already
+            contact_columns = tuple(dict.fromkeys((*contact_columns, Col.ORIGIN_FILE)))
         if event_columns is not None:
-            event_columns = (*event_columns, Col.ORIGIN_FILE)
+            event_columns = tuple(dict.fromkeys((*event_columns, Col.ORIGIN_FILE)))
     records = target.load(
         contact_columns=contact_columns,
         event_columns=event_columns,

@@ -130,7 +130,6 @@ def test_machine_output_says_how_firm_each_figure_is():
         "target_from",
         "breach_certainty",
         "time_precision",
-        "origin_file",
     }
     assert firmness <= set(gaps["kh-020"])
     # kh-020 (20:32 ± 15 min) waited 9 min as written for the close at 20:41 (± 15 min): a

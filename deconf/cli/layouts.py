@@ -26,6 +26,7 @@ GAPS = Layout(
         Column(A.STATUS, "status", Kind.TEXT),
         Column(WAITED, "waited", Kind.DURATION),
         Column(A.BREACH, "breach", Kind.FLAG, keep=2),
+        Column(A.BREACH_CERTAINTY, "breach is", Kind.TEXT, keep=2),
         Column(A.RETRY_STREAK, "tries", Kind.COUNT, keep=3),
         Column(A.FIRST_RESPONSE_ID, "reply", Kind.ID, keep=4),
         Column(Col.PRECEDENCE, "precedence", Kind.TEXT, keep=5),
@@ -38,6 +39,14 @@ GAPS = Layout(
         Column(A.FIRST_RESPONSE_AT, "replied at", Kind.TIME, keep=9),
         Column(A.TTFR, "first reply", Kind.DURATION, by_default=False),
         Column(A.OPEN_SECONDS, "open for", Kind.DURATION, by_default=False),
+        Column(A.TTFR_MIN, "first reply at least", Kind.DURATION, by_default=False),
+        Column(A.TTFR_MAX, "first reply at most", Kind.DURATION, by_default=False),
+        Column(A.OPEN_MIN, "open at least", Kind.DURATION, by_default=False),
+        Column(A.OPEN_MAX, "open at most", Kind.DURATION, by_default=False),
+        Column(A.CENSORED_AT, "last observed", Kind.TIME, by_default=False),
+        Column(A.CLOCK_SKEW_SECONDS, "clock skew", Kind.DURATION, by_default=False),
+        Column(A.TARGET_FROM, "target from", Kind.TEXT, by_default=False),
+        Column(Col.TIME_PRECISION, "time precision", Kind.TEXT, by_default=False),
     )
 )
 
@@ -50,11 +59,15 @@ EPISODES = Layout(
         Column(WAITED, "waited", Kind.DURATION),
         Column(A.RETRY_STREAK, "tries", Kind.COUNT, keep=2),
         Column(A.BREACHES, "breaches", Kind.COUNT, keep=2),
+        Column(A.BREACH_CERTAINTY, "breach is", Kind.TEXT, keep=2),
         Column(A.CLOSED_AT, "closed", Kind.TIME, keep=3),
         Column(Col.PRECEDENCE, "precedence", Kind.TEXT, keep=4),
         Column(Col.CHANNEL, "channel", Kind.TEXT, keep=5),
         Column(A.GAP_SECONDS, "answered after", Kind.DURATION, by_default=False),
         Column(A.OPEN_SECONDS, "open for", Kind.DURATION, by_default=False),
+        Column(A.GAP_MIN, "answered after at least", Kind.DURATION, by_default=False),
+        Column(A.GAP_MAX, "answered after at most", Kind.DURATION, by_default=False),
+        Column(A.CENSORED_AT, "last observed", Kind.TIME, by_default=False),
     )
 )
 
@@ -133,6 +146,8 @@ STATISTICS = Layout(
         Column(S.ANSWERED_P90, "90th percentile, answered only", Kind.DURATION),
         Column(S.ANSWERED_MAX, "longest wait, answered only", Kind.DURATION),
         Column(S.BREACHES, "breaches", Kind.COUNT),
+        Column(S.BREACHES_CERTAIN, "breaches certain (every reading)", Kind.COUNT),
+        Column(S.BREACHES_POSSIBLE, "breaches only possible", Kind.COUNT),
         Column(S.LONGEST_RETRY_STREAK, "longest retry streak", Kind.COUNT),
         Column(S.REPEATED_FAILURE_STREAKS, "repeated-failure streaks", Kind.COUNT),
         Column(S.LONGEST_OWED_SILENCE, "longest owed silence", Kind.DURATION),
@@ -140,8 +155,8 @@ STATISTICS = Layout(
 )
 
 #: What a statistics value of null means, per figure: the KM median and p90 are "not reached"
-#: (never a number made up); the others are "none" (no answered episode, no silence).
-NOT_REACHED = "not reached"
+#: (never a number made up), a share past the longest follow-up "not estimable" (§3.2); the
+#: others are "none" (no answered episode, no silence).
 NONE = "–"
 GROUP_TITLE = {ALL: "all"}
 

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from deconf.analysis.columns import S
-from deconf.cli.layouts import GROUP_TITLE, NONE, NOT_REACHED, STATISTICS
+from deconf.analysis.columns import NOT_ESTIMABLE, NOT_REACHED, S
+from deconf.cli.layouts import GROUP_TITLE, NONE, STATISTICS
 from deconf.cli.tables import longest_word, table_width, values_for_people
 
 #: A group name longer than this wraps (at spaces) or folds in its header.
@@ -31,7 +31,13 @@ def _cells(frame: pl.DataFrame, names: Sequence[str] | None) -> tuple[list[str],
         column = []
         for figure in figures:
             if nulls[figure.name][i]:
-                column.append(NOT_REACHED if figure.name in S.NOT_REACHED_WHEN_NULL else NONE)
+                column.append(
+                    NOT_REACHED
+                    if figure.name in S.NOT_REACHED_WHEN_NULL
+                    else NOT_ESTIMABLE
+                    if figure.name in S.SHARES
+                    else NONE
+                )
             else:
                 column.append(texts[figure.name][i])
         columns.append(column)
