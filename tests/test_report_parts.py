@@ -56,6 +56,16 @@ def test_round_ticks_fall_on_round_times():
     assert [t.strftime("%H:%M") for t in ticks] == ["20:30", "21:00", "21:30", "22:00"]
     days = round_ticks(start, start + timedelta(days=5))
     assert all(t.hour == 0 and t.minute == 0 for t in days)
+    months = round_ticks(start, start + timedelta(days=300))
+    assert [t.strftime("%Y-%m-%d") for t in months] == [
+        "2018-03-01",
+        "2018-05-01",
+        "2018-07-01",
+        "2018-09-01",
+        "2018-11-01",
+    ]
+    years = round_ticks(start, start + timedelta(days=3000))
+    assert all(t.month == 1 and t.day == 1 for t in years) and len(years) <= 7
 
 
 def test_the_chart_is_legible_on_its_own():

@@ -30,7 +30,7 @@ MAX_LANES = 12
 MAX_MARKERS = 2000
 MAX_KEY = 30
 LABEL_CHARS = 28
-CHAR_WIDTH = 6.0  # average glyph width of the 11 px sans-serif labels
+LEGEND_CHAR = 5.6  # average glyph width of the 11 px sans-serif legend (lower case)
 BINS = 120
 BAR = 14  # height of a full density bar
 COLOURS = {
@@ -48,8 +48,9 @@ COLOURS = {
 STEPS = (
     [timedelta(minutes=m) for m in (1, 2, 5, 10, 15, 30)]
     + [timedelta(hours=h) for h in (1, 2, 3, 6, 12)]
-    + [timedelta(days=d) for d in (1, 2, 7, 14, 30)]
+    + [timedelta(days=d) for d in (1, 2, 7, 14)]
 )
+MONTHS = (1, 2, 3, 6, 12)  # past two weeks a step, ticks fall on the first of a month
 
 
 def text(value: object) -> str:
@@ -71,10 +72,28 @@ class Frame:
         return round(self.left + width * (moment - self.start).total_seconds() / span, 1)
 
 
+def _month_ticks(start: datetime, end: datetime, most: int) -> list[datetime]:
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    years = -(-months // (12 * (most - 1)))  # whole years a step, for long spans
+    every = next((m for m in MONTHS if months / m <= most - 1), 12 * years)
+    ticks = []
+    year, month = start.year, start.month
+    while True:
+        moment = datetime(year, month, 1, tzinfo=UTC)
+        if moment > end:
+            return ticks
+        if moment >= start and (year * 12 + month - 1) % every == 0:
+            ticks.append(moment)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def round_ticks(start: datetime, end: datetime, most: int = 7) -> list[datetime]:
-    """Tick times on a round step (5 min, 1 h, 1 day…) aligned to UTC, at most `most`."""
+    """Tick times on a round step (5 min, 1 h, 1 day, a month…) aligned to UTC, at most
+    `most`."""
     span = end - start
-    step = next((s for s in STEPS if span / s <= most - 1), STEPS[-1])
+    if span / STEPS[-1] > most - 1:
+        return _month_ticks(start, end, most)
+    step = next(s for s in STEPS if span / s <= most - 1)
     epoch = datetime(2000, 1, 1, tzinfo=UTC)
     first = epoch + step * -(-(start - epoch) // step)  # ceiling to the step
     ticks = []
@@ -237,7 +256,7 @@ def _legend(dense: bool) -> list[str]:
             ("dot", COLOURS[Status.ANSWERED], "attempt answered"),
             ("dot", COLOURS[Status.SUPERSEDED], "answered through a retry"),
             ("dot", COLOURS[Status.UNANSWERED], "unanswered"),
-            ("ring", COLOURS["muted"], "not delivered"),
+            ("ring", COLOURS["muted"], "hollow: not delivered"),
             ("diamond", COLOURS[Status.ANSWERED], "reply"),
             ("band", COLOURS[Status.ANSWERED], "waiting, later answered"),
             ("band", COLOURS[Status.UNANSWERED], "waiting, never answered"),
@@ -245,7 +264,7 @@ def _legend(dense: bool) -> list[str]:
         ]
     parts, x = [], 8.0
     for shape, colour, label in entries:
-        width = 26 + CHAR_WIDTH * len(label)
+        width = 30 + LEGEND_CHAR * len(label)
         if x + width > WIDTH - RIGHT:  # wrap onto a second row rather than run off the edge
             x, y = 8.0, y + 16
         parts.append(_glyph(shape, colour, x + 6, y - 4))
