@@ -155,3 +155,24 @@ def test_a_retry_answered_at_the_same_second_is_closed_by_the_reply():
     assert (episode["retry_streak"], episode["status"]) == (2, "answered")
     assert episode["closing_response_id"] == "m-reply"
     assert by_id(result)["a1"]["closing_response_id"] == "m-reply"
+
+
+def test_an_episode_takes_the_firmest_breach_and_the_weakest_record_of_its_attempts():
+    # flash target 5 min: the first call (known to the day) only possibly breached, the retry
+    # (to the second, disputed) certainly did
+    result = run(
+        [
+            msg("a1", 0, precedence="flash", time_precision="day"),
+            msg("a2", 10, precedence="flash", certainty="disputed"),
+            msg("end", 60, "UN", "OCHA", "note"),
+        ]
+    )
+    rows = by_id(result)
+    assert (rows["a1"]["breach_certainty"], rows["a2"]["breach_certainty"]) == (
+        "possible",
+        "certain",
+    )
+    episode = result.episodes.row(0, named=True)
+    assert episode["breach_certainty"] == "certain"
+    assert (episode["breaches_certain"], episode["breaches_possible"]) == (1, 1)
+    assert (episode["rests_on_certainty"], episode["rests_on_precision"]) == ("disputed", "day")

@@ -23,7 +23,14 @@ import numpy as np
 import polars as pl
 
 from deconf.analysis.columns import A, BreachCertainty, Link, Status, seconds_between
-from deconf.analysis.firmness import earliest, firmest, latest, seconds_at_least_zero
+from deconf.analysis.firmness import (
+    coarsest_among,
+    earliest,
+    firmest,
+    latest,
+    seconds_at_least_zero,
+    weakest_among,
+)
 from deconf.analysis.linking import (
     ORDER,
     REPLY_AT,
@@ -236,6 +243,8 @@ def episodes_of(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) 
         firmest(pl.col(A.BREACH_CERTAINTY)).alias(A.BREACH_CERTAINTY),
         (pl.col(A.BREACH_CERTAINTY) == BreachCertainty.CERTAIN).sum().alias(A.BREACHES_CERTAIN),
         (pl.col(A.BREACH_CERTAINTY) == BreachCertainty.POSSIBLE).sum().alias(A.BREACHES_POSSIBLE),
+        weakest_among(pl.col(A.RESTS_ON_CERTAINTY)).alias(A.RESTS_ON_CERTAINTY),
+        coarsest_among(pl.col(A.RESTS_ON_PRECISION)).alias(A.RESTS_ON_PRECISION),
     )
     closers = contacts.select(
         pl.col(Col.ID).alias(A.CLOSING_RESPONSE_ID),
@@ -260,6 +269,7 @@ def episodes_of(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) 
     )
     return (
         attempts.filter(pl.col(A.ATTEMPT_NUMBER) == 1)
+        .drop(A.BREACH_CERTAINTY, A.RESTS_ON_CERTAINTY, A.RESTS_ON_PRECISION)  # the episode's own
         .join(per_episode, on=A.EPISODE_ID)
         .join(closers, on=A.CLOSING_RESPONSE_ID, how="left")
         .select(
@@ -292,6 +302,8 @@ def episodes_of(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) 
             A.BREACHES,
             A.BREACHES_CERTAIN,
             A.BREACHES_POSSIBLE,
+            A.RESTS_ON_CERTAINTY,
+            A.RESTS_ON_PRECISION,
         )
         .sort(A.OPENED_AT, A.EPISODE_ID)
     )

@@ -8,6 +8,7 @@ import polars as pl
 
 from deconf.analysis.columns import A, Status
 from deconf.analysis.components import component_labels
+from deconf.analysis.firmness import coarsest_among, weakest_among
 from deconf.frames import Col
 
 
@@ -56,6 +57,8 @@ def exchanges_of(
         (pl.col(A.STATUS) != Status.UNANSWERED).sum().alias(A.ANSWERED_ATTEMPTS),
         (pl.col(A.STATUS) == Status.UNANSWERED).sum().alias(A.UNANSWERED_ATTEMPTS),
         pl.col(A.BREACH).sum().alias(A.BREACHES),
+        weakest_among(pl.col(A.RESTS_ON_CERTAINTY)).alias(A.RESTS_ON_CERTAINTY),
+        coarsest_among(pl.col(A.RESTS_ON_PRECISION)).alias(A.RESTS_ON_PRECISION),
         # a reply logged before its attempt (clock skew) answers at the attempt's time (§3.2)
         (
             pl.max_horizontal(A.FIRST_RESPONSE_AT, Col.SENT_AT)
@@ -125,6 +128,8 @@ def exchanges_of(
             A.LONGEST_GAP_SECONDS,
             A.BREACHES,
             Col.SUMMARY,
+            A.RESTS_ON_CERTAINTY,
+            A.RESTS_ON_PRECISION,
         )
         .sort(A.START, A.EXCHANGE_ID)
     )

@@ -115,3 +115,13 @@ def weakest_certainty(*ranks: pl.Expr) -> pl.Expr:
 def coarsest_precision(*ranks: pl.Expr) -> pl.Expr:
     """The coarsest time precision among several records' (ranks from `precision_rank`)."""
     return _named(list(ranks), PRECISION_ORDER)
+
+
+def weakest_among(certainty: pl.Expr) -> pl.Expr:
+    """Aggregate: the weakest certainty in a group (an episode's or an exchange's attempts)."""
+    return _named([certainty_rank(certainty).max()], CERTAINTY_ORDER)
+
+
+def coarsest_among(precision: pl.Expr) -> pl.Expr:
+    """Aggregate: the coarsest time precision in a group."""
+    return _named([precision_rank(precision).max()], PRECISION_ORDER)
