@@ -113,6 +113,10 @@ def test_per_attempt_figures_match_the_brute_force_reference(
     closers = {e.ident: e.closer for e in (o.episode for o in expected.values())}
     for episode in result.episodes.iter_rows(named=True):
         assert episode["closing_response_id"] == closers[episode["episode_id"]], records
+        for low, point, high in (("gap_min", "gap", "gap_max"), ("open_min", "open", "open_max")):
+            if episode[f"{point}_seconds"] is not None:  # bounds hold the point, never below 0
+                assert 0 <= episode[f"{low}_seconds"] <= episode[f"{point}_seconds"]
+                assert episode[f"{point}_seconds"] <= episode[f"{high}_seconds"], records
     # the Kaplan–Meier median over episodes, against exact fractions
     episodes = {o.episode.ident: o.episode for o in expected.values()}
     durations = [
