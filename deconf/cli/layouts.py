@@ -26,7 +26,7 @@ GAPS = Layout(
         Column(A.STATUS, "status", Kind.TEXT),
         Column(WAITED, "waited", Kind.DURATION),
         Column(A.BREACH, "breach", Kind.FLAG, keep=2),
-        Column(A.BREACH_CERTAINTY, "breach is", Kind.TEXT, keep=2),
+        Column(A.BREACH_CERTAINTY, "breach certainty", Kind.TEXT, keep=2),
         Column(A.RETRY_STREAK, "tries", Kind.COUNT, keep=3),
         Column(A.FIRST_RESPONSE_ID, "reply", Kind.ID, keep=4),
         Column(Col.PRECEDENCE, "precedence", Kind.TEXT, keep=5),
@@ -59,7 +59,7 @@ EPISODES = Layout(
         Column(WAITED, "waited", Kind.DURATION),
         Column(A.RETRY_STREAK, "tries", Kind.COUNT, keep=2),
         Column(A.BREACHES, "breaches", Kind.COUNT, keep=2),
-        Column(A.BREACH_CERTAINTY, "breach is", Kind.TEXT, keep=2),
+        Column(A.BREACH_CERTAINTY, "breach certainty", Kind.TEXT, keep=2),
         Column(A.CLOSED_AT, "closed", Kind.TIME, keep=3),
         Column(Col.PRECEDENCE, "precedence", Kind.TEXT, keep=4),
         Column(Col.CHANNEL, "channel", Kind.TEXT, keep=5),
@@ -100,16 +100,20 @@ SILENCES = Layout(
 )
 
 
-def _waited(answered: str) -> pl.Expr:
+def _waited(answered: str, columns: list[str]) -> pl.Expr:
     """How long an attempt or episode waited: until its answer, or "≥" its open age when it is
-    still unanswered (censored: the wait is at least that long)."""
+    still unanswered (censored: the wait is at least that long), or — an attempt answered
+    through a retry — until its episode closed."""
     open_for = pl.col(A.OPEN_SECONDS).map_elements(lambda s: f"≥ {humanize(s)}", pl.String)
-    return (
+    waited = (
         pl.when(pl.col(answered).is_not_null())
         .then(pl.col(answered).map_elements(humanize, pl.String))
-        .otherwise(open_for)
-        .alias(WAITED)
+        .when(pl.col(A.OPEN_SECONDS).is_not_null())
+        .then(open_for)
     )
+    if A.WAIT_SECONDS in columns:
+        waited = waited.otherwise(pl.col(A.WAIT_SECONDS).map_elements(humanize, pl.String))
+    return waited.alias(WAITED)
 
 
 def with_derived(frame: pl.DataFrame) -> pl.DataFrame:
@@ -117,7 +121,7 @@ def with_derived(frame: pl.DataFrame) -> pl.DataFrame:
     derived = []
     for answered in (A.TTFR, A.GAP_SECONDS):
         if {answered, A.OPEN_SECONDS} <= set(frame.columns):
-            derived.append(_waited(answered))
+            derived.append(_waited(answered, frame.columns))
     if {Col.FROM_PARTY, Col.TO_PARTY} <= set(frame.columns):
         derived.append(pl.format("{} → {}", Col.FROM_PARTY, Col.TO_PARTY).alias(FROM_TO))
     if {A.PARTY, A.OWED_TO} <= set(frame.columns):
