@@ -54,9 +54,15 @@ def browse(
     Example:
       deconf browse logs/khasham-2018.jsonl --tz Asia/Damascus
     """
-    from deconf.tui.app import DeconfBrowser, Loaded  # the UI is loaded only when asked for
+    from deconf.tui.app import DeconfBrowser, Loaded, known_binding_ids  # loaded only if asked
+    from deconf.tui.keymap import KeymapError, keymap_path, load_keymap
 
     check_zone(tz, "tz")
+    keymap_file = keymap_path()
+    try:
+        keymap = load_keymap(keymap_file, known_binding_ids())
+    except KeymapError as error:
+        raise UsageError(str(error)) from None
     if logs and any(is_stdin(p) for p in logs):
         raise UsageError("the browser reads its keys from standard input; name a log file")
     rules = load_policy(policy)
@@ -96,5 +102,8 @@ def browse(
         as_of=parse_as_of(as_of),
         zone=tz,
         follow=[Path(p) for p in logs] if (follow and logs) else None,
+        keymap=keymap,
+        keymap_file=keymap_file,
+        inputs=[Path(p) for p in logs] if logs else [open_store(store).root],
     )
     app.run()

@@ -22,33 +22,14 @@ from deconf.frames import Records
 from deconf.marks import Mark, add_mark, load_marks, remove_mark
 from deconf.policy import Policy
 from deconf.tui.components.exchange_table import ExchangeTable
+from deconf.tui.keymap import binding_ids
 from deconf.tui.screens.detail import DetailScreen
-from deconf.tui.screens.prompt import FilterScreen, HelpScreen, MarksScreen, Prompt
+from deconf.tui.screens.filters import FilterScreen
+from deconf.tui.screens.help import HelpScreen, help_text
+from deconf.tui.screens.marks import MarksScreen
+from deconf.tui.screens.prompt import Prompt
 from deconf.tui.screens.stats import StatsScreen
 from deconf.tui.state import BrowserState, plain
-
-HELP = """\
-# deconf browse — keys
-
-| key | what it does |
-|---|---|
-| ↑ ↓ PgUp PgDn Home End | move in the list |
-| Enter | open the exchange as a timeline |
-| `/` | search parties and summaries; `n` / `N` next / previous match |
-| `f` | filters (party, channel, kind, status, precedence, since, until): they hide rows |
-| `g` | go to a time |
-| `u` / `U` | next / previous exchange with an unanswered attempt (in a timeline: attempt) |
-| `b` / `B` | next / previous breach |
-| `o` / `O` | sort by the next column / reverse the order |
-| `s` | statistics and histogram |
-| `m` / `M` | mark with a comment / list marks |
-| `e` | export the current view (.csv or .json) |
-| `z` | times in the display zone or in each record's own zone |
-| `ctrl+p` | command palette |
-| `?` | this help · `q` quit |
-
-Unanswered exchanges show ✗ in red, partly answered ◐ in yellow, breaches "!breach".
-"""
 
 
 @dataclass
@@ -98,8 +79,13 @@ class DeconfBrowser(App):
         zone: str = "UTC",
         follow: list[Path] | None = None,
         follow_seconds: float = 2.0,
+        keymap: dict[str, str] | None = None,
+        keymap_file: Path | None = None,
     ) -> None:
         super().__init__()
+        self.keymap, self.keymap_file = keymap or {}, keymap_file
+        if self.keymap:
+            self.set_keymap(self.keymap)
         self.load = load
         self.marks_file = marks_file
         self.policy = policy or Policy()
@@ -216,7 +202,7 @@ class DeconfBrowser(App):
         self.push_screen(DetailScreen(self.state, message.exchange_id))
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(HELP))
+        self.push_screen(HelpScreen(help_text(self.keymap, self.keymap_file)))
 
     def action_search(self) -> None:
         if not self._has_state():
@@ -349,3 +335,19 @@ class DeconfBrowser(App):
                     f"key {binding.key}",
                     lambda action=binding.action: self.run_action(action),
                 )
+
+
+def known_binding_ids() -> dict[str, str]:
+    """Every binding id a user keymap may remap, with what it does."""
+    return binding_ids(
+        (
+            DeconfBrowser,
+            ExchangeTable,
+            DetailScreen,
+            StatsScreen,
+            Prompt,
+            FilterScreen,
+            HelpScreen,
+            MarksScreen,
+        )
+    )

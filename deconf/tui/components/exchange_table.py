@@ -35,12 +35,12 @@ class ExchangeTable(ScrollView, can_focus=True):
     """Rows of `state.view`; the cursor is `state.cursor`."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(0)", "First", show=False),
-        Binding("end", "edge(1)", "Last", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="cursor_up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="cursor_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="page_down"),
+        Binding("home", "edge(0)", "First", show=False, id="first"),
+        Binding("end", "edge(1)", "Last", show=False, id="last"),
         Binding("enter", "open", "Open", id="open"),
     ]
 
