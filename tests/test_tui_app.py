@@ -69,12 +69,15 @@ async def test_navigation_search_and_jumps(night):
         assert exchange(app) == "ex:kh-020"
         await pilot.press("g", *"2018-02-07T19:00:00Z", "enter")
         assert exchange(app) == "ex:kh-010"
-        await pilot.press("o")
+        await pilot.press("right", "o")  # sorts by the column under the cursor
         await loaded(pilot)
-        assert app.state.sort_column == "parties"
-        await pilot.press("O")
+        assert app.state.sort_column == "parties" and app.state.descending is False
+        await pilot.press("o")  # again: the other way
         await loaded(pilot)
         assert app.state.descending is True
+        await pilot.press("O")
+        await loaded(pilot)
+        assert app.state.descending is False
 
 
 async def test_filters_hide_rows_and_the_status_line_counts_them(night):

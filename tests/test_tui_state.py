@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 
 from deconf.analysis import analyze
 from deconf.loading import validate_logs, validate_records
+from deconf.tui.exporting import write_export
 from deconf.tui.state import BrowserState, plain
 from tests.conftest import HUMANITARIAN, KHASHAM, contact
 
@@ -70,7 +72,7 @@ def test_sorting_keeps_the_cursor_on_its_exchange(night):
 
 
 def test_the_timeline_interleaves_events_and_shows_gaps(night):
-    items = night.timeline("ex:kh-020")
+    items = [i for i in night.timeline("ex:kh-020") if i.is_record]
     ids = [i.record_id for i in items]
     assert ids[:5] == ["kh-020", "kh-021", "kh-022", "kh-023", "kh-024"]
     assert "ev-05" in ids and ids.index("ev-05") > ids.index("kh-024")
@@ -91,10 +93,13 @@ def test_time_zones(night):
 
 def test_export_writes_the_current_view(night, tmp_path):
     night.set_filter("party", "SDF")
-    assert night.export(tmp_path / "view.json") == 1
+    assert write_export(night.view, tmp_path / "view.json") == 1
     assert json.loads((tmp_path / "view.json").read_text())[0]["exchange_id"] == "ex:kh-010"
-    assert night.export(tmp_path / "view.csv") == 1
+    assert write_export(night.view, tmp_path / "view.csv") == 1
     assert (tmp_path / "view.csv").read_text().splitlines()[1].startswith("ex:kh-010")
+    assert write_export(night.view, tmp_path / "view.parquet") == 1
+    assert pl.read_parquet(tmp_path / "view.parquet")["exchange_id"].to_list() == ["ex:kh-010"]
+    assert not [c for c in pl.read_parquet(tmp_path / "view.parquet").columns if c[0] == "_"]
 
 
 def test_histogram_keeps_unanswered_as_its_own_bar():

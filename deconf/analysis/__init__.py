@@ -111,6 +111,22 @@ class Analysis:
             self._stats[by] = statistics(self.episodes, self.silences, self.policy, by)
         return self._stats[by]
 
+    def within(self, exchange_ids: pl.Series) -> Analysis:
+        """The same analysis narrowed to the episodes with an attempt in the given exchanges
+        (and their silences), so statistics of a filtered view are the analysis's own figures."""
+        attempts = self.attempts.join(
+            self.membership.rename({Col.ID: A.ATTEMPT_ID}), on=A.ATTEMPT_ID
+        ).filter(pl.col(A.EXCHANGE_ID).is_in(exchange_ids.implode()))
+        episode_ids = attempts[A.EPISODE_ID].unique().implode()
+        narrowed = Analysis(self.records, self.policy, self.as_of, self.filters)
+        narrowed.__dict__["episodes"] = self.episodes.filter(
+            pl.col(A.EPISODE_ID).is_in(episode_ids)
+        )
+        narrowed.__dict__["silences"] = self.silences.filter(
+            pl.col(A.EPISODE_ID).is_in(episode_ids)
+        )
+        return narrowed
+
 
 def analyze(
     records: Records,

@@ -1,58 +1,117 @@
-"""The filters dialog: one field per filter; every field empty means no filter."""
+"""The filters dialog: one field per filter, a switch to turn each off without losing its text,
+completion from the data as one types. A value that cannot be used keeps the dialog open with
+what was typed and names the field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
+from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.suggester import Suggester
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from deconf.tui.state import FILTER_NAMES
+from deconf.tui.filtering import FILTER_NAMES, TIME_FILTERS
+
+HINTS = {
+    "party": "RU  ·  RU, US (either)  ·  !RU (not)",
+    "channel": "deconfliction_line",
+    "kind": "request, denial",
+    "status": "unanswered  ·  !answered",
+    "precedence": "flash, immediate",
+    "since": "2018-02-07 or 2018-02-07T20:00:00Z",
+    "until": "2018-02-08 or now",
+}
 
 
-class FilterScreen(ModalScreen[dict[str, str] | None]):
-    """Filters that hide: every field empty means that filter is off."""
+class ValueSuggester(Suggester):
+    """Completes the value being typed (after the last comma) from the data's values, any case."""
+
+    def __init__(self, values: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.values = values
+
+    async def get_suggestion(self, value: str) -> str | None:
+        _, _, last = value.rpartition(",")
+        prefix = last.lstrip().lstrip("!").lower()
+        if not prefix:
+            return None
+        for candidate in self.values:
+            if candidate.lower().startswith(prefix) and candidate.lower() != prefix:
+                return value + candidate[len(prefix) :]
+        return None
+
+
+Answer = tuple[dict[str, str], set[str]]
+
+
+class FilterScreen(ModalScreen[Answer | None]):
+    """Dismisses with (field → text, fields switched off), or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
-    HINTS = {
-        "party": "e.g. RU",
-        "channel": "e.g. deconfliction_line",
-        "kind": "e.g. request",
-        "status": "answered | partly_answered | unanswered | no_attempts",
-        "precedence": "flash | immediate | priority | routine",
-        "since": "2018-02-07T20:00:00Z",
-        "until": "2018-02-08T00:00:00Z",
-    }
 
-    def __init__(self, current: dict[str, str]) -> None:
+    def __init__(
+        self,
+        current: dict[str, str],
+        disabled: set[str] | None = None,
+        suggestions: dict[str, list[str]] | None = None,
+        check: Callable[[dict[str, str]], dict[str, str]] | None = None,
+    ) -> None:
         super().__init__()
-        self.current = current
+        self.current, self.disabled = current, disabled or set()
+        self.suggestions = suggestions or {}
+        self.check = check or (lambda values: {})
 
     def compose(self) -> ComposeResult:
-        with Grid(classes="dialog filters"):
-            for name in FILTER_NAMES:
-                yield Label(name)
-                yield Input(
-                    value=self.current.get(name, ""),
-                    placeholder=self.HINTS[name],
-                    id=f"filter-{name}",
-                )
-            yield Button("Apply", id="apply", variant="primary")
-            yield Button("Clear all", id="clear")
+        with Vertical(classes="dialog filters-dialog"):
+            yield Label("Filters hide rows · comma = or · ! = not · any case · Enter applies")
+            with Grid(classes="filters"):
+                for name in FILTER_NAMES:
+                    yield Label(name)
+                    yield Input(
+                        value=self.current.get(name, ""),
+                        placeholder=HINTS[name],
+                        id=f"filter-{name}",
+                        compact=True,
+                        suggester=(
+                            None
+                            if name in TIME_FILTERS
+                            else ValueSuggester(self.suggestions.get(name, []))
+                        ),
+                    )
+                    yield Checkbox("on", name not in self.disabled, id=f"on-{name}", compact=True)
+            yield Static(id="filter-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Apply", id="apply", variant="primary")
+                yield Button("Clear all", id="clear")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "clear":
-            self.dismiss({})
+            self.dismiss(({}, set()))
         else:
-            self.dismiss(self._values())
+            self._submit()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(self._values())
+        self._submit()
 
     def _values(self) -> dict[str, str]:
         values = {n: self.query_one(f"#filter-{n}", Input).value.strip() for n in FILTER_NAMES}
         return {name: value for name, value in values.items() if value}
+
+    def _submit(self) -> None:
+        values = self._values()
+        problems = self.check(values)
+        if problems:
+            name, message = next(iter(problems.items()))
+            self.query_one("#filter-error", Static).update(Text(message, style="bold red"))
+            if name in FILTER_NAMES:
+                self.query_one(f"#filter-{name}", Input).focus()
+            return
+        off = {n for n in FILTER_NAMES if not self.query_one(f"#on-{n}", Checkbox).value}
+        self.dismiss((values, off & set(values)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

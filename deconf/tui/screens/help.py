@@ -1,4 +1,5 @@
-"""The help screen; its text is `help.md` beside this module, followed by any remapped keys."""
+"""The help screen; its text is `help.md` beside this module, followed by any remapped keys.
+It scrolls, and fits an 80×24 terminal."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
@@ -26,15 +27,32 @@ def help_text(remapped: dict[str, str] | None = None, keymap_file: Path | None =
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="close"),
+        Binding("down,j", "scroll(1)", "Down", show=False, id="help_down"),
+        Binding("up,k", "scroll(-1)", "Up", show=False, id="help_up"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, id="help_page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="help_page_up"),
+    ]
 
     def __init__(self, text: str | None = None) -> None:
         super().__init__()
         self.text = text if text is not None else help_text()
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog help"):
+        with VerticalScroll(classes="dialog help", id="help-scroll"):
             yield Markdown(self.text)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
+    def action_scroll(self, lines: int) -> None:
+        scroll = self.query_one(VerticalScroll)
+        scroll.scroll_to(y=scroll.scroll_y + lines, animate=False)
+
+    def action_page(self, direction: int) -> None:
+        scroll = self.query_one(VerticalScroll)
+        scroll.scroll_to(y=scroll.scroll_y + direction * scroll.size.height, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

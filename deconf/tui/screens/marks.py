@@ -1,4 +1,5 @@
-"""The marks list: every marked record with its comment."""
+"""The marks list: every marked record with its comment. Enter jumps to the record's exchange
+timeline; d deletes the highlighted mark."""
 
 from __future__ import annotations
 
@@ -9,32 +10,45 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
+from deconf.marks import Mark
+from deconf.tui.text import plain
 
-class MarksScreen(ModalScreen[None]):
-    """Every mark with its comment; d deletes the highlighted one."""
+
+class MarksScreen(ModalScreen[str | None]):
+    """Dismisses with the record id to jump to (Enter), or None."""
 
     BINDINGS = [
         Binding("escape,M", "close", "Close", id="close"),
         Binding("d", "delete", "Delete mark", id="delete_mark"),
     ]
 
-    def __init__(self, lines: list[tuple[str, str]]) -> None:
+    def __init__(self, marks: list[Mark]) -> None:
         super().__init__()
-        self.lines = lines
+        self.marks = list(marks)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Marks ({len(self.lines)}) · d delete · esc close")
-            yield OptionList(
-                *[Text(text) for _, text in self.lines] or [Text("No marks yet (m marks)")]
+            yield Label(
+                f"Marks ({len(self.marks)}) · Enter go to · d delete · esc close", markup=False
             )
+            yield OptionList(
+                *[
+                    Text(f"{plain(m.record_id)} · {plain(m.comment)} · {plain(m.marked_at)}")
+                    for m in self.marks
+                ]
+                or [Text("No marks yet (m marks)")]
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if self.marks:
+            self.dismiss(self.marks[event.option_index].record_id)
 
     def action_delete(self) -> None:
         index = self.query_one(OptionList).highlighted
-        if index is not None and self.lines:
-            record_id = self.lines[index][0]
+        if index is not None and self.marks:
+            record_id = self.marks[index].record_id
             self.app.unmark(record_id)
-            self.lines.pop(index)
+            self.marks.pop(index)
             self.query_one(OptionList).remove_option_at_index(index)
 
     def action_close(self) -> None:

@@ -1,4 +1,6 @@
-"""Statistics: the per-responder table from the analysis and a histogram of episode gaps."""
+"""Statistics of what the list shows: the per-responder table from the analysis and a histogram
+of episode gaps. With filters on, both are the analysis's figures for the episodes of the
+exchanges shown (computed in a worker: at a million records it takes a moment)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,27 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from deconf.analysis.columns import NOT_ESTIMABLE, S
+from deconf.analysis.frequency import UNANSWERED_BIN
+from deconf.durations import humanize
 from deconf.frames import Col
-from deconf.times import humanize
-from deconf.tui.state import BrowserState, plain
+from deconf.tui.state import BrowserState
+from deconf.tui.text import plain
 
 BAR = 40
+HEADINGS = (
+    "responder",
+    "attempts",
+    "episodes",
+    "unanswered",
+    "median (KM)",
+    "p90 (KM)",
+    "≤15 min",
+    "≤1 h",
+    "answered-only median",
+    "breaches",
+    "longest streak",
+    "longest silence",
+)
 
 
 class StatsScreen(Screen):
@@ -24,56 +41,58 @@ class StatsScreen(Screen):
         self.state = state
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Text(
-                "Per responder (episodes; Kaplan–Meier with unanswered counted as "
-                "still waiting; answered-only figures are biased low)",
-                style="bold",
-            )
-        )
+        yield Static(id="stats-title")
         yield DataTable(id="responders", zebra_stripes=True)
         yield Static(id="histogram")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(
-            "responder",
-            "attempts",
-            "episodes",
-            "unanswered",
-            "median (KM)",
-            "p90 (KM)",
-            "≤15 min",
-            "≤1 h",
-            "answered-only median",
-            "breaches",
-            "longest streak",
-            "longest silence",
+        filtered = any(f.enabled for f in self.state.active_filters)
+        scope = (
+            f"the {self.state.view.height} of {self.state.total} exchanges the filters keep"
+            if filtered
+            else "all exchanges"
         )
-        stats = self.state.analysis.stats(Col.TO_PARTY)
+        self.query_one("#stats-title", Static).update(
+            Text(
+                f"Per responder, {scope} (episodes; Kaplan–Meier with unanswered counted as "
+                "still waiting; answered-only figures are biased low)",
+                style="bold",
+            )
+        )
+        self.query_one(DataTable).add_columns(*HEADINGS)
+        self.query_one("#histogram", Static).update(Text("computing…"))
+        self.run_worker(self._compute, thread=True, exclusive=True, group="stats")
+
+    def _compute(self) -> None:
+        analysis = self.state.view_analysis()
+        stats = analysis.stats(Col.TO_PARTY)
+        bins = self.state.histogram()
+        self.app.call_from_thread(self._show, stats, bins)
+
+    def _show(self, stats, bins) -> None:
+        table = self.query_one(DataTable)
         for row in stats.iter_rows(named=True):
             table.add_row(
-                Text(plain(row[S.GROUP])),  # log text as text, never as markup
-                row[S.ATTEMPTS],
-                row[S.EPISODES],
-                row[S.UNANSWERED_EPISODES],
-                humanize(row[S.KM_MEDIAN]) if row[S.KM_MEDIAN_REACHED] else "not reached",
-                humanize(row[S.KM_P90]) if row[S.KM_P90] is not None else "not reached",
-                *(
-                    NOT_ESTIMABLE if row[share] is None else f"{row[share]:.0%}"
-                    for share in (S.SHARE_15M, S.SHARE_1H)
-                ),
-                humanize(row[S.ANSWERED_MEDIAN]),
-                row[S.BREACHES],
-                row[S.LONGEST_RETRY_STREAK],
-                humanize(row[S.LONGEST_OWED_SILENCE]),
+                Text(plain(row["group"])),  # log text as text, never as markup
+                row["attempts"],
+                row["episodes"],
+                row["unanswered_episodes"],
+                humanize(row["km_median_seconds"]) if row["km_median_reached"] else "not reached",
+                humanize(row["km_p90_seconds"])
+                if row["km_p90_seconds"] is not None
+                else "not reached",
+                f"{row['share_answered_15m']:.0%}",
+                f"{row['share_answered_1h']:.0%}",
+                humanize(row["answered_median_seconds"]),
+                row["breaches"],
+                row["longest_retry_streak"],
+                humanize(row["longest_owed_silence_seconds"]),
             )
-        bins = self.state.histogram()
         most = max((n for _, n in bins), default=1) or 1
         text = Text("\nTime to answer an episode (all responders)\n", style="bold")
         for label, count in bins:
-            style = "red" if label == "unanswered" else "blue"
+            style = "red" if label == UNANSWERED_BIN else "blue"
             text.append(f"{label:>12} ")
             text.append("█" * round(BAR * count / most), style=style)
             text.append(f" {count}\n")

@@ -1,0 +1,186 @@
+"""One exchange as the lines of its timeline: messages with their gaps, the owed silences of its
+episodes with their length, and the events that happened meanwhile, in time order.
+
+The timeline runs from the first message to the last one or to the end of the last silence it
+owes, whichever is later; a silence still owed ends at the as-of time, so the timeline continues
+to it. An event inside a silence says whose silence it fell in: that is what an investigator
+looks for (a notified site struck while its notification went unanswered).
+
+Times are kept as datetimes, never written into the text, so the display zone applies to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from deconf.analysis import Analysis
+from deconf.analysis.columns import A, Status
+from deconf.durations import humanize
+from deconf.frames import Col
+from deconf.tui.text import plain
+
+MESSAGE, EVENT, SILENCE, SILENCE_END = "message", "event", "silence", "silence_end"
+
+
+@dataclass
+class TimelineItem:
+    """One line of an exchange's timeline: a message, an event, or a silence starting/ending."""
+
+    at: datetime
+    record_id: str  # the message's or event's id; the episode's id for a silence
+    is_event: bool
+    text: str
+    status: str | None = None  # an attempt's status
+    breach: bool = False
+    recorded_tz: str | None = None
+    kind: str = MESSAGE
+    ongoing: bool = False  # a silence still owed at the as-of time
+
+    @property
+    def is_record(self) -> bool:
+        return self.kind in (MESSAGE, EVENT)
+
+
+def exchange_silences(analysis: Analysis, exchange_id: str) -> pl.DataFrame:
+    """The owed silences of the episodes that have an attempt in the exchange."""
+    members = analysis.membership.filter(pl.col(A.EXCHANGE_ID) == exchange_id)[Col.ID]
+    episodes = analysis.attempts.filter(pl.col(A.ATTEMPT_ID).is_in(members.implode()))[
+        A.EPISODE_ID
+    ].unique()
+    return analysis.silences.filter(pl.col(A.EPISODE_ID).is_in(episodes.implode()))
+
+
+def timeline(analysis: Analysis, exchange_id: str) -> list[TimelineItem]:
+    """The exchange's messages in order, each reply with the gap since what it answers,
+    unanswered attempts with their open age, its owed silences, and the events meanwhile."""
+    members = analysis.membership.filter(pl.col(A.EXCHANGE_ID) == exchange_id)[Col.ID]
+    contacts = analysis.records.contacts.filter(pl.col(Col.ID).is_in(members.implode())).sort(
+        Col.SENT_AT, Col.ID
+    )
+    attempts = {
+        r[A.ATTEMPT_ID]: r
+        for r in analysis.attempts.filter(pl.col(A.ATTEMPT_ID).is_in(members.implode())).iter_rows(
+            named=True
+        )
+    }
+    answers = {
+        r[A.FIRST_RESPONSE_ID]: r for r in attempts.values() if r[A.FIRST_RESPONSE_ID] is not None
+    }
+    items = [
+        _message(row, attempts.get(row[Col.ID]), answers.get(row[Col.ID]))
+        for row in contacts.iter_rows(named=True)
+    ]
+    if not items:
+        return []
+    silences = exchange_silences(analysis, exchange_id)
+    for row in silences.iter_rows(named=True):
+        items.extend(_silence(row))
+    first, last = min(i.at for i in items), max(i.at for i in items)
+    if any(i.status == Status.UNANSWERED for i in items):
+        last = max(last, analysis.as_of)
+    events = analysis.records.events.filter(pl.col(Col.AT).is_between(first, last)).sort(
+        Col.AT, Col.ID
+    )
+    spans = list(silences.iter_rows(named=True))
+    for row in events.iter_rows(named=True):
+        inside = [s for s in spans if s[A.START] <= row[Col.AT] <= s[A.END]]
+        within = "".join(
+            f"  ⚠ inside {plain(s[A.PARTY])}'s silence to {plain(s[A.OWED_TO])}" for s in inside
+        )
+        items.append(
+            TimelineItem(
+                at=row[Col.AT],
+                record_id=row[Col.ID],
+                is_event=True,
+                kind=EVENT,
+                text=(
+                    f"▲ event: {plain(row[Col.KIND])} — {plain(row[Col.SUMMARY])} "
+                    f"({plain(row[Col.CERTAINTY])}; source: {plain(row[Col.SOURCE]) or '—'})"
+                    f"{within}"
+                ),
+            )
+        )
+    order = {MESSAGE: 0, SILENCE: 1, EVENT: 2, SILENCE_END: 3}
+    return sorted(items, key=lambda i: (i.at, order[i.kind], i.record_id))
+
+
+def _message(row: dict, attempt: dict | None, answered: dict | None) -> TimelineItem:
+    head = (
+        f"{plain(row[Col.FROM_PARTY])} → {plain(row[Col.TO_PARTY])}  {plain(row[Col.KIND])}"
+        f" [{plain(row[Col.ATTEMPT_OUTCOME])}]  via {plain(row[Col.CHANNEL])}"
+    )
+    notes = []
+    if attempt is not None:
+        if attempt[A.STATUS] == Status.UNANSWERED:
+            notes.append(f"UNANSWERED, open {humanize(attempt[A.OPEN_SECONDS])}")
+        else:
+            notes.append(attempt[A.STATUS])
+        if attempt[A.BREACH]:
+            notes.append("BREACH of target")
+        if attempt[A.RETRY_STREAK] > 1:
+            notes.append(f"attempt {attempt[A.ATTEMPT_NUMBER]} of {attempt[A.RETRY_STREAK]}")
+    if answered is not None:
+        notes.append(
+            f"answers {plain(answered[A.ATTEMPT_ID])} after "
+            f"{humanize(answered[A.TTFR])} ({answered[A.LINK]})"
+        )
+    notes.append(f"certainty: {plain(row[Col.CERTAINTY])}")
+    text = (
+        f"{head}  — {'; '.join(notes)}\n    {plain(row[Col.SUMMARY])}"
+        f"\n    source: {plain(row[Col.SOURCE]) or '—'}"
+    )
+    return TimelineItem(
+        at=row[Col.SENT_AT],
+        record_id=row[Col.ID],
+        is_event=False,
+        text=text,
+        status=attempt[A.STATUS] if attempt else None,
+        breach=bool(attempt and attempt[A.BREACH]),
+        recorded_tz=row[Col.RECORDED_TZ],
+    )
+
+
+def _silence(row: dict) -> list[TimelineItem]:
+    who = f"{plain(row[A.PARTY])} owes {plain(row[A.OWED_TO])} an answer"
+    length = humanize(row[A.SECONDS])
+    events = row[A.EVENT_COUNT]
+    inside = f"; {events} event{'s' if events != 1 else ''} inside" if events else ""
+    start = TimelineItem(
+        at=row[A.START],
+        record_id=row[A.EPISODE_ID],
+        is_event=False,
+        kind=SILENCE,
+        ongoing=row[A.ONGOING],
+        text=f"⏸ silence begins: {who} ({'still owed, ' if row[A.ONGOING] else ''}"
+        f"{length}{inside})",
+    )
+    end = TimelineItem(
+        at=row[A.END],
+        record_id=row[A.EPISODE_ID],
+        is_event=False,
+        kind=SILENCE_END,
+        ongoing=row[A.ONGOING],
+        text=(
+            f"⏸ at the as-of time: {who}, silent for {length}"
+            if row[A.ONGOING]
+            else f"⏵ silence ends: {plain(row[A.PARTY])} was silent for {length}"
+        ),
+    )
+    return [start, end]
+
+
+def exchange_of_episode(analysis: Analysis, episode_id: str) -> str | None:
+    """The exchange holding the episode's first attempt (where its timeline starts)."""
+    first = analysis.episodes.filter(pl.col(A.EPISODE_ID) == episode_id)[A.FIRST_ATTEMPT_ID]
+    if first.is_empty():
+        return None
+    found = analysis.membership.filter(pl.col(Col.ID) == first[0])[A.EXCHANGE_ID]
+    return None if found.is_empty() else found[0]
+
+
+def exchange_of_record(analysis: Analysis, record_id: str) -> str | None:
+    found = analysis.membership.filter(pl.col(Col.ID) == record_id)[A.EXCHANGE_ID]
+    return None if found.is_empty() else found[0]
