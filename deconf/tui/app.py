@@ -22,25 +22,20 @@ from textual.widgets import Footer, Static
 from deconf.analysis import analyze
 from deconf.analysis.columns import A
 from deconf.frames import Col, Records
-from deconf.marks import Mark, add_mark, load_marks, remove_mark
+from deconf.marks import Mark, load_marks, remove_mark
 from deconf.policy import Policy
-from deconf.tui.components.exchange_table import ExchangeTable, exchange_columns
+from deconf.tui.actions.lists import ListActions
+from deconf.tui.actions.records import RecordActions
+from deconf.tui.components.exchange_table import ExchangeTable
 from deconf.tui.components.frame_table import FrameTable
-from deconf.tui.exporting import (
-    ExportNeedsConfirmation,
-    ExportRefused,
-    check_target,
-    write_export,
-)
 from deconf.tui.filtering import FILTER_COLUMNS, check
 from deconf.tui.follow import FollowWatch
 from deconf.tui.keymap import binding_ids
-from deconf.tui.records import find_record
 from deconf.tui.screens.confirm import Confirm
 from deconf.tui.screens.detail import DetailScreen
 from deconf.tui.screens.events import FIRST_EPISODE, EventsScreen, event_columns, events_state
 from deconf.tui.screens.filters import FilterScreen
-from deconf.tui.screens.frequency import FrequencyScreen, frequency_state
+from deconf.tui.screens.frequency import FrequencyScreen
 from deconf.tui.screens.help import HelpScreen, help_text
 from deconf.tui.screens.lists import ListScreen
 from deconf.tui.screens.marks import MarksScreen
@@ -50,8 +45,8 @@ from deconf.tui.screens.silences import SilencesScreen, silence_columns, silence
 from deconf.tui.screens.stats import StatsScreen
 from deconf.tui.state import BrowserState, Display
 from deconf.tui.table_state import TableState
-from deconf.tui.text import compile_search, plain
-from deconf.tui.timeline import exchange_of_episode, exchange_of_record
+from deconf.tui.text import plain
+from deconf.tui.timeline import exchange_of_episode
 
 
 @dataclass
@@ -61,7 +56,7 @@ class Loaded:
     rejected_hint: str
 
 
-class DeconfBrowser(App):
+class DeconfBrowser(ListActions, RecordActions, App):
     CSS_PATH = "deconf.tcss"
     TITLE = "deconf browse"
     BINDINGS = [
@@ -191,7 +186,7 @@ class DeconfBrowser(App):
         tables = self.query(ExchangeTable)
         if tables:
             table = tables.first()
-            table.state, table.columns = state, exchange_columns(state)
+            table.state = state
         else:
             self.query_one("#loading").remove()
             table = ExchangeTable(state, self.marked_exchanges, id="exchanges")
@@ -306,58 +301,6 @@ class DeconfBrowser(App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(help_text(self.keymap, self.keymap_file)))
 
-    def action_search(self) -> None:
-        if not self._has_state():
-            return
-        screen = self.screen
-
-        def check_pattern(text: str) -> str | None:
-            try:
-                compile_search(text) if text.strip() else None
-            except ValueError as error:
-                return str(error)
-            return None
-
-        if isinstance(screen, DetailScreen):
-
-            def done_detail(answer: str | None) -> None:
-                if answer is not None:
-                    found = screen.search(answer)
-                    if answer.strip():
-                        self.notify(f"{found} lines match /{answer}/", timeout=3, markup=False)
-
-            self.push_screen(
-                Prompt(
-                    "Search this timeline (regular expression, any case)",
-                    screen.query_text,
-                    check=check_pattern,
-                ),
-                done_detail,
-            )
-            return
-        state, _, what = self._front()
-
-        def done(answer: str | None) -> None:
-            if answer is not None:
-                self._in_background(lambda: f"{state.search(answer)} {what} match /{answer}/")
-
-        self.push_screen(
-            Prompt(
-                "Search (regular expression, any case): ids, parties, summaries",
-                state.query,
-                check=check_pattern,
-            ),
-            done,
-        )
-
-    def action_match(self, direction: int) -> None:
-        if not self._has_state():
-            return
-        state, _, _ = self._front()
-        if not state.next_match(direction):
-            self.notify("no match (/ to search)", timeout=2)
-        self.refresh_status()
-
     def action_filters(self) -> None:
         if not self._has_state():
             return
@@ -413,44 +356,6 @@ class DeconfBrowser(App):
             self.notify(f"no exchange with {what} in view", timeout=2)
         self.refresh_status()
 
-    def action_sort(self) -> None:
-        """Sort by the column under the cursor; again reverses it."""
-        if not self._has_state():
-            return
-        state, table, _ = self._front()
-        column = table.cursor_column.key if table is not None else None
-        if column not in state.sortable:
-            self._in_background(state.next_sort)
-        else:
-            self._in_background(lambda: state.sort_by(column))
-
-    def action_reverse(self) -> None:
-        if self._has_state():
-            state, _, _ = self._front()
-            self._in_background(
-                lambda: state.sort_by(state.sort_column, descending=not state.descending)
-            )
-
-    def action_frequency(self) -> None:
-        """How often each value of the column under the cursor occurs in the rows shown."""
-        if not self._has_state():
-            return
-        state, table, what = self._front()
-        if table is None:
-            return
-        column = table.cursor_column
-        drill = None
-        filter_name = next((n for n, c in FILTER_COLUMNS.items() if c == column.key), None)
-        if state is self.state and filter_name is not None:
-
-            def drill(row, name=filter_name) -> None:
-                self.pop_screen()
-                self._in_background(lambda: self.state.set_filter(name, row["value"]))
-
-        self.push_screen(
-            FrequencyScreen(frequency_state(state.view, column.key), column.title, what, drill)
-        )
-
     def action_stats(self) -> None:
         if self._has_state():
             self.push_screen(StatsScreen(self.state))
@@ -458,151 +363,12 @@ class DeconfBrowser(App):
     def action_silences(self) -> None:
         if self._has_state():
             state = silences_state(self.state.analysis)
-            self.push_screen(SilencesScreen(state, silence_columns(self.display_times)))
+            self.push_screen(SilencesScreen(state, lambda: silence_columns(self.display_times)))
 
     def action_events(self) -> None:
         if self._has_state():
             state = events_state(self.state.analysis)
-            self.push_screen(EventsScreen(state, event_columns(self.display_times)))
-
-    def _selected_record(self) -> str | None:
-        screen = self.screen
-        if isinstance(screen, DetailScreen):
-            item = screen.selected
-            return item.record_id if item and item.is_record else None
-        if isinstance(screen, EventsScreen):
-            current = screen.state.current
-            return current[Col.ID] if current else None
-        if isinstance(screen, ListScreen):
-            return None
-        current = self.state.current
-        return current[A.EXCHANGE_ID].removeprefix("ex:") if current else None
-
-    def action_raw(self) -> None:
-        if not self._has_state():
-            return
-        record_id = self._selected_record()
-        record = find_record(self.state.analysis.records, record_id) if record_id else None
-        if record is None:
-            self.notify("no record on this line", timeout=2)
-            return
-        self.push_screen(RecordScreen(record, self.display_times.when))
-
-    def action_mark(self) -> None:
-        if not self._has_state():
-            return
-        record_id = self._selected_record()
-        if record_id is None:
-            self.notify("no record on this line to mark", timeout=2)
-            return
-        existing = next((m.comment for m in self.marks() if m.record_id == record_id), "")
-
-        def done(comment: str | None) -> None:
-            if comment is None:
-                return
-            add_mark(self.marks_file, record_id, comment)
-            self.notify(f"marked {plain(record_id)}", timeout=2, markup=False)
-            if isinstance(self.screen, DetailScreen):
-                self.screen.fill()
-            self.refresh_status()
-
-        self.push_screen(Prompt(f"Comment on {plain(record_id)}", existing), done)
-
-    def action_marks(self) -> None:
-        if not self._has_state():
-            return
-
-        def done(record_id: str | None) -> None:
-            if record_id is None:
-                self.refresh_status()
-                return
-            exchange_id = exchange_of_record(self.state.analysis, record_id)
-            if exchange_id is None:
-                self.notify(f"{plain(record_id)} is not in this data", timeout=3, markup=False)
-                return
-            self.state.find(exchange_id)
-            self.refresh_status()
-            screen = DetailScreen(self.state, exchange_id)
-            self.push_screen(screen)
-            self.call_after_refresh(lambda: _select(screen, record_id))
-
-        self.push_screen(MarksScreen(self.marks()), done)
-
-    def action_next_mark(self, direction: int) -> None:
-        if not self._has_state():
-            return
-        marked = self.marked_exchanges()
-        rows = self.state.rows_where(pl.col(A.EXCHANGE_ID).is_in(list(marked)))
-        if not self.state.jump(rows, direction):
-            self.notify("no marked exchange in view (m marks)", timeout=2)
-        self.refresh_status()
-
-    def action_export(self) -> None:
-        if not self._has_state():
-            return
-        state, _, what = self._front()
-        frame = state.view
-
-        def write(path: Path) -> None:
-            def run() -> None:
-                self.call_from_thread(
-                    self.notify,
-                    f"exporting {frame.height:,} {what} to {path}…",
-                    timeout=30,
-                    markup=False,
-                )
-                try:
-                    rows = write_export(frame, path)
-                except OSError as error:
-                    self.call_from_thread(
-                        self.notify,
-                        f"cannot write {path}: {error.strerror}",
-                        severity="error",
-                        markup=False,
-                    )
-                    return
-                self.call_from_thread(self.clear_notifications)
-                self.call_from_thread(
-                    self.notify, f"wrote {rows:,} {what} to {path}", timeout=4, markup=False
-                )
-
-            self.run_worker(run, thread=True, group="export")
-
-        def refuse(text: str) -> str | None:
-            try:
-                check_target(Path(text.strip()), [*self.inputs, self.marks_file])
-            except ExportNeedsConfirmation:
-                return None
-            except ExportRefused as error:
-                return str(error)
-            return None
-
-        def done(answer: str | None) -> None:
-            if not answer or not answer.strip():
-                return
-            path = Path(answer.strip()).expanduser()
-            try:
-                check_target(path, [*self.inputs, self.marks_file])
-            except ExportNeedsConfirmation as question:
-
-                def confirmed(yes: bool | None) -> None:
-                    if yes:
-                        write(path)
-                    else:
-                        self.notify("not exported", timeout=2)
-
-                self.push_screen(Confirm(str(question)), confirmed)
-                return
-            write(path)
-
-        self.push_screen(
-            Prompt(
-                f"Export the {what} shown to (.csv, .json or .parquet)",
-                "deconf-view.csv",
-                check=refuse,
-            ),
-            done,
-        )
+            self.push_screen(EventsScreen(state, lambda: event_columns(self.display_times)))
 
     def action_toggle_zone(self) -> None:
         if not self._has_state():
@@ -621,13 +387,6 @@ class DeconfBrowser(App):
                     f"key {binding.key}",
                     lambda action=binding.action: self.run_action(action),
                 )
-
-
-def _select(screen: DetailScreen, record_id: str) -> None:
-    for index, item in enumerate(screen.items):
-        if item.record_id == record_id and item.is_record:
-            screen.query_one("#timeline").highlighted = index
-            return
 
 
 def known_binding_ids() -> dict[str, str]:

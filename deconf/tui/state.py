@@ -56,6 +56,11 @@ class Display:
         return local.strftime("%Y-%m-%d %H:%M:%S") + suffix
 
     @property
+    def time_width(self) -> int:
+        """Cells a time takes: 20 in UTC ("…:00Z"), 25 with an offset ("…:00 +0300")."""
+        return 20 if (self.zone == "UTC" and not self.use_recorded_zone) else 25
+
+    @property
     def label(self) -> str:
         return "record's own zone" if self.use_recorded_zone else self.zone
 

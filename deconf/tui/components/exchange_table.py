@@ -35,12 +35,12 @@ def _status_style(row: dict) -> Style:
 
 def exchange_columns(state: BrowserState) -> tuple[Column, ...]:
     return (
-        Column("start", A.START, 25, lambda r: state.when(r[A.START]), priority=0, minimum=20),
+        Column("start", A.START, state.display.time_width, lambda r: state.when(r[A.START])),
         Column("parties", A.PARTIES, 24, lambda r: ", ".join(r[A.PARTIES]), 0, minimum=12),
         Column("channel", A.CHANNELS, 18, lambda r: ", ".join(r[A.CHANNELS]), priority=4),
         Column("msgs", A.MESSAGES, 5, lambda r: str(r[A.MESSAGES]), priority=5),
         Column("att", A.ATTEMPTS, 4, lambda r: str(r[A.ATTEMPTS]), priority=3),
-        Column("status", A.STATUS, 26, _status, 0, minimum=18, style=_status_style),
+        Column("status", A.STATUS, 25, _status, 0, minimum=18, style=_status_style),
         Column(
             "first reply",
             A.FIRST_RESPONSE_SECONDS,
@@ -64,4 +64,4 @@ class ExchangeTable(FrameTable):
     def __init__(
         self, state: BrowserState, marked: Callable[[], set[str]] | None = None, **kwargs
     ) -> None:
-        super().__init__(state, exchange_columns(state), marked, **kwargs)
+        super().__init__(state, lambda: exchange_columns(self.state), marked, **kwargs)

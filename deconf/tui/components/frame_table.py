@@ -54,12 +54,14 @@ def layout(columns: tuple[Column, ...], width: int) -> list[tuple[Column, int]]:
     used = 0
     for column in sorted(columns, key=lambda c: c.priority):
         need = (column.minimum or column.width) + 1
-        if used + need <= room or not chosen:
-            chosen.append(column)
-            used += need
+        if chosen and used + need > room:
+            break  # what matters less than a column that does not fit goes too
+        chosen.append(column)
+        used += need
     widths = {c.title: c.minimum or c.width for c in chosen}
     spare = room - used
-    for column in sorted(chosen, key=lambda c: c.priority):
+    # spare cells go to the columns from the right: status and figures before names and times
+    for column in reversed(chosen):
         grow = min(spare, column.width - widths[column.title])
         widths[column.title] += grow
         spare -= grow
@@ -112,13 +114,13 @@ class FrameTable(ScrollView, can_focus=True):
     def __init__(
         self,
         state: TableState,
-        columns: tuple[Column, ...],
+        columns: Callable[[], tuple[Column, ...]],
         marked: Callable[[], set[str]] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.state = state
-        self.columns = columns
+        self.columns = columns  # built on each draw: widths follow the display zone
         self.marked = marked or set
         self.column_index = 0
         self._marks: set[str] = set()
@@ -132,7 +134,7 @@ class FrameTable(ScrollView, can_focus=True):
     # -------------------------------------------------------------- drawing
 
     def shown_columns(self) -> list[tuple[Column, int]]:
-        return layout(self.columns, max(self.size.width, 40))
+        return layout(self.columns(), max(self.size.width, 40))
 
     @property
     def cursor_column(self) -> Column:

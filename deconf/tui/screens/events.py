@@ -49,7 +49,7 @@ def events_state(analysis: Analysis) -> TableState:
 
 def event_columns(display: Display) -> tuple[Column, ...]:
     return (
-        Column("at", Col.AT, 25, lambda r: display.when(r[Col.AT]), 0, minimum=20),
+        Column("at", Col.AT, display.time_width, lambda r: display.when(r[Col.AT])),
         Column("kind", Col.KIND, 12, lambda r: r[Col.KIND], 0, minimum=8),
         Column(
             "inside silence of",

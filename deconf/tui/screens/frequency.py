@@ -35,7 +35,7 @@ def frequency_columns(state: TableState) -> tuple[Column, ...]:
 
 class FrequencyScreen(ListScreen):
     def __init__(self, state: TableState, column_title: str, of_what: str, drill=None) -> None:
-        super().__init__(state, frequency_columns(state))
+        super().__init__(state, lambda: frequency_columns(state))
         self.column_title, self.of_what, self.drill = column_title, of_what, drill
 
     def title_line(self) -> str:

@@ -4,6 +4,8 @@ this one while it is in front."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,7 +31,7 @@ class ListScreen(Screen):
     ]
     TITLE = ""
 
-    def __init__(self, state: TableState, columns: tuple[Column, ...]) -> None:
+    def __init__(self, state: TableState, columns: Callable[[], tuple[Column, ...]]) -> None:
         super().__init__()
         self.state = state
         self.columns = columns

@@ -36,8 +36,8 @@ def silence_columns(display: Display) -> tuple[Column, ...]:
     return (
         Column("owes", A.PARTY, 18, lambda r: r[A.PARTY], 0, minimum=10),
         Column("owed to", A.OWED_TO, 18, lambda r: r[A.OWED_TO], 0, minimum=10),
-        Column("from", A.START, 25, lambda r: display.when(r[A.START]), 1, minimum=20),
-        Column("to", A.END, 25, lambda r: display.when(r[A.END]), 3, minimum=20),
+        Column("from", A.START, display.time_width, lambda r: display.when(r[A.START]), 1),
+        Column("to", A.END, display.time_width, lambda r: display.when(r[A.END]), 3),
         Column(
             "length",
             A.SECONDS,

@@ -1,0 +1,179 @@
+"""Actions on the list in front (the exchanges, or a silences, events or frequency list): search
+and n/N, sort by the column under the cursor, frequency of that column, export of what is shown.
+A mixin of `DeconfBrowser`: it uses the app's `state`, `_front`, `_in_background` and `inputs`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deconf.tui.exporting import (
+    ExportNeedsConfirmation,
+    ExportRefused,
+    check_target,
+    write_export,
+)
+from deconf.tui.filtering import FILTER_COLUMNS
+from deconf.tui.screens.confirm import Confirm
+from deconf.tui.screens.detail import DetailScreen
+from deconf.tui.screens.frequency import FrequencyScreen, frequency_state
+from deconf.tui.screens.prompt import Prompt
+from deconf.tui.text import compile_search
+
+
+class ListActions:
+    def action_search(self) -> None:
+        if not self._has_state():
+            return
+        screen = self.screen
+
+        def check_pattern(text: str) -> str | None:
+            try:
+                compile_search(text) if text.strip() else None
+            except ValueError as error:
+                return str(error)
+            return None
+
+        if isinstance(screen, DetailScreen):
+
+            def done_detail(answer: str | None) -> None:
+                if answer is not None:
+                    found = screen.search(answer)
+                    if answer.strip():
+                        self.notify(f"{found} lines match /{answer}/", timeout=3, markup=False)
+
+            self.push_screen(
+                Prompt(
+                    "Search this timeline (regular expression, any case)",
+                    screen.query_text,
+                    check=check_pattern,
+                ),
+                done_detail,
+            )
+            return
+        state, _, what = self._front()
+
+        def done(answer: str | None) -> None:
+            if answer is not None:
+                self._in_background(lambda: f"{state.search(answer)} {what} match /{answer}/")
+
+        self.push_screen(
+            Prompt(
+                "Search (regular expression, any case): ids, parties, summaries",
+                state.query,
+                check=check_pattern,
+            ),
+            done,
+        )
+
+    def action_match(self, direction: int) -> None:
+        if not self._has_state():
+            return
+        state, _, _ = self._front()
+        if not state.next_match(direction):
+            self.notify("no match (/ to search)", timeout=2)
+        self.refresh_status()
+
+    def action_sort(self) -> None:
+        """Sort by the column under the cursor; again reverses it."""
+        if not self._has_state():
+            return
+        state, table, _ = self._front()
+        column = table.cursor_column.key if table is not None else None
+        if column not in state.sortable:
+            self._in_background(state.next_sort)
+        else:
+            self._in_background(lambda: state.sort_by(column))
+
+    def action_reverse(self) -> None:
+        if self._has_state():
+            state, _, _ = self._front()
+            self._in_background(
+                lambda: state.sort_by(state.sort_column, descending=not state.descending)
+            )
+
+    def action_frequency(self) -> None:
+        """How often each value of the column under the cursor occurs in the rows shown."""
+        if not self._has_state():
+            return
+        state, table, what = self._front()
+        if table is None:
+            return
+        column = table.cursor_column
+        drill = None
+        filter_name = next((n for n, c in FILTER_COLUMNS.items() if c == column.key), None)
+        if state is self.state and filter_name is not None:
+
+            def drill(row, name=filter_name) -> None:
+                self.pop_screen()
+                self._in_background(lambda: self.state.set_filter(name, row["value"]))
+
+        self.push_screen(
+            FrequencyScreen(frequency_state(state.view, column.key), column.title, what, drill)
+        )
+
+    def action_export(self) -> None:
+        if not self._has_state():
+            return
+        state, _, what = self._front()
+        frame = state.view
+
+        def write(path: Path) -> None:
+            def run() -> None:
+                self.call_from_thread(
+                    self.notify,
+                    f"exporting {frame.height:,} {what} to {path}…",
+                    timeout=30,
+                    markup=False,
+                )
+                try:
+                    rows = write_export(frame, path)
+                except OSError as error:
+                    self.call_from_thread(
+                        self.notify,
+                        f"cannot write {path}: {error.strerror}",
+                        severity="error",
+                        markup=False,
+                    )
+                    return
+                self.call_from_thread(self.clear_notifications)
+                self.call_from_thread(
+                    self.notify, f"wrote {rows:,} {what} to {path}", timeout=4, markup=False
+                )
+
+            self.run_worker(run, thread=True, group="export")
+
+        def refuse(text: str) -> str | None:
+            try:
+                check_target(Path(text.strip()), [*self.inputs, self.marks_file])
+            except ExportNeedsConfirmation:
+                return None
+            except ExportRefused as error:
+                return str(error)
+            return None
+
+        def done(answer: str | None) -> None:
+            if not answer or not answer.strip():
+                return
+            path = Path(answer.strip()).expanduser()
+            try:
+                check_target(path, [*self.inputs, self.marks_file])
+            except ExportNeedsConfirmation as question:
+
+                def confirmed(yes: bool | None) -> None:
+                    if yes:
+                        write(path)
+                    else:
+                        self.notify("not exported", timeout=2)
+
+                self.push_screen(Confirm(str(question)), confirmed)
+                return
+            write(path)
+
+        self.push_screen(
+            Prompt(
+                f"Export the {what} shown to (.csv, .json or .parquet)",
+                "deconf-view.csv",
+                check=refuse,
+            ),
+            done,
+        )
