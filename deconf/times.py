@@ -132,6 +132,28 @@ def parse_moment(value: str | datetime | None) -> datetime | None:
         ) from None
 
 
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_day_or_moment(text: str, zone: str = "UTC", end_of_day: bool = False) -> datetime:
+    """What a person types in a time field: a date alone (its first moment in `zone`, or its
+    last with `end_of_day`, so that "until 2018-02-07" includes that day), 'now', or an RFC 3339
+    timestamp with an offset."""
+    text = text.strip()
+    if _DAY_RE.match(text):
+        try:
+            day = datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            raise TimeError("date_invalid", f"{text!r} is not a date") from None
+        first = datetime.combine(day, datetime.min.time(), zoneinfo.ZoneInfo(zone))
+        moment = first + timedelta(days=1, microseconds=-1) if end_of_day else first
+        return moment.astimezone(UTC)
+    moment = parse_moment(text)
+    if moment is None:
+        raise TimeError("time_missing", "a time is needed")
+    return moment
+
+
 # ------------------------------------------------------------------ RFC 3339 text
 
 #: Polars format of machine output: RFC 3339 in UTC with microseconds.

@@ -9,16 +9,12 @@ the start of that day, `until` to its end).
 
 from __future__ import annotations
 
-import re
-import zoneinfo
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 
 import polars as pl
 
-from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A, Status
-from deconf.loading import UsageError
+from deconf.times import TimeError, parse_day_or_moment
 
 PARTY, CHANNEL, KIND, STATUS, PRECEDENCE, SINCE, UNTIL = (
     "party",
@@ -42,7 +38,6 @@ FILTER_COLUMNS = {
     PRECEDENCE: PRECEDENCES_SEEN,
 }
 STATUSES = (Status.ANSWERED, Status.PARTLY_ANSWERED, Status.UNANSWERED, Status.NO_ATTEMPTS)
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -72,26 +67,14 @@ class Filter:
 
 
 def parse_moment(text: str, field: str = "time", zone: str = "UTC", end_of_day: bool = False):
-    """An RFC 3339 time, `now`, or a date alone in `zone` (its start, or its end for `until`)."""
-    text = text.strip()
-    if _DAY.match(text):
-        try:
-            day = datetime.strptime(text, "%Y-%m-%d").date()
-        except ValueError:
-            raise ValueError(f"{field}: {text!r} is not a date") from None
-        start = datetime.combine(day, time(), zoneinfo.ZoneInfo(zone))
-        moment = start + timedelta(days=1, microseconds=-1) if end_of_day else start
-        return moment.astimezone(zoneinfo.ZoneInfo("UTC"))
+    """A date alone, `now` or an RFC 3339 time; ValueError naming the field otherwise."""
     try:
-        moment = parse_as_of(text)
-    except UsageError:
-        moment = None
-    if moment is None:
+        return parse_day_or_moment(text, zone, end_of_day)
+    except TimeError:
         raise ValueError(
-            f"{field}: {text!r} is not a time; use a date (2018-02-07), "
+            f"{field}: {text.strip()!r} is not a time; use a date (2018-02-07), "
             "an RFC 3339 time (2018-02-07T20:30:00Z) or now"
-        )
-    return moment
+        ) from None
 
 
 def check(values: dict[str, str], zone: str = "UTC") -> dict[str, str]:

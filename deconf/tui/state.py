@@ -7,7 +7,6 @@ Every figure comes from `deconf.analysis`; this module selects, orders and forma
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,9 +14,9 @@ import polars as pl
 
 from deconf.analysis import Analysis
 from deconf.analysis.columns import A
-from deconf.analysis.frequency import gap_histogram
+from deconf.analysis.tallies import gap_histogram
 from deconf.frames import Col
-from deconf.stamps import rfc3339
+from deconf.times import rfc3339, wall_time
 from deconf.tui import filtering
 from deconf.tui.filtering import FILTER_NAMES, KINDS_SEEN, PRECEDENCES_SEEN, Filter
 from deconf.tui.table_state import TableState
@@ -51,9 +50,7 @@ class Display:
         if moment is None:
             return ""
         zone = recorded_tz if (self.use_recorded_zone and recorded_tz) else self.zone
-        local = moment.astimezone(zoneinfo.ZoneInfo(zone))
-        suffix = "Z" if zone == "UTC" else local.strftime(" %z")
-        return local.strftime("%Y-%m-%d %H:%M:%S") + suffix
+        return wall_time(moment, zone)
 
     @property
     def time_width(self) -> int:

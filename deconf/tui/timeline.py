@@ -18,8 +18,8 @@ import polars as pl
 
 from deconf.analysis import Analysis
 from deconf.analysis.columns import A, Status
-from deconf.durations import humanize
 from deconf.frames import Col
+from deconf.times import humanize
 from deconf.tui.text import plain
 
 MESSAGE, EVENT, SILENCE, SILENCE_END = "message", "event", "silence", "silence_end"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from rich.style import Style
 
 from deconf.analysis.columns import A, Status
-from deconf.durations import humanize
+from deconf.times import humanize
 from deconf.tui.components.frame_table import Column, FrameTable
 from deconf.tui.state import BrowserState
 

@@ -8,7 +8,7 @@ from rich.style import Style
 
 from deconf.analysis import Analysis
 from deconf.analysis.columns import A
-from deconf.durations import humanize
+from deconf.times import humanize
 from deconf.tui.components.frame_table import Column
 from deconf.tui.screens.lists import ListScreen
 from deconf.tui.state import Display

@@ -10,9 +10,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from deconf.analysis.frequency import UNANSWERED_BIN
-from deconf.durations import humanize
+from deconf.analysis.columns import S
+from deconf.analysis.tallies import UNANSWERED_BAR
 from deconf.frames import Col
+from deconf.times import humanize
 from deconf.tui.state import BrowserState
 from deconf.tui.text import plain
 
@@ -74,25 +75,23 @@ class StatsScreen(Screen):
         table = self.query_one(DataTable)
         for row in stats.iter_rows(named=True):
             table.add_row(
-                Text(plain(row["group"])),  # log text as text, never as markup
-                row["attempts"],
-                row["episodes"],
-                row["unanswered_episodes"],
-                humanize(row["km_median_seconds"]) if row["km_median_reached"] else "not reached",
-                humanize(row["km_p90_seconds"])
-                if row["km_p90_seconds"] is not None
-                else "not reached",
-                f"{row['share_answered_15m']:.0%}",
-                f"{row['share_answered_1h']:.0%}",
-                humanize(row["answered_median_seconds"]),
-                row["breaches"],
-                row["longest_retry_streak"],
-                humanize(row["longest_owed_silence_seconds"]),
+                Text(plain(row[S.GROUP])),  # log text as text, never as markup
+                row[S.ATTEMPTS],
+                row[S.EPISODES],
+                row[S.UNANSWERED_EPISODES],
+                humanize(row[S.KM_MEDIAN]) if row[S.KM_MEDIAN_REACHED] else "not reached",
+                humanize(row[S.KM_P90]) if row[S.KM_P90] is not None else "not reached",
+                f"{row[S.SHARE_15M]:.0%}",
+                f"{row[S.SHARE_1H]:.0%}",
+                humanize(row[S.ANSWERED_MEDIAN]),
+                row[S.BREACHES],
+                row[S.LONGEST_RETRY_STREAK],
+                humanize(row[S.LONGEST_OWED_SILENCE]),
             )
         most = max((n for _, n in bins), default=1) or 1
         text = Text("\nTime to answer an episode (all responders)\n", style="bold")
         for label, count in bins:
-            style = "red" if label == UNANSWERED_BIN else "blue"
+            style = "red" if label == UNANSWERED_BAR else "blue"
             text.append(f"{label:>12} ")
             text.append("█" * round(BAR * count / most), style=style)
             text.append(f" {count}\n")
