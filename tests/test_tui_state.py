@@ -115,3 +115,66 @@ def test_terminal_escapes_are_neutralised_and_scripts_kept():
     records = validate_records([contact(summary="\x1b]0;pwned\x07 hi")]).records
     state = BrowserState(analyze(records))
     assert "\x1b" not in state.timeline(state.view["exchange_id"][0])[0].text
+
+
+def test_filters_ignore_case_combine_with_or_and_negate(night):
+    night.set_filter("party", "sdf, Public")
+    assert night.view["exchange_id"].to_list() == ["ex:kh-010", "ex:kh-040"]
+    night.set_filter("party", "!sdf")
+    assert "ex:kh-010" not in night.view["exchange_id"].to_list() and night.view.height == 3
+    night.set_filter("party", None)
+    night.set_filter("status", "!ANSWERED, no_attempts")
+    assert night.view["exchange_id"].to_list() == ["ex:kh-020"]
+    assert night.chips == [("status≠ANSWERED | no_attempts", True)]
+
+
+def test_filters_switch_off_without_losing_their_text(night):
+    night.set_filter("party", "SDF")
+    assert night.toggle_filters() == "filters off" and night.view.height == 4
+    assert night.filters == {"party": "SDF"} and night.chips == [("party=SDF", False)]
+    assert night.toggle_filters() == "filters on" and night.view.height == 1
+
+
+def test_time_filters_take_a_date_alone_in_the_display_zone(night):
+    night.set_filter("since", "2018-02-07")
+    night.set_filter("until", "2018-02-07")  # the whole day
+    assert night.view["exchange_id"].to_list() == ["ex:kh-010", "ex:kh-020"]
+    night.replace_filters({"since": "2018-02-08"})
+    assert night.view["exchange_id"].to_list() == ["ex:kh-040"]
+    night.zone = "Asia/Tokyo"  # 2018-02-08 in Tokyo starts at 15:00Z on the 7th
+    night.apply()
+    assert night.view["exchange_id"].to_list() == ["ex:kh-010", "ex:kh-020", "ex:kh-040"]
+    with pytest.raises(ValueError, match="until: '2018-02-31' is not a time"):
+        night.set_filter("until", "2018-02-31")
+
+
+def test_suggestions_come_from_the_data(night):
+    assert night.suggestions("party") == ["RU", "SDF", "US", "public"]
+    assert "denial" in night.suggestions("kind")
+    assert night.suggestions("since") == []
+
+
+def test_search_is_a_regular_expression_and_a_bad_one_changes_nothing(night):
+    assert night.search("conoco|LIAISON") == 3
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        night.search("(")
+    assert night.query == "conoco|LIAISON" and len(night.matches) == 3
+
+
+def test_statistics_of_a_filtered_view_are_the_analysis_of_its_episodes(night):
+    night.set_filter("party", "SDF")
+    narrowed = night.view_analysis()
+    episodes = narrowed.episodes
+    assert episodes.height == 1 and episodes["to_party"].to_list() == ["RU"]
+    assert narrowed.stats("to_party")["episodes"].to_list() == [1]
+    assert sum(n for _, n in night.histogram()) == 1
+
+
+def test_a_timeline_shows_owed_silences_and_the_events_inside_them():
+    state = BrowserState(analyze(validate_logs([HUMANITARIAN]).records))
+    items = state.timeline("ex:hn-003")
+    kinds = [(i.kind, i.record_id) for i in items]
+    assert ("silence", "ep:hn-003") in kinds and kinds[-1] == ("silence_end", "ep:hn-003")
+    strike = next(i for i in items if i.record_id == "ev-022")
+    assert "inside ARMED-GROUP-N's silence to NGO-RELIEF" in strike.text
+    assert "17d 21h 30m; 3 events inside" in next(i for i in items if i.kind == "silence").text
