@@ -122,6 +122,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
         self.follow_seconds = follow_seconds
         self.inputs = [*(inputs or []), *(follow or [])]
         self.state: BrowserState | None = None
+        self._generation = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="banner")
@@ -133,14 +134,21 @@ class DeconfBrowser(ListActions, RecordActions, App):
     def on_mount(self) -> None:
         self.query_one("#banner").display = False
         self.query_one("#chips").display = False
-        self.run_worker(self._load, thread=True, exclusive=True, group="load")
+        self._reload()
         if self.watch.paths:
             self.watch.settled()
             self.set_interval(self.follow_seconds, self._check_follow)
 
     # ------------------------------------------------------------ loading
 
-    def _load(self) -> None:
+    def _reload(self) -> None:
+        """Load in a worker; a thread cannot be stopped, so each load is numbered and only the
+        latest one started may replace what is shown (an older, slower one is dropped)."""
+        self._generation += 1
+        generation = self._generation
+        self.run_worker(lambda: self._load(generation), thread=True, group="load")
+
+    def _load(self, generation: int = 0) -> None:
         try:
             loaded = self.load()
         except Exception as error:  # a log gone or unreadable mid-follow: keep what is shown
@@ -162,7 +170,8 @@ class DeconfBrowser(ListActions, RecordActions, App):
             )
             state.view = state.base()
             state.apply(keep=old.current[A.EXCHANGE_ID] if old.current else None)
-        self.call_from_thread(self._show, state, loaded)
+        if generation == self._generation:
+            self.call_from_thread(self._show, state, loaded)
 
     def _warn(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
@@ -205,7 +214,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
                 "rotated); waiting for it — showing what was read before"
             )
         elif change.reload:
-            self.run_worker(self._load, thread=True, exclusive=True, group="load")
+            self._reload()
 
     # ------------------------------------------------------------ helpers
 

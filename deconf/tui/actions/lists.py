@@ -122,7 +122,7 @@ class ListActions:
                 self.call_from_thread(
                     self.notify,
                     f"exporting {frame.height:,} {what} to {path}…",
-                    timeout=30,
+                    timeout=3,
                     markup=False,
                 )
                 try:
@@ -135,7 +135,6 @@ class ListActions:
                         markup=False,
                     )
                     return
-                self.call_from_thread(self.clear_notifications)
                 self.call_from_thread(
                     self.notify, f"wrote {rows:,} {what} to {path}", timeout=4, markup=False
                 )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from rich.style import Style
 
 from deconf.analysis.columns import A, Status
+from deconf.frames import Col
 from deconf.times import humanize
 from deconf.tui.components.frame_table import Column, FrameTable
 from deconf.tui.state import BrowserState
@@ -55,6 +56,7 @@ def exchange_columns(state: BrowserState) -> tuple[Column, ...]:
             lambda r: humanize(r[A.LONGEST_GAP_SECONDS]),
             priority=1,
         ),
+        Column("summary", Col.SUMMARY, 60, lambda r: r[Col.SUMMARY], priority=6, minimum=20),
     )
 
 

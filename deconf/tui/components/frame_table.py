@@ -60,8 +60,10 @@ def layout(columns: tuple[Column, ...], width: int) -> list[tuple[Column, int]]:
         used += need
     widths = {c.title: c.minimum or c.width for c in chosen}
     spare = room - used
-    # spare cells go to the columns from the right: status and figures before names and times
-    for column in reversed(chosen):
+    # spare cells go to the most important columns first, and among equals from the right
+    # (status and figures before names and times)
+    order = sorted(range(len(chosen)), key=lambda i: (chosen[i].priority, -i))
+    for column in (chosen[i] for i in order):
         grow = min(spare, column.width - widths[column.title])
         widths[column.title] += grow
         spare -= grow
