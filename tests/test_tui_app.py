@@ -35,8 +35,9 @@ def night(tmp_path) -> Path:
 
 
 async def loaded(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    for _ in range(2):  # a worker may start another (a timeline opened after a load)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
 
 
 def exchange(app) -> str:
@@ -102,7 +103,7 @@ async def test_detail_timeline_marks_and_zone(night):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("down", "down", "enter")
-        await pilot.pause()
+        await loaded(pilot)
         screen = app.screen
         assert isinstance(screen, DetailScreen) and screen.exchange_id == "ex:kh-020"
         await pilot.press("u")
@@ -124,7 +125,7 @@ async def test_detail_timeline_marks_and_zone(night):
         await pilot.press("escape")
         assert isinstance(app.screen.focused, ExchangeTable) or app.screen is app.screen_stack[0]
         await pilot.press("M")
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("d")
         assert load_marks(marks_path([night], None)) == []
         await pilot.press("escape")
@@ -188,7 +189,7 @@ def test_snapshot_detail_screen(snap_compare):
     async def open_night(pilot):
         await loaded(pilot)
         await pilot.press("down", "down", "enter")
-        await pilot.pause()
+        await loaded(pilot)
 
     assert snap_compare(browser(KHASHAM), terminal_size=SIZE, run_before=open_night)
 
@@ -197,7 +198,7 @@ def test_snapshot_statistics_screen(snap_compare):
     async def stats(pilot):
         await loaded(pilot)
         await pilot.press("s")
-        await pilot.pause()
+        await loaded(pilot)
 
     assert snap_compare(browser(KHASHAM), terminal_size=SIZE, run_before=stats)
 
@@ -209,6 +210,6 @@ async def test_log_text_is_never_read_as_markup(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("s")
-        await pilot.pause()
+        await loaded(pilot)
         cell = app.screen.query_one("#responders").get_cell_at((0, 0))
         assert cell.plain == "[red]RU[/red]"

@@ -59,31 +59,31 @@ async def test_no_screen_lets_a_control_sequence_or_markup_through(hostile):
         await loaded(pilot)
         clean(app)
         await pilot.press("enter")  # the timeline: ids, summaries, sources, the event
-        await pilot.pause()
+        await loaded(pilot)
         text = clean(app)
         assert "[c\ufffd]0;pwned" in text and "ev\ufffd]0;pwned" in text
         await pilot.press("p")  # the raw record, with the line as read
-        await pilot.pause()
+        await loaded(pilot)
         assert "id: c\ufffd]0;pwned" in clean(app)
         record = str(app.screen.query_one("#record").render())  # all of it, scrolled or not
         assert "source: src\ufffd]0;pwned" in record and '"tag\\u001b]0;pwned' in record
         assert not any(control in record for control in CONTROLS)
         await pilot.press("escape", "m")  # a prompt naming the id: `[/]` must not crash it
-        await pilot.pause()
+        await loaded(pilot)
         assert "Comment on c\ufffd]0;pwned" in clean(app)
         await pilot.press(*"fine", "enter", "escape")
-        await pilot.pause()
+        await loaded(pilot)
         for key in ("M", "w", "v", "s"):
             await pilot.press(key)
             await loaded(pilot)
             clean(app)
             await pilot.press("escape")
-            await pilot.pause()
+            await loaded(pilot)
         await pilot.press("v", "enter")  # the event's silence, from the events list
-        await pilot.pause()
+        await loaded(pilot)
         clean(app)
         await pilot.press("escape", "escape", "right", "F")  # frequency of the parties
-        await pilot.pause()
+        await loaded(pilot)
         assert "US\ufffd]0;pwned" in clean(app)
 
 

@@ -49,7 +49,7 @@ async def test_the_clinic_strike_shows_inside_armed_group_ns_silence(notificatio
     async with app.run_test(size=WIDE) as pilot:
         await loaded(pilot)
         await pilot.press("w")
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, SilencesScreen)
         first = app.screen.state.current
         assert (first["party"], first["owed_to"], first["event_ids"]) == (
@@ -59,7 +59,7 @@ async def test_the_clinic_strike_shows_inside_armed_group_ns_silence(notificatio
         )
         assert "17d 21h 30m" in drawn(app)
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(pilot)
         screen = app.screen
         assert isinstance(screen, DetailScreen) and screen.exchange_id == "ex:hn-003"
         strike = next(i for i in screen.items if i.record_id == "ev-022")
@@ -70,11 +70,11 @@ async def test_the_clinic_strike_shows_inside_armed_group_ns_silence(notificatio
         assert kinds[-1] == "silence_end" and "17d 21h 30m" in screen.items[-1].text
         assert "silence begins: ARMED-GROUP-N owes NGO-RELIEF" in drawn(app)
         await pilot.press("escape", "escape", "v")  # the events list
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, EventsScreen)
         assert app.screen.state.view["id"].to_list() == ["ev-013", "ev-021", "ev-022", "ev-036"]
         await pilot.press("down", "down", "enter")  # the strike → its silence's timeline
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, DetailScreen) and app.screen.exchange_id == "ex:hn-003"
 
 
@@ -84,7 +84,7 @@ async def test_an_owed_timeline_continues_to_the_as_of_time(night):
         await loaded(pilot)
         app.state.find("ex:kh-020")
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(pilot)
         last = app.screen.items[-1]
         assert last.kind == "silence_end" and last.ongoing
         assert app.state.when(last.at) == "2018-02-08 12:00:00Z"
@@ -98,10 +98,10 @@ async def test_zone_applies_on_every_screen_and_survives_a_reload(notifications)
         assert "2019-05-01 09:00:00 +0300" in drawn(app)
         for key in ("w", "v"):
             await pilot.press(key)
-            await pilot.pause()
+            await loaded(pilot)
             assert "+0300" in drawn(app) and "Z " not in drawn(app).split("\n")[2]
             await pilot.press("escape")
-            await pilot.pause()
+            await loaded(pilot)
         await pilot.press("z")  # the record's own zone (Asia/Aden here too)
         assert app.state.use_recorded_zone
         with notifications.open("a") as handle:
@@ -145,7 +145,7 @@ async def test_a_bad_time_keeps_what_was_typed_and_names_the_field(night):
         await pilot.press("f")
         await pilot.click("#filter-since")
         await pilot.press(*"yesterday-ish", "enter")
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, FilterScreen)  # still open
         assert app.screen.query_one("#filter-since").value == "yesterday-ish"
         assert "since: 'yesterday-ish' is not a time" in str(
@@ -165,7 +165,7 @@ async def test_filter_fields_suggest_values_from_the_data(night):
         await pilot.press("f")
         await pilot.click("#filter-party")
         await pilot.press("s", "d")
-        await pilot.pause()
+        await loaded(pilot)
         field = app.screen.query_one("#filter-party")
         assert field._suggestion == "sdF"  # completes what is typed, in the data's spelling
         await pilot.press("right")
@@ -180,7 +180,7 @@ async def test_regex_search_highlights_hits_in_the_list_and_the_timeline(night):
         await loaded(pilot)
         assert len(app.state.matches) == 3
         await pilot.press("slash", *"(unclosed", "enter")
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, Prompt)  # refused, still typing
         assert "not a valid regular expression" in str(
             app.screen.query_one("#prompt-error").render()
@@ -188,9 +188,9 @@ async def test_regex_search_highlights_hits_in_the_list_and_the_timeline(night):
         await pilot.press("escape")
         app.state.find("ex:kh-020")
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("slash", *"deni", "enter")
-        await pilot.pause()
+        await loaded(pilot)
         screen = app.screen
         hits = screen.matches()
         assert hits and all("deni" in lines(screen)[i].lower() for i in hits)
@@ -224,7 +224,7 @@ async def test_raw_record_view_shows_origin_and_the_line_as_read(night):
     async with app.run_test(size=WIDE) as pilot:
         await loaded(pilot)
         await pilot.press("p")
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, RecordScreen)
         text = drawn(app)
         assert f"origin: {night}:1" in text and 'as read: {"id": "kh-001"' in text
@@ -249,8 +249,8 @@ async def test_marks_show_in_the_list_navigate_and_jump(night):
         await pilot.press("left_square_bracket")
         assert exchange(app) == "ex:kh-020"
         await pilot.press("home", "M", "enter")  # the first mark → its timeline, on the record
-        await pilot.pause()
-        await pilot.pause()
+        await loaded(pilot)
+        await loaded(pilot)
         assert isinstance(app.screen, DetailScreen) and app.screen.exchange_id == "ex:kh-020"
         assert app.screen.selected.record_id == "kh-024"
         assert "★" in drawn(app)
@@ -276,14 +276,14 @@ async def test_frequency_honours_filters_and_drills_down(night):
     async with app.run_test(size=WIDE) as pilot:
         await loaded(pilot)
         await pilot.press("right", "F")  # parties
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, FrequencyScreen)
         counts = dict(app.screen.state.view.select("value", "count").iter_rows())
         assert counts == {"RU": 4, "US": 2, "SDF": 1, "public": 1}
         await pilot.press("escape")
         app.state.set_filter("status", "answered")
         await pilot.press("F")
-        await pilot.pause()
+        await loaded(pilot)
         counts = dict(app.screen.state.view.select("value", "count").iter_rows())
         assert app.state.view.height == 2 and counts == {"RU": 2, "US": 1, "SDF": 1}
         row = app.screen.state.view.with_row_index("i").filter(pl.col("value") == "SDF")["i"][0]
@@ -311,13 +311,13 @@ async def test_help_scrolls_and_fits_80_by_24(night):
     async with app.run_test(size=SMALL) as pilot:
         await loaded(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, HelpScreen)
         scroll = app.screen.query_one("#help-scroll")
         assert scroll.region.right <= 80 and scroll.region.bottom <= 24
         assert scroll.max_scroll_y > 0
         await pilot.press("pagedown")
-        await pilot.pause()
+        await loaded(pilot)
         assert scroll.scroll_y > 0
 
 
@@ -340,18 +340,18 @@ async def test_export_asks_before_overwriting_and_never_writes_an_input(night, t
         await pilot.press("e")
         app.screen.query_one("#answer").value = str(night)
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, Prompt)
         assert "night.jsonl: " in str(app.screen.query_one("#prompt-error").render())
         app.screen.query_one("#answer").value = str(tmp_path / "view.xlsx")
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(pilot)
         assert "say the format by the extension" in str(
             app.screen.query_one("#prompt-error").render()
         )
         app.screen.query_one("#answer").value = str(target)
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(pilot)
         assert isinstance(app.screen, Confirm)
         await pilot.press("n")
         await loaded(pilot)
@@ -359,7 +359,7 @@ async def test_export_asks_before_overwriting_and_never_writes_an_input(night, t
         await pilot.press("e")
         app.screen.query_one("#answer").value = str(target)
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("y")
         await loaded(pilot)
         assert pl.read_parquet(target).height == 4
@@ -372,7 +372,7 @@ async def test_follow_survives_truncation_rotation_deletion_and_half_lines(night
         await loaded(pilot)
         app.state.find("ex:kh-020")
         await pilot.press("enter")
-        await pilot.pause()
+        await loaded(pilot)
         timeline = app.screen
         original = night.read_text()
         with night.open("a") as handle:  # half a line: wait for its end

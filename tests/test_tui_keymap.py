@@ -74,7 +74,7 @@ async def test_a_remapped_key_acts_and_the_old_one_no_longer_does():
         await pilot.press("enter")  # the same id remaps the timeline's key too
         await pilot.press("down", "down", "escape")
         await pilot.press("down", "down", "enter")
-        await pilot.pause()
+        await loaded(pilot)
         await pilot.press("x")
         assert app.screen.selected.record_id == "kh-024"
         await pilot.press("escape", "question_mark")

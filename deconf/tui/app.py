@@ -17,6 +17,7 @@ import polars as pl
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from deconf.analysis import analyze
@@ -369,15 +370,29 @@ class DeconfBrowser(ListActions, RecordActions, App):
         if self._has_state():
             self.push_screen(StatsScreen(self.state))
 
+    def open_when_ready(self, compute: Callable[[], object], screen: Callable[[object], Screen]):
+        """Compute what a screen shows in a worker (at a million records it takes a moment),
+        then open the screen; the UI answers meanwhile."""
+
+        def run() -> None:
+            result = compute()
+            self.call_from_thread(lambda: self.push_screen(screen(result)))
+
+        self.run_worker(run, thread=True, group="open")
+
     def action_silences(self) -> None:
         if self._has_state():
-            state = silences_state(self.state.analysis)
-            self.push_screen(SilencesScreen(state, lambda: silence_columns(self.display_times)))
+            self.open_when_ready(
+                lambda: silences_state(self.state.analysis),
+                lambda state: SilencesScreen(state, lambda: silence_columns(self.display_times)),
+            )
 
     def action_events(self) -> None:
         if self._has_state():
-            state = events_state(self.state.analysis)
-            self.push_screen(EventsScreen(state, lambda: event_columns(self.display_times)))
+            self.open_when_ready(
+                lambda: events_state(self.state.analysis),
+                lambda state: EventsScreen(state, lambda: event_columns(self.display_times)),
+            )
 
     def action_toggle_zone(self) -> None:
         if not self._has_state():

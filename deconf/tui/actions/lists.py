@@ -107,8 +107,10 @@ class ListActions:
                 self.pop_screen()
                 self._in_background(lambda: self.state.set_filter(name, row["value"]))
 
-        self.push_screen(
-            FrequencyScreen(frequency_state(state.view, column.key), column.title, what, drill)
+        view = state.view
+        self.open_when_ready(
+            lambda: frequency_state(view, column.key),
+            lambda counted: FrequencyScreen(counted, column.title, what, drill),
         )
 
     def action_export(self) -> None:

@@ -77,9 +77,7 @@ class RecordActions:
                 return
             self.state.find(exchange_id)
             self.refresh_status()
-            screen = DetailScreen(self.state, exchange_id)
-            self.push_screen(screen)
-            self.call_after_refresh(lambda: _select(screen, record_id))
+            self.push_screen(DetailScreen(self.state, exchange_id, select=record_id))
 
         self.push_screen(MarksScreen(self.marks()), done)
 
@@ -91,10 +89,3 @@ class RecordActions:
         if not self.state.jump(rows, direction):
             self.notify("no marked exchange in view (m marks)", timeout=2)
         self.refresh_status()
-
-
-def _select(screen: DetailScreen, record_id: str) -> None:
-    for index, item in enumerate(screen.items):
-        if item.record_id == record_id and item.is_record:
-            screen.query_one("#timeline").highlighted = index
-            return

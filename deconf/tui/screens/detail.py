@@ -35,10 +35,11 @@ class DetailScreen(Screen):
         Binding("z", "app.toggle_zone", "Time zone", id="toggle_zone"),
     ]
 
-    def __init__(self, state: BrowserState, exchange_id: str) -> None:
+    def __init__(self, state: BrowserState, exchange_id: str, select: str | None = None) -> None:
         super().__init__()
         self.state = state
         self.exchange_id = exchange_id
+        self.select = select  # a record to put the cursor on once the timeline is built
         self.items: list[TimelineItem] = []
         self.query_text = ""
 
@@ -48,21 +49,39 @@ class DetailScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.items = self.state.timeline(self.exchange_id)
-        self.fill()
+        self.query_one("#detail-title", Static).update(Text("Building the timeline…"))
         self.query_one(OptionList).focus()
+        self._build(self.state)
 
-    def reload(self, state: BrowserState) -> None:
-        """New data (--follow): the same exchange, re-read; the same line if it is still there."""
-        selected = self.selected
-        self.state = state
-        self.items = state.timeline(self.exchange_id)
+    def _build(self, state: BrowserState, selected: TimelineItem | None = None) -> None:
+        """The timeline is built in a worker (at a million records it takes a moment)."""
+
+        def run() -> None:
+            items = state.timeline(self.exchange_id)
+            self.app.call_from_thread(self._built, state, items, selected)
+
+        self.run_worker(run, thread=True, exclusive=True, group="timeline")
+
+    def _built(self, state: BrowserState, items: list[TimelineItem], selected) -> None:
+        first_build = not self.items
+        self.state, self.items = state, items
         self.fill()
+        if first_build:
+            self.query_one(OptionList).scroll_home(animate=False)
+        if selected is None and self.select is not None:
+            for index, item in enumerate(self.items):
+                if item.record_id == self.select and item.is_record:
+                    self.query_one(OptionList).highlighted = index
+            self.select = None
         if selected is not None:
             for index, item in enumerate(self.items):
                 if (item.record_id, item.kind) == (selected.record_id, selected.kind):
                     self.query_one(OptionList).highlighted = index
                     break
+
+    def reload(self, state: BrowserState) -> None:
+        """New data (--follow): the same exchange, re-read; the same line if it is still there."""
+        self._build(state, self.selected)
 
     @property
     def pattern(self) -> re.Pattern[str] | None:
