@@ -26,7 +26,7 @@ def test_the_list_starts_in_time_order(night):
         "ex:kh-020",
         "ex:kh-040",
     ]
-    assert night.status_line().startswith("4 of 4 exchanges shown · as of 2018-02-08T09:00:00Z")
+    assert night.status_line().startswith("4 of 4 exchanges shown · as of 2018-02-08 09:00:00Z")
 
 
 def test_filters_hide_and_can_be_switched_off(night):

@@ -124,6 +124,8 @@ class DeconfBrowser(ListActions, RecordActions, App):
         self.inputs = [*(inputs or []), *(follow or [])]
         self.state: BrowserState | None = None
         self._generation = 0
+        self._marks_version = 0
+        self._marked: tuple[tuple, set[str]] = ((), set())
 
     def compose(self) -> ComposeResult:
         yield Static(id="banner")
@@ -241,15 +243,24 @@ class DeconfBrowser(ListActions, RecordActions, App):
         return load_marks(self.marks_file)
 
     def marked_exchanges(self) -> set[str]:
-        """Exchanges holding a marked record (the list shows them with ★)."""
-        ids = [m.record_id for m in self.marks()]
-        if not ids or self.state is None:
-            return set()
-        membership = self.state.analysis.membership
-        return set(membership.filter(pl.col(Col.ID).is_in(ids))[A.EXCHANGE_ID].to_list())
+        """Exchanges holding a marked record (the list shows them with ★). Kept until the
+        marks or the data change: the list asks on every redraw."""
+        key = (id(self.state), self._marks_version)
+        if self._marked[0] != key:
+            ids = [m.record_id for m in self.marks()]
+            found: set[str] = set()
+            if ids and self.state is not None:
+                membership = self.state.analysis.membership
+                found = set(membership.filter(pl.col(Col.ID).is_in(ids))[A.EXCHANGE_ID])
+            self._marked = (key, found)
+        return self._marked[1]
+
+    def marks_changed(self) -> None:
+        self._marks_version += 1
 
     def unmark(self, record_id: str) -> None:
         remove_mark(self.marks_file, record_id)
+        self.marks_changed()
 
     def _in_background(self, work: Callable[[], str | None], after=None) -> None:
         """Run view work (filter, sort, search: Polars over every row) off the UI thread,

@@ -16,7 +16,7 @@ from deconf.analysis import Analysis
 from deconf.analysis.columns import A
 from deconf.analysis.tallies import gap_histogram
 from deconf.frames import Col
-from deconf.times import rfc3339, wall_time
+from deconf.times import wall_time
 from deconf.tui import filtering
 from deconf.tui.filtering import FILTER_NAMES, KINDS_SEEN, PRECEDENCES_SEEN, Filter
 from deconf.tui.table_state import TableState
@@ -226,7 +226,7 @@ class BrowserState(TableState):
         shown = f"{self.view.height} of {self.total} exchanges shown"
         hidden = self.total - self.view.height
         filters = ", ".join(f"{chip}{'' if on else ' (off)'}" for chip, on in self.chips) or "none"
-        parts = [shown, f"as of {rfc3339(self.analysis.as_of)}", f"filters: {filters}"]
+        parts = [shown, f"as of {self.when(self.analysis.as_of)}", f"filters: {filters}"]
         if hidden:
             parts.append(f"{hidden} hidden")
         if self.query:

@@ -110,7 +110,7 @@ class ListActions:
         view = state.view
         self.open_when_ready(
             lambda: frequency_state(view, column.key),
-            lambda counted: FrequencyScreen(counted, column.title, what, drill),
+            lambda counted: FrequencyScreen(counted, self.display_times, column.title, what, drill),
         )
 
     def action_export(self) -> None:

@@ -56,6 +56,7 @@ class RecordActions:
             if comment is None:
                 return
             add_mark(self.marks_file, record_id, comment)
+            self.marks_changed()
             self.notify(f"marked {plain(record_id)}", timeout=2, markup=False)
             if isinstance(self.screen, DetailScreen):
                 self.screen.fill()
