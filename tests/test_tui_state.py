@@ -178,3 +178,13 @@ def test_a_timeline_shows_owed_silences_and_the_events_inside_them():
     strike = next(i for i in items if i.record_id == "ev-022")
     assert "inside ARMED-GROUP-N's silence to NGO-RELIEF" in strike.text
     assert "17d 21h 30m; 3 events inside" in next(i for i in items if i.kind == "silence").text
+
+
+def test_a_list_sorted_at_start_opens_on_its_first_row():
+    from deconf.tui.screens.silences import silences_state
+
+    analysis = analyze(validate_logs([KHASHAM]).records)
+    earliest = analysis.silences.sort("start")["seconds"][0]
+    state = silences_state(analysis)  # longest first
+    assert state.cursor == 0 and state.current["seconds"] == analysis.silences["seconds"].max()
+    assert earliest != state.current["seconds"]  # not left on the row that came first

@@ -41,7 +41,7 @@ class TableState:
     view: pl.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
-        self.view = self.base()
+        self.view = self.base().clear()  # nothing shown yet: the cursor starts on the first row
         self.apply()
 
     # ------------------------------------------------------------ what is shown
