@@ -381,13 +381,21 @@ class DeconfBrowser(ListActions, RecordActions, App):
         if self._has_state():
             self.push_screen(StatsScreen(self.state))
 
-    def open_when_ready(self, compute: Callable[[], object], screen: Callable[[object], Screen]):
+    def open_when_ready(
+        self, compute: Callable[[], object], screen: Callable[[object], Screen | None]
+    ) -> None:
         """Compute what a screen shows in a worker (at a million records it takes a moment),
         then open the screen; the UI answers meanwhile."""
 
         def run() -> None:
             result = compute()
-            self.call_from_thread(lambda: self.push_screen(screen(result)))
+
+            def show() -> None:
+                opened = screen(result)
+                if opened is not None:
+                    self.push_screen(opened)
+
+            self.call_from_thread(show)
 
         self.run_worker(run, thread=True, group="open")
 

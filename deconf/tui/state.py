@@ -186,15 +186,23 @@ class BrowserState(TableState):
         self.apply()
 
     def suggestions(self, name: str) -> list[str]:
-        """Values a filter field can take, from the data (for completion as one types)."""
-        column = filtering.FILTER_COLUMNS.get(name)
-        if column is None:
+        """Values a filter field can take, from the data (for completion as one types): read
+        from the record columns, never from the filter index, so the dialog opens at once."""
+        contacts = self.analysis.records.contacts
+        if name == filtering.PARTY:
+            values = pl.concat([contacts[Col.FROM_PARTY], contacts[Col.TO_PARTY]])
+        elif name in (filtering.CHANNEL, filtering.KIND, filtering.PRECEDENCE):
+            column = {
+                filtering.CHANNEL: Col.CHANNEL,
+                filtering.KIND: Col.KIND,
+                filtering.PRECEDENCE: Col.PRECEDENCE,
+            }[name]
+            values = contacts[column].cast(pl.String)
+        elif name == filtering.STATUS:
+            return list(filtering.STATUSES)
+        else:
             return []
-        frame = self.index() if column in (KINDS_SEEN, PRECEDENCES_SEEN) else self.base()
-        values = frame[column]
-        if isinstance(values.dtype, pl.List):
-            values = values.explode()
-        return sorted(str(v) for v in values.drop_nulls().unique().to_list())
+        return sorted(values.drop_nulls().unique().to_list())
 
     # ------------------------------------------------------------ finding things
 

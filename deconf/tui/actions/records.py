@@ -8,7 +8,7 @@ import polars as pl
 from deconf.analysis.columns import A
 from deconf.frames import Col
 from deconf.marks import add_mark
-from deconf.tui.records import find_record
+from deconf.tui.records import find_record, source_line
 from deconf.tui.screens.detail import DetailScreen
 from deconf.tui.screens.events import EventsScreen
 from deconf.tui.screens.lists import ListScreen
@@ -37,11 +37,23 @@ class RecordActions:
         if not self._has_state():
             return
         record_id = self._selected_record()
-        record = find_record(self.state.analysis.records, record_id) if record_id else None
-        if record is None:
+        records = self.state.analysis.records
+        if record_id is None:
             self.notify("no record on this line", timeout=2)
             return
-        self.push_screen(RecordScreen(record, self.display_times.when))
+
+        def read() -> tuple[dict | None, str | None]:  # the source line may be far into a file
+            record = find_record(records, record_id)
+            return record, (source_line(record) if record else None)
+
+        def screen(found):
+            record, line = found
+            if record is None:
+                self.notify("no record on this line", timeout=2)
+                return None
+            return RecordScreen(record, self.display_times.when, line)
+
+        self.open_when_ready(read, screen)
 
     def action_mark(self) -> None:
         if not self._has_state():

@@ -1,5 +1,5 @@
 """One record as stored (`p`): where it came from (file:line or the store), the line as read
-when the file is still there, and every field. `c` copies the id."""
+when the file is still there (read beforehand, in a worker), and every field. `c` copies the id."""
 
 from __future__ import annotations
 
@@ -14,17 +14,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from deconf.frames import Col
-from deconf.tui.records import origin, source_line
+from deconf.tui.records import origin
 from deconf.tui.text import plain
 
 
-def record_text(record: dict[str, Any], when) -> Text:
+def record_text(record: dict[str, Any], when, line: str | None) -> Text:
     text = Text()
     text.append("id: ", style="bold")
     text.append(plain(record[Col.ID]) + "\n")
     text.append("origin: ", style="bold")
     text.append(plain(origin(record)) + "\n")
-    line = source_line(record)
     if line is not None:
         text.append("as read: ", style="bold")
         text.append(plain(line) + "\n")
@@ -50,13 +49,13 @@ class RecordScreen(ModalScreen[None]):
         Binding("c", "copy_id", "Copy id", id="copy_id"),
     ]
 
-    def __init__(self, record: dict[str, Any], when) -> None:
+    def __init__(self, record: dict[str, Any], when, line: str | None = None) -> None:
         super().__init__()
-        self.record, self.when = record, when
+        self.record, self.when, self.line = record, when, line
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog record"):
-            yield Static(record_text(self.record, self.when), id="record")
+            yield Static(record_text(self.record, self.when, self.line), id="record")
 
     def action_copy_id(self) -> None:
         self.app.copy_to_clipboard(str(self.record[Col.ID]))
