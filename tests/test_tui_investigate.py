@@ -409,3 +409,18 @@ async def test_follow_survives_truncation_rotation_deletion_and_half_lines(night
         app._check_follow()
         await loaded(pilot)
         assert app.state.total == 1 and "is empty" in str(banner.render())
+
+
+async def test_the_marks_list_shows_when_in_the_display_zone(night):
+    from deconf.marks import load_marks
+    from deconf.times import parse_rfc3339, wall_time
+
+    add_mark(marks_path([night], None), "kh-024", "no answer")
+    marked_at = load_marks(marks_path([night], None))[0].marked_at
+    app = browser(night, zone="Asia/Tokyo")
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        await pilot.press("M")
+        await loaded(pilot)
+        expected = wall_time(parse_rfc3339(marked_at), "Asia/Tokyo")
+        assert f"kh-024 · no answer · {expected}" in drawn(app) and "+0900" in expected

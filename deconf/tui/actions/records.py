@@ -92,7 +92,7 @@ class RecordActions:
             self.refresh_status()
             self.push_screen(DetailScreen(self.state, exchange_id, select=record_id))
 
-        self.push_screen(MarksScreen(self.marks()), done)
+        self.push_screen(MarksScreen(self.marks(), self.display_times.when), done)
 
     def action_next_mark(self, direction: int) -> None:
         if not self._has_state():

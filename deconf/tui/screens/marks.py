@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 
 from deconf.marks import Mark
+from deconf.times import parse_rfc3339, rfc3339
 from deconf.tui.text import plain
 
 
@@ -22,9 +23,10 @@ class MarksScreen(ModalScreen[str | None]):
         Binding("d", "delete", "Delete mark", id="delete_mark"),
     ]
 
-    def __init__(self, marks: list[Mark]) -> None:
+    def __init__(self, marks: list[Mark], when=None) -> None:
         super().__init__()
         self.marks = list(marks)
+        self.when = when or (lambda moment: rfc3339(moment))
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -33,11 +35,18 @@ class MarksScreen(ModalScreen[str | None]):
             )
             yield OptionList(
                 *[
-                    Text(f"{plain(m.record_id)} · {plain(m.comment)} · {plain(m.marked_at)}")
+                    Text(f"{plain(m.record_id)} · {plain(m.comment)} · {self._at(m.marked_at)}")
                     for m in self.marks
                 ]
                 or [Text("No marks yet (m marks)")]
             )
+
+    def _at(self, marked_at: str) -> str:
+        """When the mark was made, in the display zone (as written if it cannot be read)."""
+        try:
+            return self.when(parse_rfc3339(marked_at))
+        except ValueError:
+            return plain(marked_at)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if self.marks:
