@@ -2,8 +2,9 @@
 episodes with their length, and the events that happened meanwhile, in time order.
 
 The timeline runs from the first message to the last one or to the end of the last silence it
-owes, whichever is later; a silence still owed ends at the as-of time, so the timeline continues
-to it. An event inside a silence says whose silence it fell in: that is what an investigator
+owes, whichever is later; a silence still owed ends where the record ends (the as-of time, or the
+end of its source's coverage), and while an attempt is unanswered the timeline continues to the
+as-of time. An event inside a silence says whose silence it fell in: that is what an investigator
 looks for (a notified site struck while its notification went unanswered).
 
 Times are kept as datetimes, never written into the text, so the display zone applies to them.
@@ -37,7 +38,7 @@ class TimelineItem:
     breach: bool = False
     recorded_tz: str | None = None
     kind: str = MESSAGE
-    ongoing: bool = False  # a silence still owed at the as-of time
+    ongoing: bool = False  # a silence still owed where the record ends
 
     @property
     def is_record(self) -> bool:
@@ -164,7 +165,8 @@ def _silence(row: dict) -> list[TimelineItem]:
         kind=SILENCE_END,
         ongoing=row[A.ONGOING],
         text=(
-            f"⏸ at the as-of time: {who}, silent for {length}"
+            f"⏸ still owed where the record ends (as-of time or end of coverage): {who}, "
+            f"silent for {length}"
             if row[A.ONGOING]
             else f"⏵ silence ends: {plain(row[A.PARTY])} was silent for {length}"
         ),

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from deconf.analysis.columns import S
+from deconf.analysis.columns import NOT_ESTIMABLE, S
 from deconf.analysis.tallies import UNANSWERED_BAR
 from deconf.frames import Col
 from deconf.times import humanize
@@ -81,8 +81,10 @@ class StatsScreen(Screen):
                 row[S.UNANSWERED_EPISODES],
                 humanize(row[S.KM_MEDIAN]) if row[S.KM_MEDIAN_REACHED] else "not reached",
                 humanize(row[S.KM_P90]) if row[S.KM_P90] is not None else "not reached",
-                f"{row[S.SHARE_15M]:.0%}",
-                f"{row[S.SHARE_1H]:.0%}",
+                *(
+                    NOT_ESTIMABLE if row[share] is None else f"{row[share]:.0%}"
+                    for share in (S.SHARE_15M, S.SHARE_1H)
+                ),
                 humanize(row[S.ANSWERED_MEDIAN]),
                 row[S.BREACHES],
                 row[S.LONGEST_RETRY_STREAK],
