@@ -6,7 +6,9 @@ side's log may have it or not). Side A logs the true times; side B's clock is of
 (the figure reconcile should report: what to add to B's times) and each of its times wanders by a
 few seconds more. Among contacts both sides logged, a share `conflict` is given a conflicting
 account on side B, of one of three types in turn: another outcome, another kind of the same class,
-or a time beyond the tolerance. Events go to side A only. Same arguments, same bytes.
+or a time beyond the tolerance — except where the conflicting account would be indistinguishable
+from another contact's (see `indistinct`): that contact is left as both sides agree on it. Events
+go to side A only. Same arguments, same bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from deconf.synth import synthesize
 from deconf.vocabulary import AttemptOutcome
 
 JITTER_SECONDS = 10.0  # side B's clock wanders this much (standard deviation) around its offset
-TIME_CONFLICT_MINUTES = (8.0, 20.0)  # a planted time conflict moves B's time this far, either way
+#: Two accounts this close are on one slot: clock wander alone (3 standard deviations of the
+#: jitter) puts two accounts of one contact this far apart.
+SLOT_SECONDS = 3 * JITTER_SECONDS
+TIME_CONFLICT_MINUTES = (8.0, 20.0)
+#: Contacts are compared with those in the same or a neighbouring bucket of this many seconds:
+#: more than any move of a time conflict plus the wander of a clock.
+_BUCKET_SECONDS = 1500  # a planted time conflict moves B's time this far, either way
 SIDE_B_PREFIX = "b-"
 TRUTH_A, TRUTH_B, TRUTH_CONFLICT = "a", "b", "conflict"
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -46,6 +54,87 @@ def _other_kind(kinds: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+def indistinct(
+    contacts: pl.DataFrame,
+    in_a: np.ndarray,
+    in_b: np.ndarray,
+    planted: np.ndarray,
+    b_kinds: np.ndarray,
+    b_outcomes: np.ndarray,
+    b_apart: np.ndarray,
+) -> np.ndarray:
+    """Which planted conflicts no data could tell from another contact's record (a boolean per
+    contact). `b_apart` is how far B's account of each contact lies from A's, in seconds on A's
+    clock (its clock's wander, plus the move of a time conflict).
+
+    A conflict planted in contact C is indistinct when another contact D between the same
+    parties, in the same direction and of the same kind class, offers an account that pairs
+    with one of C's at least as well as C's own other account does:
+
+    - D logged by one side only, and its account lies on the slot of C's account on the other
+      side (within SLOT_SECONDS, as close as clock wander puts two accounts of one contact), or
+      is identical to it (same kind, outcome and channel) and closer in time than C's two
+      accounts are to each other;
+    - D logged by both sides, and one of its accounts is identical to C's account on the other
+      side and on its slot: swap the partners and there is still one conflict.
+
+    A reply is told apart from D by what it answers when it names a contact both sides logged
+    and D does not name the same one. Planted there, the conflicting account *is* D's on every
+    evidence the logs hold, so C is left as both sides agree on it (docs/reconcile.md)."""
+    account = [Col.KIND, Col.ATTEMPT_OUTCOME, Col.CHANNEL]
+    both = in_a & in_b
+    logged_by_both = contacts.filter(pl.Series(both))[Col.ID].implode()
+    t = contacts[Col.SENT_AT].str.to_datetime(_TIME_FORMAT, time_zone="UTC").dt.epoch("s")
+    frame = contacts.select(
+        Col.FROM_PARTY,
+        Col.TO_PARTY,
+        pl.col(Col.KIND).replace_strict(KIND_CLASS, return_dtype=pl.String).alias("_class"),
+        pl.col(Col.IN_REPLY_TO),
+        pl.col(Col.IN_REPLY_TO).is_in(logged_by_both).fill_null(False).alias("_linked"),
+        pl.struct(*account).alias("_a"),
+        pl.struct(
+            pl.Series(Col.KIND, b_kinds),
+            pl.Series(Col.ATTEMPT_OUTCOME, b_outcomes),
+            Col.CHANNEL,
+        ).alias("_b"),
+        (t + 0.0).alias("_ta"),
+        (t + pl.Series(b_apart)).alias("_tb"),
+        pl.Series("_in_a", in_a),
+        pl.Series("_in_b", in_b),
+    ).with_row_index("_i")
+    pair = [Col.FROM_PARTY, Col.TO_PARTY, "_class"]
+    bucket = [(pl.col(c) // _BUCKET_SECONDS).cast(pl.Int64) for c in ("_ta", "_tb")]
+    candidates = frame.filter(pl.Series(planted)).with_columns(
+        pl.concat_list(b + step for b in bucket for step in (-1, 0, 1)).alias("_bucket")
+    )
+    others = frame.with_columns(pl.concat_list(bucket).alias("_bucket"))
+    near = (
+        candidates.explode("_bucket")
+        .join(others.explode("_bucket"), on=[*pair, "_bucket"], suffix="_d")
+        .filter(pl.col("_i") != pl.col("_i_d"))
+        .unique(["_i", "_i_d"])
+        .filter(
+            ~pl.col("_linked") | pl.col(Col.IN_REPLY_TO).eq_missing(pl.col(f"{Col.IN_REPLY_TO}_d")),
+        )
+    )
+    own = (pl.col("_tb") - pl.col("_ta")).abs()
+    on_a = (pl.col("_ta_d") - pl.col("_tb")).abs()  # D's A account to C's B account
+    on_b = (pl.col("_tb_d") - pl.col("_ta")).abs()  # D's B account to C's A account
+    same_a = pl.col("_a_d") == pl.col("_b")
+    same_b = pl.col("_b_d") == pl.col("_a")
+    only_a = pl.col("_in_a_d") & ~pl.col("_in_b_d")
+    only_b = pl.col("_in_b_d") & ~pl.col("_in_a_d")
+    in_both = pl.col("_in_a_d") & pl.col("_in_b_d")
+    found = near.filter(
+        (only_a & ((on_a <= SLOT_SECONDS) | (same_a & (on_a < own))))
+        | (only_b & ((on_b <= SLOT_SECONDS) | (same_b & (on_b < own))))
+        | (in_both & ((same_a & (on_a <= SLOT_SECONDS)) | (same_b & (on_b <= SLOT_SECONDS))))
+    )
+    out = np.zeros(contacts.height, dtype=bool)
+    out[found["_i"].unique().to_numpy()] = True
+    return out
+
+
 def synthesize_sides(
     records: int,
     seed: int = 0,
@@ -53,9 +142,9 @@ def synthesize_sides(
     clock_offset: timedelta = timedelta(seconds=90),
     drop: float = 0.05,
     conflict: float = 0.02,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int]:
     """(side A lines, side B lines, truth: one row per contact with its id on each side or null
-    and the planted conflict type)."""
+    and the planted conflict type, how many drawn conflicts were left agreed as indistinct)."""
     if not (0 <= drop < 1 and 0 <= conflict <= 1):
         raise ValueError("drop must be in [0, 1) and conflict in [0, 1]")
     traffic = synthesize(records, seed, parties)
@@ -81,11 +170,26 @@ def synthesize_sides(
     b_outcomes = np.where(is_outcome, flipped, outcomes)
     is_kind = conflict_of == ConflictType.KIND.value
     b_kinds = np.where(is_kind, _other_kind(kinds, rng), kinds)
-    shift = -clock_offset.total_seconds() + rng.normal(0, JITTER_SECONDS, size)
-    is_time = conflict_of == ConflictType.TIME.value
+    jitter = rng.normal(0, JITTER_SECONDS, size)
     moved = rng.uniform(*TIME_CONFLICT_MINUTES, size) * 60 * rng.choice([-1, 1], size)
-    shift = np.round(np.where(is_time, shift + moved, shift)).astype(np.int64)
+    is_time = conflict_of == ConflictType.TIME.value
+    lost = indistinct(
+        contacts,
+        in_a,
+        in_b,
+        conflict_of != None,  # noqa: E711 (elementwise on an object array)
+        b_kinds,
+        b_outcomes,
+        np.round(jitter + np.where(is_time, moved, 0)),  # whole seconds, as the log has it
+    )
+    left_agreed = int(lost.sum())
+    conflict_of[lost] = None
+    b_kinds = np.where(lost, kinds, b_kinds)
+    b_outcomes = np.where(lost, outcomes, b_outcomes)
+    is_time &= ~lost
     true_time = pl.col(Col.SENT_AT).str.to_datetime(_TIME_FORMAT, time_zone="UTC")
+    shift = -clock_offset.total_seconds() + jitter
+    shift = np.round(np.where(is_time, shift + moved, shift)).astype(np.int64)
     side_b = (
         contacts.with_columns(
             pl.format("{}{}", pl.lit(SIDE_B_PREFIX), Col.ID).alias(Col.ID),
@@ -114,7 +218,7 @@ def synthesize_sides(
             TRUTH_CONFLICT: pl.Series(conflict_of.tolist(), dtype=pl.String),
         }
     ).filter(pl.col(TRUTH_A).is_not_null() | pl.col(TRUTH_B).is_not_null())
-    return side_a, side_b, truth
+    return side_a, side_b, truth, left_agreed
 
 
 def write_sides(
@@ -128,7 +232,9 @@ def write_sides(
 ) -> tuple[Path, Path, Path]:
     """Write PATH-a.jsonl, PATH-b.jsonl and PATH-truth.json (stem of PATH); returns the paths."""
     path = Path(path)
-    side_a, side_b, truth = synthesize_sides(records, seed, parties, clock_offset, drop, conflict)
+    side_a, side_b, truth, left_agreed = synthesize_sides(
+        records, seed, parties, clock_offset, drop, conflict
+    )
     stem = path.with_suffix("")
     paths = (
         stem.with_name(f"{stem.name}-a.jsonl"),
@@ -142,6 +248,7 @@ def write_sides(
         "drop": drop,
         "conflict": conflict,
         "seed": seed,
+        "conflicts_left_agreed_as_indistinct": left_agreed,
         "contacts": truth.to_dicts(),
     }
     paths[2].write_text(json.dumps(summary) + "\n", encoding="utf-8")

@@ -52,4 +52,5 @@ SAME = "_same"  # pair, direction, kind, outcome and channel: an identical accou
 PAIR = "_pair"  # the unordered pair of parties, as one integer
 US = "_us"  # time on the first source's clock, integer microseconds
 GROUP = "_group"  # one contact as all sources saw it: the row of the first record of it
+TARGET = "_target"  # the contact (GROUP) that a reply answers, as matched without this evidence
 STAGE = "_stage"  # 1: matched within the tolerance; 2: only within the time-conflict window

@@ -2,14 +2,20 @@
 contact the sources before it logged, in passes from the surest pairing to the loosest.
 
 A contact as all sources saw it is a *group*, named by the row of its first account; a record
-matched only within the time-conflict window is marked stage 2 (a time conflict).
+matched further apart than the tolerance is marked stage 2 (a time conflict).
+
+Replies carry evidence that time alone does not: two replies that name, each in its own log, the
+accounts of one contact answer the same thing. So the matching runs twice when replies name what
+they answer: once without that evidence, to learn which contact each reply answers (its
+*target*), then again with passes that pair replies answering the same contact before any other.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from deconf.reconcile.columns import GROUP, KEY, ROW, SAME, SRC, STAGE, US
+from deconf.frames import Col
+from deconf.reconcile.columns import GROUP, KEY, ROW, SAME, SRC, STAGE, TARGET, US
 from deconf.reconcile.matching import match
 
 #: Matching widens in steps (shares of the tolerance). At each step identical accounts are
@@ -21,16 +27,23 @@ CONFLICT_PENALTY = 0.2
 #: the same account at a conflicting time.
 CONFLICTS_BEFORE_TIME = 0.3
 
+#: A pass: the key columns that must be equal, how far apart in time (µs) records may be.
+Pass = tuple[tuple[str, ...], int]
+_GROUP_US = "_group_us"
 
-def _passes(tolerance: int, window: int) -> list[tuple[str, int, int]]:
-    """(key, reach in µs, stage) of each matching pass, in order."""
-    passes = []
+
+def _passes(tolerance: int, window: int, replies: bool) -> list[Pass]:
+    """The matching passes, in order. With `replies`, the whole sequence is run first on
+    replies answering one contact (TARGET equal), then on everything left."""
+    passes: list[Pass] = []
     for step in STEPS:
         if CONFLICT_PENALTY < step <= CONFLICTS_BEFORE_TIME:
-            passes.append((KEY, round((step - CONFLICT_PENALTY) * tolerance), 1))
-        passes.append((SAME, round(step * tolerance), 1))
-    passes.append((SAME, window, 2))  # the same account at a conflicting time
-    passes.append((KEY, tolerance, 1))  # conflicting accounts anywhere within the tolerance
+            passes.append(((KEY,), round((step - CONFLICT_PENALTY) * tolerance)))
+        passes.append(((SAME,), round(step * tolerance)))
+    passes.append(((SAME,), window))  # the same account at a conflicting time
+    passes.append(((KEY,), tolerance))  # conflicting accounts anywhere within the tolerance
+    if replies:
+        passes = [((*key, TARGET), reach) for key, reach in passes] + passes
     return passes
 
 
@@ -38,25 +51,66 @@ def accounts_of(contacts: pl.DataFrame, count: int, tolerance: int, window: int)
     """(GROUP, ROW, SRC, STAGE) of every contact: which contact, as all sources saw it, each
     record is an account of. A group is named by the row of its first account.
 
-    Each source is matched against the groups so far in passes that widen step by step (see
-    STEPS), then identical accounts within the time-conflict window (time conflicts), then any
-    accounts of the same kind class within the tolerance."""
+    Records of different keys never meet, so the second round runs only on the keys where some
+    reply names its target; elsewhere the first round stands."""
+    narrow = contacts.select(ROW, SRC, KEY, SAME, US)
+    members = _accounts(narrow, count, tolerance, window, replies=False)
+    targets = reply_targets(contacts, members)
+    if targets.is_empty():
+        return members
+    linked = narrow.join(targets, on=ROW, how="left")
+    again = pl.col(KEY).is_in(linked.drop_nulls(TARGET)[KEY].unique().implode())
+    second = _accounts(linked.filter(again), count, tolerance, window, replies=True)
+    kept = members.join(narrow.filter(~again).select(ROW), on=ROW)
+    return pl.concat([kept, second])
+
+
+def reply_targets(contacts: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """(ROW, TARGET) of each reply whose target, in its own log, is an account of a contact
+    several sources logged: the group of that contact. (Ids are unique within a validated log;
+    a reply that would name two records names none.)"""
+    shared = members.filter(pl.len().over(GROUP) > 1).select(ROW, GROUP)
+    ids = shared.join(contacts.select(ROW, SRC, Col.ID), on=ROW).select(
+        SRC, pl.col(Col.ID).alias(Col.IN_REPLY_TO), pl.col(GROUP).alias(TARGET)
+    )
+    return (
+        contacts.select(ROW, SRC, Col.IN_REPLY_TO)
+        .drop_nulls(Col.IN_REPLY_TO)
+        .join(ids, on=[SRC, Col.IN_REPLY_TO])
+        .select(ROW, TARGET)
+        .unique(ROW, keep="none")
+    )
+
+
+def _accounts(
+    contacts: pl.DataFrame, count: int, tolerance: int, window: int, replies: bool
+) -> pl.DataFrame:
+    """Each source matched against the groups so far in the passes of `_passes`; a pair further
+    apart than the tolerance is a time conflict (stage 2)."""
+    keys = [KEY, SAME, US] + ([TARGET] if replies else [])
     first = contacts.filter(pl.col(SRC) == 0)
-    groups = first.select(pl.col(ROW).alias(GROUP), KEY, SAME, US)
+    groups = first.select(pl.col(ROW).alias(GROUP), *keys)
     parts = [first.select(pl.col(ROW).alias(GROUP), ROW, SRC, pl.lit(1, pl.UInt8).alias(STAGE))]
     for k in range(1, count):
         left = groups
-        right = contacts.filter(pl.col(SRC) == k).select(ROW, KEY, SAME, US)
-        for key, reach, stage in _passes(tolerance, window):
-            pairs = match(left, right, reach, key)
+        right = contacts.filter(pl.col(SRC) == k).select(ROW, *keys)
+        for key, reach in _passes(tolerance, window, replies):
+            if TARGET in key:
+                pairs = match(left.drop_nulls(TARGET), right.drop_nulls(TARGET), reach, key)
+            else:
+                pairs = match(left, right, reach, key)
             if pairs.is_empty():
                 continue
+            found = pairs.join(left.select(GROUP, pl.col(US).alias(_GROUP_US)), on=GROUP).join(
+                right.select(ROW, US), on=ROW
+            )
+            apart = (pl.col(US) - pl.col(_GROUP_US)).abs() > tolerance
             parts.append(
-                pairs.select(
+                found.select(
                     GROUP,
                     ROW,
                     pl.lit(k, pl.UInt16).alias(SRC),
-                    pl.lit(stage, pl.UInt8).alias(STAGE),
+                    pl.when(apart).then(2).otherwise(1).cast(pl.UInt8).alias(STAGE),
                 )
             )
             left = left.join(pairs.select(GROUP), on=GROUP, how="anti")
@@ -69,5 +123,5 @@ def accounts_of(contacts: pl.DataFrame, count: int, tolerance: int, window: int)
                 pl.lit(1, pl.UInt8).alias(STAGE),
             )
         )
-        groups = pl.concat([groups, right.select(pl.col(ROW).alias(GROUP), KEY, SAME, US)])
+        groups = pl.concat([groups, right.select(pl.col(ROW).alias(GROUP), *keys)])
     return pl.concat(parts)

@@ -33,13 +33,17 @@ _RIGHT_T = "_right_t"
 
 
 def match(
-    left: pl.DataFrame, right: pl.DataFrame, tolerance_us: int, key: str = KEY
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    tolerance_us: int,
+    key: str | tuple[str, ...] = KEY,
 ) -> pl.DataFrame:
     """Pairs (GROUP, ROW) of `left` (GROUP, key, US) and `right` (ROW, key, US) records with
-    equal `key`, one-to-one, at most `tolerance_us` apart."""
+    equal `key` (one column or several), one-to-one, at most `tolerance_us` apart."""
     tolerance = tolerance_us * _SCALE
-    lefts = left.select(GROUP, key, nudged(pl.col(US), pl.col(GROUP), LEFT).alias(_LEFT_T))
-    rights = right.select(ROW, key, nudged(pl.col(US), pl.col(ROW), RIGHT).alias(_RIGHT_T))
+    key = [key] if isinstance(key, str) else list(key)
+    lefts = left.select(GROUP, *key, nudged(pl.col(US), pl.col(GROUP), LEFT).alias(_LEFT_T))
+    rights = right.select(ROW, *key, nudged(pl.col(US), pl.col(ROW), RIGHT).alias(_RIGHT_T))
     lefts, rights = lefts.sort(_LEFT_T), rights.sort(_RIGHT_T)
     found: list[pl.DataFrame] = []
     while not (lefts.is_empty() or rights.is_empty()):
