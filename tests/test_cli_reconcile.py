@@ -154,7 +154,9 @@ def test_synth_sides_writes_two_logs_and_the_truth_reconcile_recovers(tmp_path):
     figures = score(found, offset, contacts)
     assert figures["offset_error_seconds"] <= 5
     assert figures["precision"] >= 0.99 and figures["recall"] >= 0.99
-    assert figures["planted_conflicts_found"] >= 0.95 * figures["planted_conflicts"]
+    # every conflict the generator plants is one the logs can show (docs/reconcile.md)
+    assert figures["planted_conflicts"] > 100
+    assert figures["planted_conflicts_found"] == figures["planted_conflicts"]
     same = tmp_path / "same.jsonl"
     run(
         "synth",

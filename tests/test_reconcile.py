@@ -170,6 +170,45 @@ def test_a_burst_of_retries_is_matched_in_order_one_to_one():
     assert [m["ids"] for m in found] == [{"A": f"a{m}", "B": f"b{m}"} for m in times]
 
 
+def replies_to_two_calls(linked: bool):
+    """Two calls both sides logged, answered by two responses six seconds apart; RU logged the
+    answer to the first call ten minutes early. Time alone pairs RU's answer to the second call
+    with the nearer US answer, which is the one to the first."""
+    to = (lambda call: call) if linked else (lambda call: None)
+    reply = dict(from_party="RU", to_party="US", kind="response")
+    us = records(
+        contact(id="q1", sent_at=at(0, hour=19), kind="query"),
+        contact(id="q2", sent_at=at(10), kind="request"),
+        contact(id="r2", sent_at=at(30, 0), in_reply_to=to("q2"), **reply),
+        contact(id="r1", sent_at=at(30, 6), in_reply_to=to("q1"), **reply),
+    )
+    ru = records(
+        contact(id="p1", sent_at=at(0, hour=19), kind="query"),
+        contact(id="p2", sent_at=at(10), kind="request"),
+        contact(id="s1", sent_at=at(20, 0), in_reply_to=to("p1"), **reply),
+        contact(id="s2", sent_at=at(30, 5), in_reply_to=to("p2"), **reply),
+    )
+    return reconcile([("US", us), ("RU", ru)]).as_dict()
+
+
+def test_replies_are_matched_by_what_they_answer_before_time_decides():
+    data = replies_to_two_calls(linked=True)
+    assert data["sources"][1]["clock_offset_seconds"] == 0.0
+    assert [m["ids"] for m in data["matched"]] == [
+        {"US": "q1", "RU": "p1"},
+        {"US": "q2", "RU": "p2"},
+        {"US": "r2", "RU": "s2"},
+        {"US": "r1", "RU": "s1"},
+    ]
+    assert data["conflicts"] == [{"type": "time", "ids": {"US": "r1", "RU": "s1"}}]
+
+
+def test_without_reply_links_time_decides():
+    data = replies_to_two_calls(linked=False)
+    assert {"US": "r1", "RU": "s2"} in [m["ids"] for m in data["matched"]]
+    assert data["conflicts"] == [{"type": "time", "ids": {"US": "r2", "RU": "s1"}}]
+
+
 def test_an_offset_larger_than_the_tolerance_is_found():
     hours = range(0, 20, 2)
     a = records(*(contact(id=f"a{h}", sent_at=at(0, hour=h)) for h in hours))
