@@ -9,6 +9,7 @@ import pytest
 
 from deconf.analysis import analyze
 from deconf.loading import validate_logs, validate_records
+from deconf.reconcile import reconcile
 from deconf.tui.exporting import write_export
 from deconf.tui.state import BrowserState, plain
 from tests.conftest import HUMANITARIAN, KHASHAM, contact
@@ -188,3 +189,24 @@ def test_a_list_sorted_at_start_opens_on_its_first_row():
     state = silences_state(analysis)  # longest first
     assert state.cursor == 0 and state.current["seconds"] == analysis.silences["seconds"].max()
     assert earliest != state.current["seconds"]  # not left on the row that came first
+
+
+def test_the_timeline_of_a_merged_log_says_which_sources_logged_each_record():
+    us = validate_records([contact(id="a1", sent_at="2018-02-07T20:00:00Z")]).records
+    ru = validate_records(
+        [
+            contact(id="b1", sent_at="2018-02-07T20:00:00Z"),
+            contact(id="b2", sent_at="2018-02-07T21:00:00Z", kind="notification"),
+        ]
+    ).records
+    merged = reconcile([("US", us), ("RU", ru)]).merged
+    state = BrowserState(analyze(merged))
+    texts = {
+        item.record_id: item.text
+        for exchange in state.view["exchange_id"]
+        for item in state.timeline(exchange)
+    }
+    assert texts["US:a1"].endswith("· logged by US:a1, RU:b1")
+    assert texts["RU:b2"].endswith("· logged by RU:b2")
+    single = BrowserState(analyze(us))
+    assert "logged by" not in single.timeline(single.view["exchange_id"][0])[0].text

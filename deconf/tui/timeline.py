@@ -99,7 +99,8 @@ def timeline(analysis: Analysis, exchange_id: str) -> list[TimelineItem]:
                 kind=EVENT,
                 text=(
                     f"▲ event: {plain(row[Col.KIND])} — {plain(row[Col.SUMMARY])} "
-                    f"({plain(row[Col.CERTAINTY])}; source: {plain(row[Col.SOURCE]) or '—'})"
+                    f"({plain(row[Col.CERTAINTY])}; source: {plain(row[Col.SOURCE]) or '—'}"
+                    f"{_logged_by(row)})"
                     f"{within}"
                 ),
             )
@@ -131,7 +132,7 @@ def _message(row: dict, attempt: dict | None, answered: dict | None) -> Timeline
     notes.append(f"certainty: {plain(row[Col.CERTAINTY])}")
     text = (
         f"{head}  — {'; '.join(notes)}\n    {plain(row[Col.SUMMARY])}"
-        f"\n    source: {plain(row[Col.SOURCE]) or '—'}"
+        f"\n    source: {plain(row[Col.SOURCE]) or '—'}{_logged_by(row)}"
     )
     return TimelineItem(
         at=row[Col.SENT_AT],
@@ -142,6 +143,12 @@ def _message(row: dict, attempt: dict | None, answered: dict | None) -> Timeline
         breach=bool(attempt and attempt[A.BREACH]),
         recorded_tz=row[Col.RECORDED_TZ],
     )
+
+
+def _logged_by(row: dict) -> str:
+    """Which sources logged a record of a merged log (`deconf reconcile`), and as what."""
+    logged_by = row.get(Col.LOGGED_BY)
+    return f" · logged by {plain(', '.join(logged_by))}" if logged_by else ""
 
 
 def _silence(row: dict) -> list[TimelineItem]:
