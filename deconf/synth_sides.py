@@ -71,10 +71,11 @@ def indistinct(
     parties, in the same direction and of the same kind class, offers an account that pairs
     with one of C's at least as well as C's own other account does:
 
-    - D logged by one side only, and its account lies on the slot of C's account on the other
-      side (within SLOT_SECONDS, as close as clock wander puts two accounts of one contact), or
-      is identical to it (same kind, outcome and channel) and closer in time than C's two
-      accounts are to each other;
+    - D logged by one side only, or given a conflicting account itself, and its account lies
+      on the slot of C's account on the other side (within SLOT_SECONDS, as close as clock
+      wander puts two accounts of one contact), or is identical to it (same kind, outcome and
+      channel) and closer in time than C's two accounts are to each other: pair them instead
+      and there are no more conflicts than before;
     - D logged by both sides, and one of its accounts is identical to C's account on the other
       side and on its slot: swap the partners and there is still one conflict.
 
@@ -101,6 +102,7 @@ def indistinct(
         (t + pl.Series(b_apart)).alias("_tb"),
         pl.Series("_in_a", in_a),
         pl.Series("_in_b", in_b),
+        pl.Series("_planted", planted),
     ).with_row_index("_i")
     pair = [Col.FROM_PARTY, Col.TO_PARTY, "_class"]
     bucket = [(pl.col(c) // _BUCKET_SECONDS).cast(pl.Int64) for c in ("_ta", "_tb")]
@@ -125,9 +127,13 @@ def indistinct(
     only_a = pl.col("_in_a_d") & ~pl.col("_in_b_d")
     only_b = pl.col("_in_b_d") & ~pl.col("_in_a_d")
     in_both = pl.col("_in_a_d") & pl.col("_in_b_d")
+    # D's own accounts pair as badly as they may with C's: D logged by one side only, or in
+    # conflict itself (a swap leaves as many conflicts as there were)
+    free_a = only_a | (in_both & pl.col("_planted_d"))
+    free_b = only_b | (in_both & pl.col("_planted_d"))
     found = near.filter(
-        (only_a & ((on_a <= SLOT_SECONDS) | (same_a & (on_a < own))))
-        | (only_b & ((on_b <= SLOT_SECONDS) | (same_b & (on_b < own))))
+        (free_a & ((on_a <= SLOT_SECONDS) | (same_a & (on_a < own))))
+        | (free_b & ((on_b <= SLOT_SECONDS) | (same_b & (on_b < own))))
         | (in_both & ((same_a & (on_a <= SLOT_SECONDS)) | (same_b & (on_b <= SLOT_SECONDS))))
     )
     out = np.zeros(contacts.height, dtype=bool)
