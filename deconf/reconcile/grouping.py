@@ -21,11 +21,13 @@ from deconf.reconcile.matching import match
 #: Matching widens in steps (shares of the tolerance). At each step identical accounts are
 #: matched up to that distance and conflicting ones (another outcome or kind) up to that distance
 #: less a penalty: a pair that disagrees must be closer in time to win over one that agrees.
+#: A tenth of the tolerance (30 s at 5 min), not more: the next retry, a minute on, logged by the
+#: other side alone, must not take the place of a retry's own account told differently 4 s away.
 STEPS = tuple(i / 20 for i in range(1, 21))
-CONFLICT_PENALTY = 0.2
+CONFLICT_PENALTY = 0.1
 #: Conflicting accounts further apart than this share (less the penalty) are tried only after
 #: the same account at a conflicting time.
-CONFLICTS_BEFORE_TIME = 0.3
+CONFLICTS_BEFORE_TIME = 0.2
 
 #: A pass: the key columns that must be equal, how far apart in time (µs) records may be.
 Pass = tuple[tuple[str, ...], int]
