@@ -3,6 +3,7 @@
     python -m benchmarks.run                      # 1M records, 3 runs a step
     python -m benchmarks.run --records 10000 100000 1000000 10000000 --runs 1
     python -m benchmarks.run --reconcile 100000 1000000   # two sides of N records each
+    python -m benchmarks.run --reconcile 100000 --seeds 1 2 3 4 5 --runs 1   # several pairs
 
 Each step runs in a fresh process (its peak memory is its own); the table gives the median time,
 the baseline measured in the same run (a plain polars.read_ndjson with a fixed schema and the
@@ -169,11 +170,11 @@ def report(records: int, r: dict) -> str:
 PAIR_DROP, PAIR_CONFLICT, PAIR_OFFSET = 0.05, 0.02, "90s"
 
 
-def measure_pair(per_side: int, runs: int, workdir: Path) -> dict:
+def measure_pair(per_side: int, runs: int, workdir: Path, seed: int = 1) -> dict:
     """Two sides of about `per_side` records each (synth --sides 2, 90 s offset, 5 % dropped by
     each side, 2 % of shared contacts in conflict): validating both, reconciling, and the score."""
-    base = workdir / f"pair-{per_side}.jsonl"
-    if not base.with_name(f"pair-{per_side}-truth.json").exists():
+    base = workdir / (f"pair-{per_side}.jsonl" if seed == 1 else f"pair-{per_side}-s{seed}.jsonl")
+    if not base.with_name(f"{base.stem}-truth.json").exists():
         subprocess.run(
             [
                 *deconf_command(),
@@ -181,7 +182,7 @@ def measure_pair(per_side: int, runs: int, workdir: Path) -> dict:
                 "--sides",
                 "2",
                 "--seed",
-                "1",
+                str(seed),
                 "-o",
                 str(base),
                 "--records",
@@ -196,7 +197,7 @@ def measure_pair(per_side: int, runs: int, workdir: Path) -> dict:
             check=True,
             capture_output=True,
         )
-    scratch = workdir / f"pair-{per_side}-out"
+    scratch = workdir / f"{base.stem}-out"
     results = {}
     for step in ("validate_pair", "reconcile_pair"):
         samples = [run_step(step, base, scratch) for _ in range(runs)]
@@ -209,14 +210,15 @@ def measure_pair(per_side: int, runs: int, workdir: Path) -> dict:
     return results
 
 
-def report_pair(per_side: int, r: dict) -> str:
+def report_pair(per_side: int, r: dict, seed: int = 1) -> str:
     validate, merged, s = r["validate_pair"], r["reconcile_pair"], r["score"]
     ratio = merged["seconds"] / validate["seconds"]
     found = s["planted_conflicts_found"]
     by_type = ", ".join(f"{t} {c['found']}/{c['planted']}" for t, c in s["conflicts"].items())
     return "\n".join(
         [
-            f"\nreconcile, two sides of ~{per_side:,} records ({validate['rows']:,} in all)",
+            f"\nreconcile, two sides of ~{per_side:,} records ({validate['rows']:,} in all), "
+            f"seed {seed}",
             f"{'validate both logs':38} {validate['seconds']:9.2f} s  peak "
             f"{validate['peak_rss_mb']:.0f} MB",
             f"{'reconcile (validation included)':38} {merged['seconds']:9.2f} s  peak "
@@ -251,6 +253,13 @@ def main() -> None:
     parser.add_argument(
         "--steps", nargs="+", choices=STEPS, default=list(STEPS), help="only these steps"
     )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[1],
+        help="with --reconcile: the synthetic pairs' seeds (default 1)",
+    )
     arguments = parser.parse_args()
     arguments.workdir.mkdir(parents=True, exist_ok=True)
     print(
@@ -260,10 +269,10 @@ def main() -> None:
     everything = {}
     if arguments.reconcile:
         for per_side in arguments.reconcile:
-            everything[f"pair-{per_side}"] = measure_pair(
-                per_side, arguments.runs, arguments.workdir
-            )
-            print(report_pair(per_side, everything[f"pair-{per_side}"]), flush=True)
+            for seed in arguments.seeds:
+                name = f"pair-{per_side}" + ("" if seed == 1 else f"-s{seed}")
+                everything[name] = measure_pair(per_side, arguments.runs, arguments.workdir, seed)
+                print(report_pair(per_side, everything[name], seed), flush=True)
         arguments.records = []
     for records in arguments.records:
         everything[records] = measure(

@@ -34,9 +34,9 @@ Pass = tuple[tuple[str, ...], int]
 _GROUP_US = "_group_us"
 
 
-def _passes(tolerance: int, window: int, replies: bool) -> list[Pass]:
-    """The matching passes, in order. With `replies`, the whole sequence is run first on
-    replies answering one contact (TARGET equal), then on everything left."""
+def _passes(tolerance: int, window: int) -> list[Pass]:
+    """The matching passes, in order (with TARGET added to each key, the same sequence pairs
+    replies answering one contact first)."""
     passes: list[Pass] = []
     for step in STEPS:
         if CONFLICT_PENALTY < step <= CONFLICTS_BEFORE_TIME:
@@ -44,8 +44,6 @@ def _passes(tolerance: int, window: int, replies: bool) -> list[Pass]:
         passes.append(((SAME,), round(step * tolerance)))
     passes.append(((SAME,), window))  # the same account at a conflicting time
     passes.append(((KEY,), tolerance))  # conflicting accounts anywhere within the tolerance
-    if replies:
-        passes = [((*key, TARGET), reach) for key, reach in passes] + passes
     return passes
 
 
@@ -87,36 +85,26 @@ def reply_targets(contacts: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame
 def _accounts(
     contacts: pl.DataFrame, count: int, tolerance: int, window: int, replies: bool
 ) -> pl.DataFrame:
-    """Each source matched against the groups so far in the passes of `_passes`; a pair further
-    apart than the tolerance is a time conflict (stage 2)."""
+    """Each source matched against the groups so far in the passes of `_passes` (with
+    `replies`, first on replies answering one contact); a pair further apart than the tolerance
+    is a time conflict (stage 2)."""
     keys = [KEY, SAME, US] + ([TARGET] if replies else [])
     first = contacts.filter(pl.col(SRC) == 0)
     groups = first.select(pl.col(ROW).alias(GROUP), *keys)
     parts = [first.select(pl.col(ROW).alias(GROUP), ROW, SRC, pl.lit(1, pl.UInt8).alias(STAGE))]
+    passes = _passes(tolerance, window)
     for k in range(1, count):
         left = groups
         right = contacts.filter(pl.col(SRC) == k).select(ROW, *keys)
-        for key, reach in _passes(tolerance, window, replies):
-            if TARGET in key:
-                pairs = match(left.drop_nulls(TARGET), right.drop_nulls(TARGET), reach, key)
-            else:
-                pairs = match(left, right, reach, key)
-            if pairs.is_empty():
-                continue
-            found = pairs.join(left.select(GROUP, pl.col(US).alias(_GROUP_US)), on=GROUP).join(
-                right.select(ROW, US), on=ROW
-            )
-            apart = (pl.col(US) - pl.col(_GROUP_US)).abs() > tolerance
-            parts.append(
-                found.select(
-                    GROUP,
-                    ROW,
-                    pl.lit(k, pl.UInt16).alias(SRC),
-                    pl.when(apart).then(2).otherwise(1).cast(pl.UInt8).alias(STAGE),
-                )
-            )
+        if replies:  # replies answering one contact first, on the replies alone
+            linked = [((*key, TARGET), reach) for key, reach in passes]
+            pairs = _run(left.drop_nulls(TARGET), right.drop_nulls(TARGET), linked, k, tolerance)
+            parts.append(pairs)
             left = left.join(pairs.select(GROUP), on=GROUP, how="anti")
             right = right.join(pairs.select(ROW), on=ROW, how="anti")
+        pairs = _run(left, right, passes, k, tolerance)
+        parts.append(pairs)
+        right = right.join(pairs.select(ROW), on=ROW, how="anti")
         parts.append(
             right.select(
                 pl.col(ROW).alias(GROUP),
@@ -127,3 +115,30 @@ def _accounts(
         )
         groups = pl.concat([groups, right.select(pl.col(ROW).alias(GROUP), *keys)])
     return pl.concat(parts)
+
+
+def _run(
+    left: pl.DataFrame, right: pl.DataFrame, passes: list[Pass], k: int, tolerance: int
+) -> pl.DataFrame:
+    """(GROUP, ROW, SRC, STAGE) of the pairs the passes make, in order, between the groups so
+    far and source k's records."""
+    found = []
+    for key, reach in passes:
+        pairs = match(left, right, reach, key)
+        if pairs.is_empty():
+            continue
+        apart = (pl.col(US) - pl.col(_GROUP_US)).abs() > tolerance
+        found.append(
+            pairs.join(left.select(GROUP, pl.col(US).alias(_GROUP_US)), on=GROUP)
+            .join(right.select(ROW, US), on=ROW)
+            .select(
+                GROUP,
+                ROW,
+                pl.lit(k, pl.UInt16).alias(SRC),
+                pl.when(apart).then(2).otherwise(1).cast(pl.UInt8).alias(STAGE),
+            )
+        )
+        left = left.join(pairs.select(GROUP), on=GROUP, how="anti")
+        right = right.join(pairs.select(ROW), on=ROW, how="anti")
+    schema = {GROUP: left.schema[GROUP], ROW: right.schema[ROW], SRC: pl.UInt16, STAGE: pl.UInt8}
+    return pl.concat(found) if found else pl.DataFrame(schema=schema)
