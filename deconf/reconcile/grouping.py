@@ -44,7 +44,13 @@ def _passes(tolerance: int, window: int) -> list[Pass]:
         passes.append(((SAME,), round(step * tolerance)))
     passes.append(((SAME,), window))  # the same account at a conflicting time
     passes.append(((KEY,), tolerance))  # conflicting accounts anywhere within the tolerance
-    return passes
+    # Passes on one key in a row are one pass to the last reach: matching is greedy by distance,
+    # and taking the pairs within r1 first, then those within r2, is the same greedy order.
+    return [
+        p
+        for p, after in zip(passes, [*passes[1:], None], strict=True)
+        if not after or after[0] != p[0]
+    ]
 
 
 def accounts_of(contacts: pl.DataFrame, count: int, tolerance: int, window: int) -> pl.DataFrame:
