@@ -22,8 +22,9 @@ from deconf.analysis.coverage import coverage_of
 from deconf.analysis.episodes import LINKING_COLUMNS, analyze_attempts, episodes_of
 from deconf.analysis.exchanges import exchange_ids, exchanges_of
 from deconf.analysis.filters import Filters
-from deconf.analysis.silences import silence_events, silences_of
-from deconf.analysis.stats import GROUPINGS, statistics
+from deconf.analysis.partitions import PairResult
+from deconf.analysis.silences import silence_events, silence_intervals, with_events
+from deconf.analysis.stats import GROUPINGS, StatisticsPart, reduce_statistics, statistics
 from deconf.frames import Col, Records
 from deconf.policy import Policy
 
@@ -56,6 +57,30 @@ class Analysis:
     filters: Filters = field(default_factory=Filters)
     coverage: pl.DataFrame | None = None
     _stats: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+    #: statistics parts per grouping, when the per-pair work was done elsewhere (an engine)
+    _parts: dict[str, list[StatisticsPart]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_pairs(
+        cls,
+        records: Records,
+        policy: Policy,
+        as_of: datetime,
+        filters: Filters,
+        coverage: pl.DataFrame,
+        pairs: PairResult,
+        parts: dict[str, list[StatisticsPart]] | None = None,
+    ) -> Analysis:
+        """An analysis whose per-pair work (attempts, episodes, silences and, if given, the
+        statistics parts) was done elsewhere, e.g. on a cluster's workers, and combined."""
+        analysis = cls(records, policy, as_of, filters, coverage, _parts=dict(parts or {}))
+        # cached properties are plain instance attributes once computed: fill them in
+        analysis.__dict__.update(
+            _all_attempts=pairs.attempts,
+            _all_episodes=pairs.episodes,
+            _all_silences=pairs.silences,
+        )
+        return analysis
 
     @cached_property
     def _all_attempts(self) -> pl.DataFrame:
@@ -66,6 +91,10 @@ class Analysis:
     @cached_property
     def _all_episodes(self) -> pl.DataFrame:
         return episodes_of(self._all_attempts, self.records.contacts, self.policy)
+
+    @cached_property
+    def _all_silences(self) -> pl.DataFrame:
+        return silence_intervals(self.records.contacts, self._all_episodes)
 
     @cached_property
     def attempts(self) -> pl.DataFrame:
@@ -91,7 +120,7 @@ class Analysis:
     @cached_property
     def silences(self) -> pl.DataFrame:
         """Owed silences, with the events that fall inside each."""
-        frame = silences_of(self.records, self._all_episodes)
+        frame = with_events(self._all_silences, self.records.events)
         return self.filters.rows(frame, A.START)
 
     @cached_property
@@ -107,6 +136,8 @@ class Analysis:
 
     def stats(self, by: str = Col.TO_PARTY) -> pl.DataFrame:
         """Statistics per group (to_party, from_party, channel, precedence, kind or all)."""
+        if by not in self._stats and by in self._parts:
+            self._stats[by] = reduce_statistics(self._parts[by], self.policy)
         if by not in self._stats:
             self._stats[by] = statistics(self.episodes, self.silences, self.policy, by)
         return self._stats[by]

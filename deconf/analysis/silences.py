@@ -18,6 +18,11 @@ _T = "_t"
 def silences_of(records: Records, episodes: pl.DataFrame) -> pl.DataFrame:
     """One row per owed silence: party (who owes), owed_to, start, end, seconds, events. A silence
     still open ends where its episode stopped being followed (as-of time or end of coverage)."""
+    return with_events(silence_intervals(records.contacts, episodes), records.events)
+
+
+def silence_intervals(contacts: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
+    """The silences without their events: what one party pair's records decide on their own."""
     spans = (
         episodes.select(
             pl.col(Col.TO_PARTY).alias(A.PARTY),
@@ -28,7 +33,7 @@ def silences_of(records: Records, episodes: pl.DataFrame) -> pl.DataFrame:
         .with_row_index("_episode")
         .sort("_open")
     )
-    delivered = records.contacts.filter(
+    delivered = contacts.filter(
         pl.col(Col.ATTEMPT_OUTCOME) == AttemptOutcome.DELIVERED.value
     ).select(
         pl.col(Col.FROM_PARTY).alias(A.PARTY),
@@ -64,7 +69,7 @@ def silences_of(records: Records, episodes: pl.DataFrame) -> pl.DataFrame:
         Col.CHANNEL,
         (pl.col(A.STATUS) == Status.UNANSWERED).alias("_unanswered"),
     ).with_row_index("_episode")
-    intervals = (
+    return (
         starts.join(spans.select("_episode", A.PARTY, A.OWED_TO, "_end"), on="_episode")
         .join(described, on="_episode")
         .select(
@@ -77,12 +82,11 @@ def silences_of(records: Records, episodes: pl.DataFrame) -> pl.DataFrame:
             A.EPISODE_ID,
             Col.CHANNEL,
         )
-        .sort(A.START, A.PARTY, A.OWED_TO)
+        .sort(A.START, A.PARTY, A.OWED_TO, A.EPISODE_ID)
     )
-    return _with_events(intervals, records.events)
 
 
-def _with_events(intervals: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+def with_events(intervals: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """Attach the ids of events whose time falls within each silence (ends included)."""
     ordered = events.select(Col.ID, Col.AT).sort(Col.AT, Col.ID)
     times = ordered[Col.AT]

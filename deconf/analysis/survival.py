@@ -1,12 +1,15 @@
 """Kaplan–Meier estimate of the episode gap, with unanswered episodes right-censored, in Polars.
 
 S(t) = Π_{t_j ≤ t} (1 − d_j / n_j): n_j episodes still unanswered just before t_j (censored ones
-at t_j count as at risk), d_j answered at t_j. Median = first t with S(t) ≤ 0.5, "not reached"
-otherwise (never a made-up number); p90 = first t with S(t) ≤ 0.1; share answered within x is
-1 − S(x); restricted mean to τ = ∫₀^τ S(t) dt (S held at its last value after the last
-follow-up). A share or a restricted mean reaching past the longest follow-up is not estimated
-(§3.2): shares there are null, and the mean stops at the longest follow-up. Shares are rounded
-to 12 decimals so that 1 − 0.8 reads 0.2.
+at t_j count as at risk), d_j answered at t_j. Everything is computed from a risk table — per
+group and distinct duration, how many were answered and how many censored there — and risk
+tables of disjoint partitions add up (`add_risk_tables`), so the estimate over a whole log equals
+the estimate over risk tables summed from its parts, wherever each part was counted.
+Median = first t with S(t) ≤ 0.5, "not reached" otherwise (never a made-up number);
+p90 = first t with S(t) ≤ 0.1; share answered within x is 1 − S(x); restricted mean to
+τ = ∫₀^τ S(t) dt (S held at its last value after the last follow-up). A share or a restricted
+mean reaching past the longest follow-up is not estimated (§3.2): shares there are null, and the
+mean stops at the longest follow-up. Shares are rounded to 12 decimals so that 1 − 0.8 reads 0.2.
 """
 
 from __future__ import annotations
@@ -22,40 +25,54 @@ SURVIVAL = "_survival"
 _EPSILON = 1e-12  # S is a product of fractions; 0.5 must compare as 0.5
 
 
-def km_curve(samples: pl.DataFrame) -> pl.DataFrame:
-    """Per group and distinct duration: at risk, answered, censored, S(t). Input: GROUP,
-    DURATION (seconds), OBSERVED (answered)."""
-    steps = (
-        samples.group_by(GROUP, DURATION)
-        .agg(
-            pl.col(OBSERVED).sum().cast(pl.Int64).alias("_answered"),
-            (~pl.col(OBSERVED)).sum().cast(pl.Int64).alias("_censored"),
-        )
-        .sort(GROUP, DURATION)
+ANSWERED = "_answered"
+CENSORED = "_censored"
+
+
+def risk_table(samples: pl.DataFrame) -> pl.DataFrame:
+    """Per group and distinct duration: answered and censored counts. Input: GROUP, DURATION
+    (seconds), OBSERVED (answered)."""
+    return samples.group_by(GROUP, DURATION).agg(
+        pl.col(OBSERVED).sum().cast(pl.Int64).alias(ANSWERED),
+        (~pl.col(OBSERVED)).sum().cast(pl.Int64).alias(CENSORED),
     )
-    leaving = pl.col("_answered") + pl.col("_censored")
+
+
+def add_risk_tables(tables: list[pl.DataFrame]) -> pl.DataFrame:
+    """The risk table of the union of disjoint partitions: counts summed per group and time."""
+    return (
+        pl.concat(tables)
+        .group_by(GROUP, DURATION)
+        .agg(pl.col(ANSWERED).sum(), pl.col(CENSORED).sum())
+    )
+
+
+def km_curve(risk: pl.DataFrame) -> pl.DataFrame:
+    """Per group and distinct duration: at risk, answered, censored, S(t), from a risk table."""
+    steps = risk.sort(GROUP, DURATION)
+    leaving = pl.col(ANSWERED) + pl.col(CENSORED)
     steps = steps.with_columns(
         (leaving.sum().over(GROUP) - leaving.cum_sum().over(GROUP) + leaving).alias("_at_risk")
     )
     return steps.with_columns(
-        (1 - pl.col("_answered") / pl.col("_at_risk")).cum_prod().over(GROUP).alias(SURVIVAL)
+        (1 - pl.col(ANSWERED) / pl.col("_at_risk")).cum_prod().over(GROUP).alias(SURVIVAL)
     )
 
 
 def _first_time_below(curve: pl.DataFrame, level: float, name: str) -> pl.DataFrame:
     return (
-        curve.filter((pl.col("_answered") > 0) & (pl.col(SURVIVAL) <= level + _EPSILON))
+        curve.filter((pl.col(ANSWERED) > 0) & (pl.col(SURVIVAL) <= level + _EPSILON))
         .group_by(GROUP)
         .agg(pl.col(DURATION).min().alias(name))
     )
 
 
-def km_summary(samples: pl.DataFrame, within: dict[str, float], horizon: float) -> pl.DataFrame:
-    """Per group: KM median and p90 (null when not reached), shares answered within each
-    named threshold (null when not estimable), restricted mean up to min(horizon, longest
-    follow-up) and that horizon, and the longest follow-up."""
-    curve = km_curve(samples)
-    groups = samples.group_by(GROUP).agg(pl.col(DURATION).max().alias(S.KM_LONGEST_FOLLOWUP))
+def km_summary(risk: pl.DataFrame, within: dict[str, float], horizon: float) -> pl.DataFrame:
+    """Per group, from a risk table: KM median and p90 (null when not reached), shares answered
+    within each named threshold (null when not estimable), restricted mean up to min(horizon,
+    longest follow-up) and that horizon, and the longest follow-up."""
+    curve = km_curve(risk)
+    groups = risk.group_by(GROUP).agg(pl.col(DURATION).max().alias(S.KM_LONGEST_FOLLOWUP))
     median = _first_time_below(curve, 0.5, S.KM_MEDIAN)
     p90 = _first_time_below(curve, 0.1, S.KM_P90)
     result = groups.join(median, on=GROUP, how="left").join(p90, on=GROUP, how="left")
