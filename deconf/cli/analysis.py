@@ -10,7 +10,7 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, GROUPINGS, Analysis, Filters, analyze
+from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, GROUPINGS, Analysis, Filters
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A
 from deconf.analysis.emptiness import why_empty
@@ -42,6 +42,7 @@ from deconf.cli.common import (
 )
 from deconf.cli.stats_table import render_statistics
 from deconf.cli.tables import Layout, moment_text, render
+from deconf.engines import ENGINES_HELP, Engine, analyze_with
 from deconf.frames import Col
 from deconf.policy import load_policy
 from deconf.sources import Loaded, load_data
@@ -61,6 +62,13 @@ OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to
 ReadingOpt = Annotated[
     str | None,
     typer.Option("--reading", help=f"Of a merged log (deconf reconcile -o): {READINGS_HELP}."),
+]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help=f"Where the per-pair work runs, over the store's files: {ENGINES_HELP}.",
+    ),
 ]
 FailOnBreachOpt = Annotated[
     bool, typer.Option("--fail-on-breach", help="Exit 1 when any attempt breached its target.")
@@ -144,9 +152,11 @@ def run_analysis(
     since: str | None = None,
     until: str | None = None,
     reading: str | None = None,
+    engine: str | None = None,
 ) -> Run:
     """Load logs (or the store), analyze, and say on stderr what a person should know: lines
     rejected on the way, a file named twice."""
+    runner = Engine.parse(engine)
     rules = load_policy(policy)
     filters = Filters(
         party=party,
@@ -177,7 +187,15 @@ def run_analysis(
             "left out; `deconf validate` lists why"
         )
     return Run(
-        analysis=analyze(loaded.records, rules, loaded.as_of, filters),
+        analysis=analyze_with(
+            runner,
+            loaded.records,
+            rules,
+            loaded.as_of,
+            filters,
+            store=loaded.store,
+            source=loaded.source,
+        ),
         loaded=loaded,
         filters=filters,
     )
@@ -218,6 +236,7 @@ def _frame_command(
         since: SinceOpt = None,
         until: UntilOpt = None,
         reading: ReadingOpt = None,
+        engine: EngineOpt = None,
         fmt: FormatOpt = FrameFormat.TABLE,
         output: OutputOpt = None,
         tz: TzOpt = "UTC",
@@ -242,6 +261,7 @@ def _frame_command(
             since=since,
             until=until,
             reading=reading,
+            engine=engine,
         )
         frame = select(run.analysis)
         run.say_why_empty(title.lower(), frame)
@@ -373,6 +393,7 @@ def stats(
     since: SinceOpt = None,
     until: UntilOpt = None,
     reading: ReadingOpt = None,
+    engine: EngineOpt = None,
     fmt: FormatOpt = FrameFormat.TABLE,
     output: OutputOpt = None,
     tz: TzOpt = "UTC",
@@ -408,6 +429,7 @@ def stats(
         since=since,
         until=until,
         reading=reading,
+        engine=engine,
     )
     frame = run.analysis.stats(by)
     run.say_why_empty("episodes", run.analysis.episodes)
