@@ -1,7 +1,8 @@
 """The `deconf` command line: a thin layer over the Python API.
 
-`deconf --version` answers before anything heavy is imported (the commands import Polars);
-`app` (the Typer application, in `deconf.cli.commands`) is loaded on first use.
+`deconf --version` and `deconf --help` answer before anything heavy is imported (the commands
+import Polars; the help comes from `deconf.cli.catalog`); `app` (the Typer application, in
+`deconf.cli.commands`) is loaded on first use.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ def main() -> None:
     if sys.argv[1:] in (["--version"], ["-V"]):
         print(VERSION_LINE)
         return
+    if sys.argv[1:] in ([], ["--help"]):
+        from deconf.cli.catalog import root_help_group
+
+        root_help_group()()
     from deconf.cli.commands import app
 
     app()

@@ -1,0 +1,50 @@
+"""`deconf --help` and `--version` answer without importing Polars or the analysis, and the quick
+help is the help the Typer application prints."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner as ClickRunner
+from typer.testing import CliRunner
+
+from deconf.cli.catalog import COMMANDS, root_help_group
+from deconf.cli.commands import app
+from tests.conftest import ROOT
+
+HEAVY = ("polars", "numpy", "deconf.analysis", "typer", "rich")
+
+
+@pytest.mark.parametrize("args", [["--help"], [], ["--version"]])
+def test_help_and_version_import_nothing_heavy(args):
+    probe = (
+        "import sys, runpy; sys.argv = ['deconf', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('deconf.cli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().endswith("LOADED []"), done.stdout + done.stderr
+    assert "Usage" in done.stdout + done.stderr or "deconf " in done.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], []])
+def test_the_quick_help_is_the_applications_help(args):
+    real = CliRunner().invoke(app, args, prog_name="deconf", terminal_width=100)
+    quick = ClickRunner().invoke(root_help_group(), args, prog_name="deconf", terminal_width=100)
+    assert (quick.exit_code, quick.output) == (real.exit_code, real.output)
+
+
+def test_the_catalog_lists_the_applications_commands_with_their_summaries():
+    registered = [(c.name or c.callback.__name__, c.callback) for c in app.registered_commands]
+    assert [name for name, _ in registered] == [c.name for c in COMMANDS]
+    for (_, function), command in zip(registered, COMMANDS, strict=True):
+        first_paragraph = " ".join(inspect.getdoc(function).split("\n\n")[0].split())
+        assert first_paragraph.startswith(command.summary), command.name
+        rest = first_paragraph[len(command.summary) :]
+        assert command.summary.endswith(".") and (not rest or rest.startswith(" "))
