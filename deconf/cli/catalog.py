@@ -40,19 +40,13 @@ COMMANDS = (
         "sources",
         "List the sources a store was filled from: records, time span, ingests, hash.",
     ),
-    Command(
-        "gaps", "One row per attempt: first reply, how long it took, status, episode, breach."
-    ),
-    Command(
-        "episodes", "One row per episode (a first attempt and its retries until an answer)."
-    ),
+    Command("gaps", "One row per attempt: first reply, how long it took, status, episode, breach."),
+    Command("episodes", "One row per episode (a first attempt and its retries until an answer)."),
     Command(
         "stats",
         "Statistics over episodes: Kaplan-Meier with unanswered censored, answered-only beside.",
     ),
-    Command(
-        "exchanges", "One row per exchange: records joined by reply links and shared threads."
-    ),
+    Command("exchanges", "One row per exchange: records joined by reply links and shared threads."),
     Command(
         "silences",
         "Owed silences: while a party owed an answer and sent nothing, with events inside.",
@@ -67,9 +61,7 @@ COMMANDS = (
         "Match two or more sources' logs of one channel: clock offsets, matched records, records "
         "only one side logged, conflicts; -o writes the merged log.",
     ),
-    Command(
-        "report", "Write an audit report (html, md or json) of log files or of the store."
-    ),
+    Command("report", "Write an audit report (html, md or json) of log files or of the store."),
     Command(
         "verify-report",
         "Check that a report matches the data it names: hashes, then every byte recomputed.",
