@@ -15,7 +15,6 @@ the same deconf version.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -31,14 +30,13 @@ from deconf.analysis.stats import StatisticsPart, statistics_part
 from deconf.errors import UsageError
 from deconf.frames import Col, Records, empty_events
 from deconf.policy import Policy
+from deconf.progress import PAIRS, Report, Step, silent
 from deconf.store import Store
 
 LOCAL = "local"
 DASK = "dask"
 ENGINES_HELP = "local (default), dask (a local Dask cluster) or dask:ADDRESS (a running scheduler)"
 SETTING = "engine"
-#: Progress of a mapped analysis: (pairs done, pairs in all).
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -107,10 +105,11 @@ def analyze_with(
     *,
     store: Store | None = None,
     source: str | None = None,
-    progress: Progress | None = None,
+    progress: Report = silent,
 ) -> Analysis:
     """The analysis of `records` (read from `store`), with the per-pair work done by `engine`."""
     if engine.kind == LOCAL:
+        progress(Step(f"analyzing {records.contacts.height:,} contacts"))
         return analyze(records, policy, as_of, filters)
     reason = dask_missing()
     if reason is not None:
@@ -137,9 +136,7 @@ def analyze_with(
     return Analysis.from_pairs(records, policy, moment, filters, combined, parts)
 
 
-def _map_on_dask(
-    address: str | None, tasks: list[PairTask], progress: Progress | None
-) -> list[Any]:
+def _map_on_dask(address: str | None, tasks: list[PairTask], progress: Report) -> list[Any]:
     """Run `run_pair` over the tasks on a cluster (a local one when no address is given), in the
     tasks' order, reporting progress as pairs finish."""
     from distributed import Client, LocalCluster, as_completed
@@ -150,9 +147,9 @@ def _map_on_dask(
     try:
         with Client(address or cluster) as client:
             futures = client.map(run_pair, tasks, pure=False)
+            progress(Step("analyzing party pairs on the cluster", 0, len(tasks), PAIRS))
             for done, _ in enumerate(as_completed(futures), start=1):
-                if progress is not None:
-                    progress(done, len(tasks))
+                progress(Step("analyzing party pairs on the cluster", done, len(tasks), PAIRS))
             return client.gather(futures)
     finally:
         if cluster is not None:

@@ -15,6 +15,7 @@ import polars as pl
 from deconf.crosscheck import cross_check
 from deconf.errors import InputError
 from deconf.opening import STDIN, is_stdin
+from deconf.progress import BYTES, Report, Step, silent, size_of
 from deconf.reading import read_log, read_mappings
 from deconf.times import check_zone
 from deconf.validation import FileResult, Validation, validate_raw
@@ -48,17 +49,25 @@ def validate_files(
     input_format: str | None = None,
     assume_tz: str | None = None,
     keep_extra: bool = False,
+    progress: Report = silent,
 ) -> list[FileResult]:
-    """Read and validate each log file on its own (no cross-record checks yet).
-    Raises InputError for input that is no log."""
+    """Read and validate each log file on its own (no cross-record checks yet), reporting the
+    bytes done file by file. Raises InputError for input that is no log."""
     check_zone(assume_tz)
     files, _ = distinct(as_paths(paths))
     if not files:
         raise InputError("no log file given")
-    return [
-        validate_raw(read_log(p, input_format), assume_tz=assume_tz, keep_extra=keep_extra)
-        for p in files
-    ]
+    sizes = [size_of(p) for p in files]
+    total = None if None in sizes else sum(sizes)
+    results, done = [], 0
+    for path, size in zip(files, sizes, strict=True):
+        progress(Step(f"validating {path.name}", done, total, BYTES))
+        results.append(
+            validate_raw(read_log(path, input_format), assume_tz=assume_tz, keep_extra=keep_extra)
+        )
+        done += size or 0
+    progress(Step("validated", done, total, BYTES))
+    return results
 
 
 def validate_logs(

@@ -20,6 +20,7 @@ from deconf.frames import Col, Records
 from deconf.importing import validate_files_or_import
 from deconf.loading import PathLike, as_paths, distinct
 from deconf.opening import digest, source_name
+from deconf.progress import Report, Step, silent
 from deconf.store import Store
 from deconf.validation import Validation
 
@@ -142,6 +143,7 @@ def load_data(
     event_columns: Sequence[str] | None = None,
     contacts_where: pl.Expr | None = None,
     source: str | None = None,
+    progress: Report = silent,
 ) -> Loaded:
     """Validate the named log files, or read the store when none is named. From the store only
     what the analysis needs is read: the columns asked for, the contacts `contacts_where`
@@ -161,6 +163,7 @@ def load_data(
                 input_format=input_format,
                 assume_tz=assume_tz,
                 keep_extra=keep_extra,
+                progress=progress,
             )
         )
         summary = Summary(
@@ -191,6 +194,7 @@ def load_data(
             contact_columns = tuple(dict.fromkeys((*contact_columns, Col.ORIGIN_FILE)))
         if event_columns is not None:
             event_columns = tuple(dict.fromkeys((*event_columns, Col.ORIGIN_FILE)))
+    progress(Step(f"reading the store {target.root}"))
     records = target.load(
         contact_columns=contact_columns,
         event_columns=event_columns,

@@ -99,7 +99,7 @@ def test_the_analysis_on_a_cluster_equals_the_local_one(store, cluster, filters)
         None,
         filters,
         store=store,
-        progress=lambda finished, total: done.append((finished, total)),
+        progress=lambda step: done.append((step.done, step.total)),
     )
     assert mapped.as_of == local.as_of
     assert_frame_equal(mapped.attempts, local.attempts)

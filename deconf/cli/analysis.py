@@ -40,11 +40,13 @@ from deconf.cli.common import (
     stderr,
     write_machine,
 )
+from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.cli.stats_table import render_statistics
 from deconf.cli.tables import Layout, moment_text, render
 from deconf.engines import ENGINES_HELP, Engine, analyze_with
 from deconf.frames import Col
 from deconf.policy import load_policy
+from deconf.progress import Report, silent
 from deconf.sources import Loaded, load_data
 from deconf.times import check_zone
 
@@ -153,6 +155,7 @@ def run_analysis(
     until: str | None = None,
     reading: str | None = None,
     engine: str | None = None,
+    progress: Report = silent,
 ) -> Run:
     """Load logs (or the store), analyze, and say on stderr what a person should know: lines
     rejected on the way, a file named twice."""
@@ -178,6 +181,7 @@ def run_analysis(
         event_columns=EVENT_COLUMNS,
         contacts_where=filters.contacts_where(),
         source=source,
+        progress=progress,
     )
     for path in loaded.repeated:
         note(f"{path} is named more than once; read once")
@@ -195,6 +199,7 @@ def run_analysis(
             filters,
             store=loaded.store,
             source=loaded.source,
+            progress=progress,
         ),
         loaded=loaded,
         filters=filters,
@@ -237,6 +242,7 @@ def _frame_command(
         until: UntilOpt = None,
         reading: ReadingOpt = None,
         engine: EngineOpt = None,
+        quiet: QuietOpt = False,
         fmt: FormatOpt = FrameFormat.TABLE,
         output: OutputOpt = None,
         tz: TzOpt = "UTC",
@@ -245,25 +251,27 @@ def _frame_command(
         fail_on_breach: FailOnBreachOpt = False,
     ) -> None:
         check_zone(tz, "tz")
-        run = run_analysis(
-            logs,
-            store,
-            policy=policy,
-            as_of=as_of,
-            assume_tz=assume_tz,
-            input_format=input_format,
-            keep_extra=keep_extra,
-            map_path=map_path,
-            preset=preset,
-            source=source,
-            party=party,
-            channel=channel,
-            since=since,
-            until=until,
-            reading=reading,
-            engine=engine,
-        )
-        frame = select(run.analysis)
+        with progress_shown(quiet) as progress:
+            run = run_analysis(
+                logs,
+                store,
+                policy=policy,
+                as_of=as_of,
+                assume_tz=assume_tz,
+                input_format=input_format,
+                keep_extra=keep_extra,
+                map_path=map_path,
+                preset=preset,
+                source=source,
+                party=party,
+                channel=channel,
+                since=since,
+                until=until,
+                reading=reading,
+                engine=engine,
+                progress=progress,
+            )
+            frame = select(run.analysis)
         run.say_why_empty(title.lower(), frame)
         if fmt is FrameFormat.TABLE:
             with people_console(output) as console:
@@ -394,6 +402,7 @@ def stats(
     until: UntilOpt = None,
     reading: ReadingOpt = None,
     engine: EngineOpt = None,
+    quiet: QuietOpt = False,
     fmt: FormatOpt = FrameFormat.TABLE,
     output: OutputOpt = None,
     tz: TzOpt = "UTC",
@@ -413,25 +422,27 @@ def stats(
     if by not in GROUPINGS:
         raise typer.BadParameter(f"choose one of {', '.join(GROUPINGS)}", param_hint="--by")
     check_zone(tz, "tz")
-    run = run_analysis(
-        logs,
-        store,
-        policy=policy,
-        as_of=as_of,
-        assume_tz=assume_tz,
-        input_format=input_format,
-        keep_extra=keep_extra,
-        map_path=map_path,
-        preset=preset,
-        source=source,
-        party=party,
-        channel=channel,
-        since=since,
-        until=until,
-        reading=reading,
-        engine=engine,
-    )
-    frame = run.analysis.stats(by)
+    with progress_shown(quiet) as progress:
+        run = run_analysis(
+            logs,
+            store,
+            policy=policy,
+            as_of=as_of,
+            assume_tz=assume_tz,
+            input_format=input_format,
+            keep_extra=keep_extra,
+            map_path=map_path,
+            preset=preset,
+            source=source,
+            party=party,
+            channel=channel,
+            since=since,
+            until=until,
+            reading=reading,
+            engine=engine,
+            progress=progress,
+        )
+        frame = run.analysis.stats(by)
     run.say_why_empty("episodes", run.analysis.episodes)
     if fmt is FrameFormat.TABLE:
         with people_console(output) as console:

@@ -33,11 +33,13 @@ from deconf.cli.common import (
     stdout,
     write_machine,
 )
+from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.cli.tables import render
 from deconf.crosscheck import cross_check
 from deconf.errors import flag_name
 from deconf.importing import validate_files_or_import
 from deconf.loading import distinct
+from deconf.progress import Step
 from deconf.report.model import report_schema
 from deconf.schemas import CORE_SCHEMAS, schema_text, write_all
 from deconf.sources import open_store, store_sources
@@ -86,6 +88,7 @@ def validate(
     map_path: MapOpt = None,
     preset: PresetOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check log files against the record schema; exit 1 when any line is rejected.
 
@@ -94,15 +97,18 @@ def validate(
       deconf validate logs/khasham-2018.jsonl
     """
     logs = read_once(logs)
-    files = validate_files_or_import(
-        logs,
-        map_path=map_path,
-        preset=preset,
-        input_format=input_format,
-        assume_tz=assume_tz,
-        keep_extra=keep_extra,
-    )
-    validation = cross_check(files)
+    with progress_shown(quiet) as progress:
+        files = validate_files_or_import(
+            logs,
+            map_path=map_path,
+            preset=preset,
+            input_format=input_format,
+            assume_tz=assume_tz,
+            keep_extra=keep_extra,
+            progress=progress,
+        )
+        progress(Step("checking ids and replies across the records"))
+        validation = cross_check(files)
     if fmt is TableFormat.JSON:
         print_json(validation.summary(flag_name))
     else:
@@ -121,6 +127,7 @@ def ingest(
     map_path: MapOpt = None,
     preset: PresetOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
+    quiet: QuietOpt = False,
 ) -> None:
     """Validate logs and append their accepted records to the store (atomic, append-only).
 
@@ -130,15 +137,18 @@ def ingest(
     """
     logs = read_once(logs)
     target = Store(store)
-    files = validate_files_or_import(
-        logs,
-        map_path=map_path,
-        preset=preset,
-        input_format=input_format,
-        assume_tz=assume_tz,
-        keep_extra=keep_extra,
-    )
-    result = target.ingest(files)
+    with progress_shown(quiet) as progress:
+        files = validate_files_or_import(
+            logs,
+            map_path=map_path,
+            preset=preset,
+            input_format=input_format,
+            assume_tz=assume_tz,
+            keep_extra=keep_extra,
+            progress=progress,
+        )
+        progress(Step(f"checking against the store and writing it ({target.root})"))
+        result = target.ingest(files)
     validation = result.validation
     if fmt is TableFormat.JSON:
         print_json(

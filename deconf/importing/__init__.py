@@ -29,6 +29,7 @@ from deconf.importing.presets import PRESETS, preset_data
 from deconf.importing.readers import read_table
 from deconf.importing.tables import SourceTable
 from deconf.loading import validate_files
+from deconf.progress import Report, silent
 from deconf.reading import (
     LINE,
     PROBLEMS,
@@ -147,12 +148,17 @@ def validate_files_or_import(
     input_format: str | None = None,
     assume_tz: str | None = None,
     keep_extra: bool = False,
+    progress: Report = silent,
 ) -> list[FileResult]:
     """Logs in deconf's schema, or foreign logs through a mapping when one is named: what
     `validate`, `ingest`, the analysis commands, `browse` and `report` read."""
     if map_path is None and preset is None:
         return validate_files(
-            paths, input_format=input_format, assume_tz=assume_tz, keep_extra=keep_extra
+            paths,
+            input_format=input_format,
+            assume_tz=assume_tz,
+            keep_extra=keep_extra,
+            progress=progress,
         )
     check_zone(assume_tz)
     mapping = resolve_mapping(map_path, preset, assume_tz)

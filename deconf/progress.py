@@ -1,0 +1,42 @@
+"""Progress of long operations, reported by the core through a callback and drawn by a front end.
+
+The core never draws: `validate_files`, `load_data` and the engines call `report(Step(...))` as
+they go, and the CLI (a rich progress bar on a terminal, nothing when piped or `--quiet`) or the
+browser (its loading screen) shows it. A caller that wants nothing passes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+BYTES = "bytes"
+RECORDS = "records"
+PAIRS = "pairs"
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where an operation is: what it is doing, how much of it is done, out of how much (None:
+    not known), counted in `unit`."""
+
+    what: str
+    done: int = 0
+    total: int | None = None
+    unit: str = RECORDS
+
+
+Report = Callable[[Step], None]
+
+
+def silent(step: Step) -> None:
+    """The report of a caller that wants none."""
+
+
+def size_of(path: Path) -> int | None:
+    """The size of a regular file, None for anything else (standard input, a pipe)."""
+    try:
+        return path.stat().st_size if path.is_file() else None
+    except OSError:
+        return None
