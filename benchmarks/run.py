@@ -8,12 +8,17 @@
 Each step runs in a fresh process (its peak memory is its own); the table gives the median time,
 the baseline measured in the same run (a plain polars.read_ndjson with a fixed schema and the
 timestamps parsed), the ratio to it, the peak resident memory and the targets of issue 6.
+Then whole `deconf` processes (issue 14): validate, stats of the log, stats of the store (also
+with `--engine dask` when the extra is installed), the report, `--help` and `--version`, each
+against the baseline run as a process in the same run, with wall and CPU time (user + system, all
+threads: the figure a machine shared with other work disturbs least) and the load average.
 A benchmark, not a test: nothing here asserts.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -52,9 +57,74 @@ def run_step(step: str, log: Path, store: Path) -> dict:
 
 
 def run_command(arguments: list[str]) -> float:
+    return run_process(arguments)["seconds"]
+
+
+def run_process(arguments: list[str]) -> dict:
+    """Wall time, CPU time and peak memory of one process (its own rusage, from wait4)."""
     started = time.perf_counter()
-    subprocess.run(arguments, check=True, capture_output=True)
-    return time.perf_counter() - started
+    child = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    error = child.stderr.read().decode() if child.stderr else ""
+    if child.returncode not in (0, 1):  # 1: data findings (breaches, rejected lines)
+        raise RuntimeError(f"{' '.join(arguments)} failed ({child.returncode}): {error}")
+    return {
+        "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "load": os.getloadavg()[0],
+    }
+
+
+def baseline_schema(log: Path) -> dict[str, str]:
+    """The fields synth writes, typed as text (lists as lists), for the baseline process."""
+    from deconf.reading import RAW_SCHEMA
+    from deconf.synth import FIELDS
+
+    return {f: "List" if str(RAW_SCHEMA[f]).startswith("List") else "String" for f in FIELDS}
+
+
+def measure_processes(log: Path, store: Path, runs: int) -> dict:
+    """Whole processes, each the median of `runs`, in one run so that ratios share a load."""
+    deconf = deconf_command()
+    commands = {
+        "baseline_process": [
+            sys.executable,
+            "-m",
+            "benchmarks.baseline",
+            str(log),
+            json.dumps(baseline_schema(log)),
+        ],
+        "validate_process": [*deconf, "validate", str(log), "--format", "json"],
+        "stats_log_process": [*deconf, "stats", str(log), "--format", "json"],
+        "stats_store_process": [*deconf, "stats", "--store", str(store), "--format", "json"],
+        "report_process": [
+            *deconf,
+            "report",
+            "--store",
+            str(store),
+            "-o",
+            str(store) + "-report.html",
+        ],
+        "help_process": [*deconf, "--help"],
+        "version_process": [*deconf, "--version"],
+    }
+    if importlib.util.find_spec("distributed") is not None:
+        commands["stats_dask_process"] = [
+            *commands["stats_store_process"],
+            "--engine",
+            "dask",
+        ]
+    results = {}
+    for name, arguments in commands.items():
+        samples = [run_process(arguments) for _ in range(runs)]
+        results[name] = {
+            key: statistics.median(s[key] for s in samples)
+            for key in ("seconds", "cpu_seconds", "load")
+        } | {"peak_rss_mb": max(s["peak_rss_mb"] for s in samples)}
+    return results
 
 
 def deconf_command() -> list[str]:
@@ -90,6 +160,7 @@ def measure(records: int, runs: int, workdir: Path, steps: tuple[str, ...] = STE
     ]
     results["stats_process"] = {"seconds": statistics.median(stats_runs)}
     results["log_mb"] = log.stat().st_size / 2**20
+    results["processes"] = measure_processes(log, store, runs)
     return results
 
 
@@ -164,7 +235,54 @@ def report(records: int, r: dict) -> str:
         f"{'deconf stats --store (process)':38} {stats_seconds:9.2f} {'':>7} {'':>8}  "
         f"≤ 2 s {'met' if stats_seconds <= 2 else 'MISSED'}"
     )
-    return "\n".join(lines + import_report(r))
+    return "\n".join(lines + import_report(r) + process_report(r.get("processes")))
+
+
+#: Issue 14's targets for whole processes: (ratio to the baseline process, or None; seconds).
+PROCESS_TARGETS = {
+    "validate_process": ("deconf validate LOG", 2.0, None),
+    "stats_log_process": ("deconf stats LOG", 3.0, None),
+    "stats_store_process": ("deconf stats --store", 1.5, None),
+    "stats_dask_process": ("deconf stats --store --engine dask", None, None),
+    "report_process": ("deconf report --store (html)", None, 8.0),
+    "help_process": ("deconf --help", None, 0.3),
+    "version_process": ("deconf --version", None, 0.3),
+}
+
+
+def _verdict(wall: float, cpu: float, target: float) -> str:
+    if wall <= target:
+        return "met"
+    return f"wall MISSED, by CPU {'met' if cpu <= target else 'MISSED'}"
+
+
+def process_report(processes: dict | None) -> list[str]:
+    """Whole processes against the baseline process, by wall and by CPU time."""
+    if not processes:
+        return []
+    base = processes["baseline_process"]
+    lines = [
+        f"{'whole processes':38} {'wall s':>9} {'× base':>7} {'cpu s':>7} {'× base':>7} "
+        f"{'peak MB':>8} {'load':>5}  target",
+        f"{'baseline process (polars only)':38} {base['seconds']:9.2f} {1:7.2f} "
+        f"{base['cpu_seconds']:7.2f} {1:7.2f} {base['peak_rss_mb']:8.0f} {base['load']:5.1f}",
+    ]
+    for step, (name, ratio_target, seconds_target) in PROCESS_TARGETS.items():
+        if step not in processes:
+            continue
+        f = processes[step]
+        wall, cpu = f["seconds"] / base["seconds"], f["cpu_seconds"] / base["cpu_seconds"]
+        if ratio_target is not None:
+            target = f"≤ {ratio_target}× " + _verdict(wall, cpu, ratio_target)
+        elif seconds_target is not None:
+            target = f"≤ {seconds_target} s {'met' if f['seconds'] <= seconds_target else 'MISSED'}"
+        else:
+            target = ""
+        lines.append(
+            f"{name:38} {f['seconds']:9.2f} {wall:7.2f} {f['cpu_seconds']:7.2f} {cpu:7.2f} "
+            f"{f['peak_rss_mb']:8.0f} {f['load']:5.1f}  {target}"
+        )
+    return lines
 
 
 PAIR_DROP, PAIR_CONFLICT, PAIR_OFFSET = 0.05, 0.02, "90s"

@@ -2,9 +2,10 @@
 
     python -m benchmarks.steps STEP LOG STORE
 
-Prints one JSON object: {"step", "seconds", "peak_rss_mb", "frame_mb", "rows"} (and, for the
-reconcile step, "score": how well it recovered the synthetic truth). For the pair steps LOG is the
-base name `deconf synth --sides 2` was given: they read LOG-a.jsonl, LOG-b.jsonl, LOG-truth.json.
+Prints one JSON object: {"step", "seconds", "cpu_seconds", "peak_rss_mb", "frame_mb", "rows"}
+(and, for the reconcile step, "score": how well it recovered the synthetic truth). For the pair
+steps LOG is the base name `deconf synth --sides 2` was given: they read LOG-a.jsonl, LOG-b.jsonl,
+LOG-truth.json.
 """
 
 from __future__ import annotations
@@ -140,13 +141,14 @@ STEPS = {
 
 def main() -> None:
     step, log, store = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    started = time.perf_counter()
+    started, used = time.perf_counter(), time.process_time()
     rows, frame_mb, *extra = STEPS[step](log, store)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - used
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
         "step": step,
         "seconds": seconds,
+        "cpu_seconds": cpu,  # all threads: what a loaded machine disturbs least
         "peak_rss_mb": peak,
         "frame_mb": frame_mb,
         "rows": rows,
