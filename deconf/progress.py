@@ -30,6 +30,26 @@ class Step:
 Report = Callable[[Step], None]
 
 
+def amount_text(value: float, unit: str) -> str:
+    """An amount as a person reads it: "241.3 MB" for bytes, "1,000,000 records" otherwise."""
+    if unit != BYTES:
+        return f"{int(value):,} {unit}"
+    for size, name in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
+        if value >= size:
+            return f"{value / size:.1f} {name}"
+    return f"{int(value)} bytes"
+
+
+def step_text(step: Step) -> str:
+    """A step in words: what, and how much of it is done when that is known."""
+    if step.total is None and not step.done:
+        return step.what
+    done = amount_text(step.done, step.unit)
+    return f"{step.what}: {done}" + (
+        "" if step.total is None else f" of {amount_text(step.total, step.unit)}"
+    )
+
+
 def silent(step: Step) -> None:
     """The report of a caller that wants none."""
 

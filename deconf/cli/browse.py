@@ -21,10 +21,12 @@ from deconf.cli.common import (
     StoreOpt,
     handles_errors,
 )
+from deconf.cli.progress import progress_shown
 from deconf.errors import UsageError
 from deconf.marks import marks_path
 from deconf.opening import is_stdin
 from deconf.policy import load_policy
+from deconf.progress import Report, silent
 from deconf.sources import load_data, open_store
 from deconf.store import REJECTS
 from deconf.times import check_zone
@@ -68,7 +70,7 @@ def browse(
     rules = load_policy(policy)
     chosen = Reading.parse(reading)
 
-    def read() -> Loaded:
+    def read(progress: Report = silent) -> Loaded:
         data = load_data(
             logs,
             store,
@@ -78,6 +80,7 @@ def browse(
             map_path=map_path,
             preset=preset,
             source=source,
+            progress=progress,
         )
         records = read_as(data.records, chosen)
         if logs:
@@ -90,7 +93,8 @@ def browse(
 
     # read once here, so that input that is no log (or a reading it has not) fails before the
     # screen opens (exit 2); the browser's first load takes this result, --follow reads again
-    first = [read()]
+    with progress_shown() as progress:
+        first = [read(progress)]
 
     def load() -> Loaded:
         return first.pop() if first else read()

@@ -13,7 +13,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.filesize import decimal
 from rich.progress import (
     BarColumn,
     Progress,
@@ -25,7 +24,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from deconf.progress import BYTES, Report, Step, silent
+from deconf.progress import Report, Step, amount_text, silent
 
 #: Operations quicker than this never show a bar.
 DELAY_SECONDS = 1.0
@@ -35,20 +34,16 @@ QuietOpt = Annotated[
 ]
 
 
-def _amount(value: float, unit: str) -> str:
-    return decimal(int(value)) if unit == BYTES else f"{int(value):,} {unit}"
-
-
 class _Amount(ProgressColumn):
     """Done (of total) in the step's unit, and the rate."""
 
     def render(self, task: Task) -> Text:
         unit = task.fields.get("unit", "")
-        text = _amount(task.completed, unit)
+        text = amount_text(task.completed, unit)
         if task.total is not None:
-            text += f" of {_amount(task.total, unit)}"
+            text += f" of {amount_text(task.total, unit)}"
         if task.speed and task.completed:
-            text += f" · {_amount(task.speed, unit)}/s"
+            text += f" · {amount_text(task.speed, unit)}/s"
         return Text(text, style="progress.download")
 
 

@@ -9,6 +9,7 @@ screen in front.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from deconf.analysis.columns import A
 from deconf.frames import Col, Records
 from deconf.marks import Mark, load_marks, remove_mark
 from deconf.policy import Policy
+from deconf.progress import Step, step_text
 from deconf.tui.actions.lists import ListActions
 from deconf.tui.actions.records import RecordActions
 from deconf.tui.components.exchange_table import ExchangeTable
@@ -125,6 +127,8 @@ class DeconfBrowser(ListActions, RecordActions, App):
         self.state: BrowserState | None = None
         self._generation = 0
         self._marks_version = 0
+        self._step = Step("reading the data")  # what the loading screen says is under way
+        self._loading_since = time.monotonic()
         self._marked: tuple[tuple, set[str]] = ((), set())
 
     def compose(self) -> ComposeResult:
@@ -138,6 +142,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
         self.query_one("#banner").display = False
         self.query_one("#chips").display = False
         self._reload()
+        self._loading_timer = self.set_interval(0.5, self._show_loading)
         if self.watch.paths:
             self.watch.settled()
             self.set_interval(self.follow_seconds, self._check_follow)
@@ -151,6 +156,12 @@ class DeconfBrowser(ListActions, RecordActions, App):
         generation = self._generation
         self.run_worker(lambda: self._load(generation), thread=True, group="load")
 
+    def _show_loading(self) -> None:
+        """The loading screen: the step under way, how much of it is done, time elapsed."""
+        for widget in self.query("#loading").results(Static):
+            elapsed = time.monotonic() - self._loading_since
+            widget.update(f"Loading and analysing… {step_text(self._step)} · {elapsed:.0f} s")
+
     def _load(self, generation: int = 0) -> None:
         try:
             loaded = self.load()
@@ -161,6 +172,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
                 self._warn, f"⚠ cannot re-read the log: {error}; showing the last good read"
             )
             return
+        self._step = Step(f"analysing {loaded.records.contacts.height:,} contacts")
         analysis = analyze(loaded.records, self.policy, self.as_of)
         state = BrowserState(analysis, rejected=loaded.rejected, display=self.display_times)
         if self.state is not None:  # a reload keeps the reader's filters, sort and place
@@ -201,6 +213,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
             table.state = state
         else:
             self.query_one("#loading").remove()
+            self._loading_timer.stop()
             table = ExchangeTable(state, self.marked_exchanges, id="exchanges")
             self.mount(table, before=self.query_one("#status"))
             table.focus()
