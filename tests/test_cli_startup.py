@@ -48,3 +48,19 @@ def test_the_catalog_lists_the_applications_commands_with_their_summaries():
         assert first_paragraph.startswith(command.summary), command.name
         rest = first_paragraph[len(command.summary) :]
         assert command.summary.endswith(".") and (not rest or rest.startswith(" "))
+
+
+def test_a_command_runs_with_its_own_imports_only_and_answers_as_the_application_does():
+    probe = (
+        "import sys, runpy; sys.argv = ['deconf', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('deconf.cli', run_name='__main__')\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "print('LOADED', [m for m in ('deconf.report', 'textual', 'jinja2') if m in sys.modules],"
+        " code, file=sys.stderr)"
+    )
+    args = ["stats", "logs/khasham-2018.jsonl", "--format", "json", "--by", "channel"]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip().endswith("LOADED [] 0"), done.stderr
+    assert done.stdout == CliRunner().invoke(app, args).stdout

@@ -3,19 +3,54 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
 import typer
 
-from deconf.cli import VERSION_LINE, analysis, browse, importing, reconcile, records, report, synth
+from deconf.cli import VERSION_LINE
+from deconf.cli.catalog import COMMANDS, HELP
 
-app = typer.Typer(
-    name="deconf",
-    help="Deconfliction communications log analyzer: who tried to reach whom, when, and how "
-    "long the other side left them without an answer.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=True,
-    rich_markup_mode=None,
-)
+#: Where each command lives: (module under deconf.cli, function). Order as in the catalog.
+WHERE = {
+    "validate": ("records", "validate"),
+    "ingest": ("records", "ingest"),
+    "import": ("importing", "import_"),
+    "verify": ("records", "verify"),
+    "schema": ("records", "schema"),
+    "sources": ("records", "sources"),
+    "gaps": ("analysis", "gaps"),
+    "episodes": ("analysis", "episodes"),
+    "stats": ("analysis", "stats"),
+    "exchanges": ("analysis", "exchanges"),
+    "silences": ("analysis", "silences"),
+    "synth": ("synth", "synth"),
+    "reconcile": ("reconcile", "reconcile"),
+    "report": ("report", "report"),
+    "verify-report": ("report", "verify_report"),
+    "browse": ("browse", "browse"),
+}
+
+
+def build(names: Iterable[str]) -> typer.Typer:
+    """The application with the named commands: all of them for `app`; one, to run it, so that
+    `deconf stats` does not import the report's templates or the browser."""
+    application = typer.Typer(
+        name="deconf",
+        help=HELP,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=True,
+        rich_markup_mode=None,
+    )
+    application.callback()(_root)
+    for name in names:
+        module, function = WHERE[name]
+        command = getattr(importlib.import_module(f"deconf.cli.{module}"), function)
+        application.command(name=name)(command)
+    return application
 
 
 def _version(value: bool) -> None:
@@ -24,7 +59,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(
         False,
@@ -38,19 +72,13 @@ def _root(
     """deconf"""
 
 
-app.command()(records.validate)
-app.command()(records.ingest)
-app.command(name="import")(importing.import_)
-app.command()(records.verify)
-app.command()(records.schema)
-app.command()(records.sources)
-app.command()(analysis.gaps)
-app.command()(analysis.episodes)
-app.command()(analysis.stats)
-app.command()(analysis.exchanges)
-app.command()(analysis.silences)
-app.command()(synth.synth)
-app.command()(reconcile.reconcile)
-app.command()(report.report)
-app.command(name="verify-report")(report.verify_report)
-app.command()(browse.browse)
+@cache
+def _whole() -> typer.Typer:
+    return build(c.name for c in COMMANDS)
+
+
+def __getattr__(name: str) -> Any:
+    """`app`, the application with every command, is built on first use (PEP 562)."""
+    if name == "app":
+        return _whole()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
