@@ -1,7 +1,7 @@
 """Checks across records: duplicate ids (rejections), dangling replies and clock skew (warnings).
 
 Run once over every source of a log together (and, on ingest, against what the store already
-holds), after each line has been validated on its own.
+holds, through its id index: `deconf.idindex`), after each line has been validated on its own.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from deconf.validation import FileResult, Issue, RejectedLine, Validation
 _PROVENANCE = (Col.ORIGIN_FILE, Col.ORIGIN_LINE)
 # what names one record: its origin and id (an imported row can yield several records, one line)
 _KEY = (*_PROVENANCE, Col.ID)
-_HASH = "_content_hash"
-_TABLE = "_table"
+HASH = _HASH = "_content_hash"
+TABLE = _TABLE = "_table"
+PARENT_AT = "_parent_at"
 _ORDER = "_source_order"
 
 
@@ -54,8 +55,9 @@ def with_hashes(index: pl.DataFrame, records: Records) -> pl.DataFrame:
     return pl.concat(parts)
 
 
-def cross_check(results: list[FileResult], stored: Records | None = None) -> Validation:
-    """Combine per-source results into one Validation with the cross-record checks applied."""
+def cross_check(results: list[FileResult], stored: pl.DataFrame | None = None) -> Validation:
+    """Combine per-source results into one Validation with the cross-record checks applied;
+    `stored` is the id index of what a store holds (`deconf.idindex.index_of`)."""
     rejected = [line for result in results for line in result.rejected]
     records = Records.concat([r.records for r in results])
     index = pl.concat([id_index(r.records, i) for i, r in enumerate(results)])
@@ -74,7 +76,7 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
     identical = later.filter(same)
     conflicting = later.filter(~same).with_columns(pl.lit(None, pl.String).alias("_message"))
     already = conflicting.clear()
-    if stored is not None and len(stored):
+    if stored is not None and not stored.is_empty():
         firsts = index.join(later.select(*_KEY), on=list(_KEY), how="anti")
         clash, already = _against_store(firsts, records, stored, conflicting)
         conflicting = pl.concat([conflicting, clash])
@@ -118,15 +120,15 @@ def cross_check(results: list[FileResult], stored: Records | None = None) -> Val
     )
 
 
-def _against_store(firsts: pl.DataFrame, records: Records, stored: Records, like: pl.DataFrame):
-    """First occurrences whose id the store holds: identical ones (already stored, a no-op) and
-    conflicting ones (rejected, naming where the stored one came from)."""
-    known = id_index(stored)
+def _against_store(firsts: pl.DataFrame, records: Records, known: pl.DataFrame, like: pl.DataFrame):
+    """First occurrences whose id the store holds (`known`: its id index): identical ones
+    (already stored, a no-op) and conflicting ones (rejected, naming where the stored one came
+    from)."""
     overlap = firsts.join(known.select(Col.ID), on=Col.ID, how="semi")
     if overlap.is_empty():
         return like.clear(), overlap
     ours = with_hashes(overlap, records)
-    theirs = with_hashes(known.join(overlap.select(Col.ID), on=Col.ID, how="semi"), stored).select(
+    theirs = known.join(overlap.select(Col.ID), on=Col.ID, how="semi").select(
         Col.ID,
         pl.col(_HASH).alias("_first_hash"),
         pl.col(_TABLE).alias("_first_table"),
@@ -154,19 +156,16 @@ def _text_of(texts: dict[str, pl.DataFrame], source: str, line: int) -> str:
     return found[0] if found.len() else ""
 
 
-def reply_warnings(records: Records, stored: Records | None = None) -> list[Issue]:
-    """Dangling `in_reply_to` and replies timed before what they answer (kept, flagged)."""
-    known = [records, stored] if stored is not None and len(stored) else [records]
-    parents = pl.concat(
-        [
-            part
-            for r in known
-            for part in (
-                r.contacts.select(Col.ID, pl.col(Col.SENT_AT).alias("_parent_at")),
-                r.events.select(Col.ID, pl.lit(None, dtype=UTC_TIME).alias("_parent_at")),
-            )
-        ]
-    ).with_columns(pl.lit(True).alias("_known"))
+def reply_warnings(records: Records, stored: pl.DataFrame | None = None) -> list[Issue]:
+    """Dangling `in_reply_to` and replies timed before what they answer (kept, flagged);
+    `stored` is the store's id index, whose rows carry each contact's time."""
+    parts = [
+        records.contacts.select(Col.ID, pl.col(Col.SENT_AT).alias(PARENT_AT)),
+        records.events.select(Col.ID, pl.lit(None, dtype=UTC_TIME).alias(PARENT_AT)),
+    ]
+    if stored is not None:
+        parts.append(stored.select(Col.ID, pl.col(PARENT_AT).cast(UTC_TIME)))
+    parents = pl.concat(parts).with_columns(pl.lit(True).alias("_known"))
     replies = records.contacts.filter(pl.col(Col.IN_REPLY_TO).is_not_null()).select(
         Col.IN_REPLY_TO, Col.SENT_AT, Col.ORIGIN_FILE, Col.ORIGIN_LINE
     )
@@ -174,7 +173,7 @@ def reply_warnings(records: Records, stored: Records | None = None) -> list[Issu
         parents.unique(Col.ID, keep="first"), left_on=Col.IN_REPLY_TO, right_on=Col.ID, how="left"
     )
     dangling = linked.filter(pl.col("_known").is_null())
-    skewed = linked.filter(pl.col(Col.SENT_AT) < pl.col("_parent_at"))
+    skewed = linked.filter(pl.col(Col.SENT_AT) < pl.col(PARENT_AT))
     issues = [
         Issue(
             r[Col.ORIGIN_FILE],
