@@ -35,6 +35,8 @@ STEPS = (
     "baseline",
     "validate",
     "ingest",
+    "ingest_more",
+    "ingest_more_loading",
     "analysis",
     "exchanges",
     "csv_baseline",
@@ -211,6 +213,14 @@ def report(records: int, r: dict) -> str:
             r["ingest"]["seconds"] <= 2.5 * base,
         ),
         ("analysis from the store", r["analysis"], "≤ 1.5 s", r["analysis"]["seconds"] <= 1.5),
+        *(
+            (name, r[step], "", "")
+            for step, name in (
+                ("ingest_more", "ingest 10 % more, through the id index"),
+                ("ingest_more_loading", "ingest 10 % more, loading the store"),
+            )
+            if step in r
+        ),
         ("exchanges from the store (browser list)", r["exchanges"], "", ""),
     ]
     lines = [

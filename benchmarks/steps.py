@@ -72,6 +72,38 @@ def exchanges(log: Path, store: Path) -> tuple[int, float]:
     return result.exchanges.height, result.exchanges.estimated_size("mb")
 
 
+def more_log(log: Path) -> Path:
+    """A tenth of the log again under fresh ids (replies too): new records for a full store."""
+    more = log.with_name(f"{log.stem}-more.jsonl")
+    if not more.exists():
+        frame = pl.read_ndjson(log, schema=BASELINE_SCHEMA)
+        fresh = [pl.concat_str(pl.lit("m"), pl.col(c)).alias(c) for c in ("id", "in_reply_to")]
+        frame.head(frame.height // 10).with_columns(fresh).write_ndjson(more)
+    return more
+
+
+def _store_copy(log: Path, store: Path) -> None:
+    """Before `ingest_more`: a copy of the store that `ingest` made, to add to."""
+    more_log(log)
+    shutil.rmtree(store.with_name(f"{store.name}-more"), ignore_errors=True)
+    shutil.copytree(store, store.with_name(f"{store.name}-more"))
+
+
+def ingest_more(log: Path, store: Path) -> tuple[int, float]:
+    """Ingest a tenth more into the full store: duplicate and reply checks through the store's
+    id index (deconf.idindex), not a load of the store."""
+    result = Store(store.with_name(f"{store.name}-more")).ingest(validate_files([more_log(log)]))
+    return result.new_records, 0.0
+
+
+def ingest_more_loading(log: Path, store: Path) -> tuple[int, float]:
+    """The same, with the index refused, so the checks load the whole store (the old way)."""
+    import deconf.store
+
+    deconf.store.HASHED_BY = "another Polars"
+    return ingest_more(log, store)
+
+
 def _sides(base: Path) -> tuple[Path, Path, Path]:
     stem = base.with_suffix("")
     return tuple(
@@ -131,6 +163,8 @@ STEPS = {
     "ingest": ingest,
     "analysis": analysis,
     "exchanges": exchanges,
+    "ingest_more": ingest_more,
+    "ingest_more_loading": ingest_more_loading,
     "validate_pair": validate_pair,
     "reconcile_pair": reconcile_pair,
     "csv_baseline": csv_baseline,
@@ -139,8 +173,14 @@ STEPS = {
 }
 
 
+#: Work done before a step is timed.
+PREPARE = {"ingest_more": _store_copy, "ingest_more_loading": _store_copy}
+
+
 def main() -> None:
     step, log, store = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    if step in PREPARE:
+        PREPARE[step](log, store)
     started, used = time.perf_counter(), time.process_time()
     rows, frame_mb, *extra = STEPS[step](log, store)
     seconds, cpu = time.perf_counter() - started, time.process_time() - used
