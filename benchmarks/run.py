@@ -149,6 +149,7 @@ def measure(records: int, runs: int, workdir: Path, steps: tuple[str, ...] = STE
         samples = [run_step(step, log, store) for _ in range(runs)]
         results[step] = {
             "seconds": statistics.median(s["seconds"] for s in samples),
+            "cpu_seconds": statistics.median(s["cpu_seconds"] for s in samples),
             "peak_rss_mb": max(s["peak_rss_mb"] for s in samples),
             "frame_mb": samples[0]["frame_mb"],
             "rows": samples[0]["rows"],
