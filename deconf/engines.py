@@ -25,6 +25,7 @@ import polars as pl
 from deconf.analysis import CONTACT_COLUMNS, GROUPINGS, Analysis, Filters, analyze
 from deconf.analysis.asof import known_at, resolve_as_of
 from deconf.analysis.columns import A
+from deconf.analysis.coverage import coverage_of
 from deconf.analysis.partitions import Pair, PairResult, analyze_pair, combine, pair_where, pairs_of
 from deconf.analysis.stats import StatisticsPart, statistics_part
 from deconf.errors import UsageError
@@ -74,6 +75,7 @@ class PairTask:
     as_of: datetime
     filters: Filters
     source: str | None
+    coverage: pl.DataFrame  # how far each source saw: the whole log's, not the pair's
 
 
 def run_pair(task: PairTask) -> tuple[PairResult, dict[str, StatisticsPart]]:
@@ -82,14 +84,14 @@ def run_pair(task: PairTask) -> tuple[PairResult, dict[str, StatisticsPart]]:
     columns = list(CONTACT_COLUMNS)
     if task.source is not None:
         where &= pl.col(Col.ORIGIN_FILE) == task.source
-        columns.append(Col.ORIGIN_FILE)
+        columns = list(dict.fromkeys((*columns, Col.ORIGIN_FILE)))
     contacts = (
         Store(task.store)
         .load(contact_columns=columns, event_columns=(), contacts_where=where, until=task.as_of)
         .contacts
     )
     records = task.filters.records(known_at(Records(contacts, empty_events()), task.as_of))
-    result = analyze_pair(records.contacts, task.policy, task.as_of)
+    result = analyze_pair(records.contacts, task.policy, task.as_of, task.coverage)
     episodes = task.filters.rows(result.episodes, A.OPENED_AT)
     silences = task.filters.rows(result.silences, A.START)
     parts = {by: statistics_part(episodes, silences, by) for by in GROUPINGS}
@@ -120,20 +122,23 @@ def analyze_with(
             setting=SETTING,
         )
     moment = resolve_as_of(records, as_of)
-    records = filters.records(known_at(records, moment))
+    known = known_at(records, moment)
+    coverage = coverage_of(known)  # before the filters, as the local analysis takes it
+    records = filters.records(known)
     root = str(Path(store.root).resolve())
     tasks = [
-        PairTask(root, pair, policy, moment, filters, source) for pair in pairs_of(records.contacts)
+        PairTask(root, pair, policy, moment, filters, source, coverage)
+        for pair in pairs_of(records.contacts)
     ]
     outputs = _map_on_dask(engine.address, tasks, progress)
     if not outputs:  # no pair: the empty analysis, reduced the same way
-        empty = analyze_pair(records.contacts.clear(), policy, moment)
+        empty = analyze_pair(records.contacts.clear(), policy, moment, coverage)
         outputs = [
             (empty, {by: statistics_part(empty.episodes, empty.silences, by) for by in GROUPINGS})
         ]
     combined = combine([result for result, _ in outputs])
     parts = {by: [p[by] for _, p in outputs] for by in GROUPINGS}
-    return Analysis.from_pairs(records, policy, moment, filters, combined, parts)
+    return Analysis.from_pairs(records, policy, moment, filters, coverage, combined, parts)
 
 
 def _map_on_dask(address: str | None, tasks: list[PairTask], progress: Report) -> list[Any]:
