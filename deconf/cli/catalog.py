@@ -64,7 +64,9 @@ COMMANDS = (
     Command("report", "Write an audit report (html, md or json) of log files or of the store."),
     Command(
         "verify-report",
-        "Check that a report matches the data it names: hashes, then every byte recomputed.",
+        "Check that a report matches the data it names: input hashes (by content, whatever the "
+        "path's spelling), the marks file, then every byte recomputed (and, for Markdown, every "
+        "chart beside it); a mismatch names the first differing line and its section.",
     ),
     Command("browse", "Browse the exchanges in a terminal UI (? in the app lists every key)."),
 )
