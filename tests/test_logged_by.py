@@ -44,7 +44,8 @@ def test_csv_cells_are_semicolon_separated(tmp_path):
 def test_a_store_written_before_the_field_reads_it_as_null(tmp_path, write_log):
     store = Store(tmp_path / "store")
     store.ingest(validate_files([write_log([contact(id="a"), event(id="e")])]))
-    for path in (tmp_path / "store").rglob("*.parquet"):  # as an older deconf wrote them
+    for path in [*store.data_files("contacts"), *store.data_files("events")]:  # as an older
+        # deconf wrote them (the id index beside them has no such column)
         pl.read_parquet(path).drop(Col.LOGGED_BY).write_parquet(path)
     records = store.load()
     assert records.contacts[Col.LOGGED_BY].to_list() == [None]
