@@ -60,3 +60,11 @@ def test_a_piped_command_prints_no_progress():
     assert result.stderr == ""
     quiet = runner.invoke(app, ["stats", str(KHASHAM), "--quiet", "--format", "json"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_a_step_of_unknown_size_shows_no_amount():
+    console, out = _terminal()
+    with progress_shown(console=console, delay=0) as report:
+        report(Step("reading the store"))
+    assert "reading the store" in out.getvalue()
+    assert "0 records" not in out.getvalue()

@@ -39,6 +39,8 @@ class _Amount(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         unit = task.fields.get("unit", "")
+        if task.total is None and not task.completed:  # a step whose size is not known
+            return Text("")
         text = amount_text(task.completed, unit)
         if task.total is not None:
             text += f" of {amount_text(task.total, unit)}"

@@ -31,12 +31,14 @@ from deconf.cli.common import (
     stderr,
     stdout,
 )
+from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.errors import UsageError
 from deconf.frames import Col, Records
 from deconf.loading import distinct
 from deconf.marks import load_marks, marks_path
 from deconf.opening import digest
 from deconf.policy import Policy, load_policy
+from deconf.progress import Report, Step, silent
 from deconf.report import FORMATS, render
 from deconf.report.compare import first_difference
 from deconf.report.content import build_report
@@ -73,6 +75,7 @@ def write_report(
     map_path=None,
     preset=None,
     names: dict[str, str] | None = None,
+    progress: Report = silent,
 ) -> list[Path]:
     """Write a report. `names` respells log paths (as given → as a report named them), so a
     report checked against the same files under another path recomputes the same bytes."""
@@ -88,6 +91,7 @@ def write_report(
         keep_extra=keep_extra,
         map_path=map_path,
         preset=preset,
+        progress=progress,
     )
     for path in loaded.repeated:
         stderr.print(Text(f"deconf: {path} is named more than once; read once"))
@@ -107,6 +111,7 @@ def write_report(
         raise UsageError(str(error)) from None
     named = MarksFile(path=where.name, sha256=digest(where)[0], marks=len(marks)) if marks else None
     stamp = parse_as_of(generated_at, "generated_at") if generated_at else None
+    progress(Step(f"analysing {loaded.records.contacts.height:,} contacts and writing the report"))
     report = build_report(
         analysis,
         loaded.summary,
@@ -141,6 +146,7 @@ def report(
     reading: ReadingOpt = None,
     map_path: MapOpt = None,
     preset: PresetOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write an audit report (html, md or json) of log files or of the store.
 
@@ -150,22 +156,24 @@ def report(
     """
     if output is None:
         raise UsageError("-o FILE is required (the report is a file)")
-    written = write_report(
-        logs,
-        store,
-        fmt,
-        output,
-        load_policy(policy),
-        as_of,
-        tz,
-        generated_at,
-        input_format,
-        assume_tz,
-        keep_extra,
-        reading,
-        map_path,
-        preset,
-    )
+    with progress_shown(quiet) as progress:
+        written = write_report(
+            logs,
+            store,
+            fmt,
+            output,
+            load_policy(policy),
+            as_of,
+            tz,
+            generated_at,
+            input_format,
+            assume_tz,
+            keep_extra,
+            reading,
+            map_path,
+            preset,
+            progress=progress,
+        )
     for path in written:
         stdout.print(Text(f"wrote {path}"))
 
