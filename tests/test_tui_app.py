@@ -8,23 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from deconf.loading import validate_logs
 from deconf.marks import load_marks, marks_path
-from deconf.tui.app import DeconfBrowser, Loaded
 from deconf.tui.components.exchange_table import ExchangeTable
 from deconf.tui.screens.detail import DetailScreen
 from deconf.tui.screens.stats import StatsScreen
 from tests.conftest import KHASHAM, contact
+from tests.tui_helpers import browser, exchange, loaded
 
 SIZE = (130, 34)
-
-
-def browser(log: Path, **options) -> DeconfBrowser:
-    def load() -> Loaded:
-        validation = validate_logs([log])
-        return Loaded(validation.records, len(validation.rejected), "see deconf validate")
-
-    return DeconfBrowser(load, marks_path([log], None), **options)
 
 
 @pytest.fixture
@@ -32,16 +23,6 @@ def night(tmp_path) -> Path:
     log = tmp_path / "night.jsonl"
     shutil.copy(KHASHAM, log)
     return log
-
-
-async def loaded(pilot) -> None:
-    for _ in range(2):  # a worker may start another (a timeline opened after a load)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def exchange(app) -> str:
-    return app.state.current["exchange_id"]
 
 
 async def test_navigation_search_and_jumps(night):

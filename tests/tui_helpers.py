@@ -19,9 +19,13 @@ def browser(log: Path, **options) -> DeconfBrowser:
     return DeconfBrowser(load, marks_path([log], None), **options)
 
 
-async def loaded(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+async def loaded(pilot, rounds: int = 4) -> None:
+    """Wait for the browser's workers and what they post back. A screen starts its worker when
+    it mounts, which on a loaded machine can come after a first wait has returned, so wait in a
+    few rounds, each letting the screen settle."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.02)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 

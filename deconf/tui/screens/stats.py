@@ -61,7 +61,6 @@ class StatsScreen(Screen):
                 style="bold",
             )
         )
-        self.query_one(DataTable).add_columns(*HEADINGS)
         self.query_one("#histogram", Static).update(Text("computing…"))
         self.run_worker(self._compute, thread=True, exclusive=True, group="stats")
 
@@ -72,7 +71,11 @@ class StatsScreen(Screen):
         self.app.call_from_thread(self._show, stats, bins)
 
     def _show(self, stats, bins) -> None:
+        # columns and rows in one step: a table drawn with its headings alone keeps the first
+        # row's drawing at the headings' widths when the rows then widen the columns
         table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns(*HEADINGS)
         for row in stats.iter_rows(named=True):
             table.add_row(
                 Text(plain(row[S.GROUP])),  # log text as text, never as markup
