@@ -70,3 +70,14 @@ class UsageError(DeconfError, ValueError):
 
 class StoreError(DeconfError):
     """A store that cannot be used as asked (not a store, locked, damaged)."""
+
+
+class StoreMismatch(StoreError):
+    """A store whose manifest and files do not match (a file missing, resized, or a broken
+    chain): the data cannot be trusted as it stands. Front ends refuse to analyse it (exit 1)
+    unless asked to proceed; `deconf verify` says more."""
+
+
+class OutputError(DeconfError):
+    """A result that cannot be written where asked (no such directory, a directory in the way,
+    no permission, the disk full). Nothing is left half written."""

@@ -22,8 +22,17 @@ class Problem:
 
 def show_value(value: Any) -> str:
     """The offending value as a user typed it, cut to about 80 characters."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
+    try:
+        text = (
+            value
+            if isinstance(value, str)
+            else json.dumps(value, ensure_ascii=False, default=str)
+        )
+    except (ValueError, RecursionError):  # a huge integer, a structure nested too deep
+        text = repr(type(value).__name__)
+    text = text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
+    # a lone surrogate cannot be written anywhere: show it as its escape
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _message(error: dict[str, Any]) -> str:

@@ -2,7 +2,8 @@
 (microseconds kept) and lists `;`-joined in CSV. One definition for the CLI and the browser.
 
 Numbers are exact and stable: durations in seconds rounded to the microsecond the data has, and
-shares to 12 decimals, so no float noise (29200.000000000004) reaches a script or a diff."""
+shares to 12 decimals, so no float noise (29200.000000000004) reaches a script or a diff. CSV
+cells that a spreadsheet would run as formulas are neutralised unless asked for raw."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import json
 
 import polars as pl
 
+from deconf.inert import formula_safe_column
 from deconf.times import EXPORT_TIME_FORMAT
 
 #: Decimals kept: seconds to the microsecond; shares (fractions) to 12 decimals.
@@ -63,14 +65,20 @@ def to_json(frame: pl.DataFrame) -> str:
     return json.dumps(stamped(frame).to_dicts(), indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(frame: pl.DataFrame) -> str:
-    """CSV: lists of strings `;`-joined; lists of records (nested) left to JSON and Parquet."""
+def to_csv(frame: pl.DataFrame, *, raw: bool = False) -> str:
+    """CSV: lists of strings `;`-joined; lists of records (nested) left to JSON and Parquet.
+    Text cells that a spreadsheet would run as formulas are neutralised (an apostrophe before
+    them, as OWASP recommends); `raw` keeps every value as it is, for programs."""
     nested = [n for n, d in frame.schema.items() if isinstance(d, pl.List) and d.inner.is_nested()]
     flat = stamped(frame.drop(nested)).with_columns(
         pl.col(n).list.join(";")
         for n, d in frame.schema.items()
         if isinstance(d, pl.List) and n not in nested
     )
+    if not raw:
+        flat = flat.with_columns(  # enum columns hold deconf's own words: nothing to neutralise
+            formula_safe_column(n) for n, d in flat.schema.items() if d == pl.String
+        )
     buffer = io.StringIO()
     flat.write_csv(buffer)
     return buffer.getvalue()

@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -53,6 +55,18 @@ _DECODE_SCHEMA = pl.Schema({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
 _DECODE_CHUNK = 1 << 16
 _BINARY_PROBE = 8192
 CSV_TAG_SEPARATOR = ";"
+#: The longest CSV cell read as a value (the csv module's own default limit); a longer cell
+#: rejects its row, not the file.
+CSV_CELL_MAX = 131_072
+#: The most digits an integer in a JSON line may have (Python refuses to convert longer ones).
+JSON_DIGITS_MAX = 4_000
+#: How deep a JSON line may nest before it is rejected instead of decoded.
+JSON_DEPTH_MAX = 64
+
+# A \uD800-\uDFFF escape: half of a surrogate pair, which the bulk decoder bends (a lone high
+# one becomes NUL), so such lines go to the exact decoder.
+_SURROGATE_ESCAPE_RE = r"\\u[dD][89a-fA-F]"
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 # `expects_response` given as a JSON boolean (the only field that may be one).
 _FLAG_IS_BOOL_RE = r'"expects_response"\s*:\s*(?:true|false)'
@@ -80,9 +94,10 @@ class RawLog:
     csv_columns: tuple[str, ...] = ()
 
     def mapping(self, row: dict[str, Any]) -> Any:
-        """The record a raw row stands for, as the model should see it (for the slow path)."""
+        """The record a raw row stands for, as the model should see it (for the slow path).
+        Raises LineError when the line cannot stand for any record."""
         if self.input_format is InputFormat.JSONL:
-            return json.loads(row[TEXT])
+            return json_line(row[TEXT])
         if self.input_format is InputFormat.IMPORTED:
             record = {f: row[f] for f in ALL_FIELDS if row.get(f) is not None}
             for name in TIME_FIELDS:  # the instant the importer read, for the model to check
@@ -94,6 +109,90 @@ class RawLog:
     def found_problems(self, row: dict[str, Any]) -> list[Problem]:
         """Problems found before validation (an imported row's mapping), for the slow path."""
         return [Problem(**p) for p in row.get(PROBLEMS) or ()]
+
+
+class LineError(ValueError):
+    """A line that cannot stand for a record at all (not JSON, a ragged CSV row...): `field` is
+    where the trouble is, "record" for the whole line."""
+
+    def __init__(self, message: str, field: str = "record"):
+        super().__init__(message)
+        self.field = field
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > JSON_DIGITS_MAX:
+        raise LineError(f"a number of {len(digits.lstrip('-'))} digits; no field takes one")
+    return int(digits)
+
+
+def json_line(text: str) -> Any:
+    """One JSON value, decoded exactly, or a LineError saying in plain words why not: invalid
+    JSON, nesting deeper than JSON_DEPTH_MAX, an integer of thousands of digits, or a lone
+    surrogate (half of a UTF-16 pair, which is no text). Nothing here can raise anything else."""
+    depth = _nesting(text)
+    if depth > JSON_DEPTH_MAX:
+        raise LineError(f"nested more than {JSON_DEPTH_MAX} levels deep; a record is not")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LineError(f"not valid JSON ({error.msg}, column {error.colno})") from None
+    except ValueError:  # an integer too long to convert: say how long
+        value = json.loads(text, parse_int=_bounded_int)
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise LineError("nested too deeply") from None
+    if re.search(_SURROGATE_ESCAPE_RE, text) or _SURROGATE_RE.search(text):
+        _refuse_surrogates(value)
+    return value
+
+
+def _nesting(text: str) -> int:
+    """How deep brackets nest, counted outside strings: cheap, and no recursion."""
+    if text.count("[") + text.count("{") <= JSON_DEPTH_MAX:
+        return 0
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > JSON_DEPTH_MAX:
+                    return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _refuse_surrogates(value: Any) -> None:
+    """A LineError naming the field that holds a lone surrogate, if any does."""
+    stack = [("record", value)]
+    while stack:
+        field, item = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE_RE.search(item)
+            if found:
+                raise LineError(
+                    f"holds a lone surrogate (\\u{ord(found.group()):04x}), half of a UTF-16 "
+                    "pair and no character; the log was written by a faulty encoder",
+                    field,
+                )
+        elif isinstance(item, dict):
+            top = field == "record" and item is value
+            for key, inner in item.items():
+                stack.append((field, key))
+                stack.append((key if top else field, inner))
+        elif isinstance(item, list):
+            stack.extend((field, inner) for inner in item)
 
 
 def detect_format(path: Path, input_format: str | None, data: bytes = b"") -> InputFormat:
@@ -159,12 +258,35 @@ def read_log(path: Path, input_format: str | None = None) -> RawLog:
 
 def read_mappings(records: Iterable[Mapping[str, Any]], source: str = "<records>") -> RawLog:
     """Records given as Python mappings (the API); every one goes through the model."""
-    texts = [json.dumps(dict(r), default=str, ensure_ascii=False) for r in records]
+    texts = [_as_json(r) for r in records]
     frame = pl.DataFrame(
         {LINE: range(1, len(texts) + 1), TEXT: texts, SUSPECT: [True] * len(texts)},
         schema={LINE: pl.Int64, TEXT: pl.String, SUSPECT: pl.Boolean},
     )
     return RawLog(source, InputFormat.JSONL, _with_null_fields(frame))
+
+
+def _as_json(record: Mapping[str, Any]) -> str:
+    """A record given to the API as one JSON line; what JSON cannot hold (a lone surrogate, an
+    integer of thousands of digits) comes out escaped or as text for the model to reject."""
+    try:
+        text = json.dumps(dict(record), default=str, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return json.dumps({str(k): _encodable(v) for k, v in dict(record).items()})
+    if _SURROGATE_RE.search(text):
+        return json.dumps(dict(record), default=str)
+    return text
+
+
+def _encodable(value: Any) -> Any:
+    """`value` when JSON can hold it, else an object standing for it (which no field takes)."""
+    try:
+        json.dumps(value, default=str)
+        return value
+    except ValueError:
+        return {"unencodable": "an integer of thousands of digits"}
+    except RecursionError:
+        return {"unencodable": "a structure nested too deeply"}
 
 
 def _with_null_fields(frame: pl.DataFrame) -> pl.DataFrame:
@@ -195,11 +317,12 @@ def _read_jsonl(data: bytes, source: str) -> RawLog:
     decoded, undecodable = _decode_objects(data if whole_file else None, objects[TEXT])
     good = pl.concat([objects.drop(SUSPECT), decoded], how="horizontal")
     spaced = b'": ' in data  # json.dumps' default style; compact files need half the counting
-    good = good.with_columns(
-        (_bent_by_decoding(good, spaced) | (False if undecodable is None else undecodable)).alias(
-            SUSPECT
-        )
-    ).select(RAW_SCHEMA.names())
+    bent = _bent_by_decoding(good, spaced)
+    if undecodable is not None:
+        bent = bent | undecodable
+    if b"\\ud" in data or b"\\uD" in data:  # maybe half a surrogate pair: the exact decoder
+        bent = bent | good[TEXT].str.contains(_SURROGATE_ESCAPE_RE)
+    good = good.with_columns(bent.alias(SUSPECT)).select(RAW_SCHEMA.names())
     bad = odd.filter(SUSPECT)
     if bad.is_empty() and whole_file:
         return RawLog(source, InputFormat.JSONL, good)
@@ -306,8 +429,36 @@ def _bent_by_decoding(good: pl.DataFrame, spaced: bool) -> pl.Series:
 # ---------------------------------------------------------------- CSV
 
 
+@contextmanager
+def _unlimited_cells() -> Iterator[None]:
+    """Let the csv module read a cell of any length (its own limit fails the whole file, and
+    leaves it misaligned inside a quoted cell); CSV_CELL_MAX is checked per row instead."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(1 << 62)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
+def csv_physical_lines(text: str) -> list[str]:
+    """The file's lines as the csv reader counts them (a line ends at LF, CR or CRLF, even
+    inside a quoted cell), each with its ending: line numbers and row texts come from these."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def _without_ending(line: str) -> str:
+    return line.removesuffix("\n").removesuffix("\r")
+
+
 def _read_csv(text: str, source: str) -> RawLog:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    physical = csv_physical_lines(text)
+    with _unlimited_cells():
+        return _read_csv_lines(physical, source)
+
+
+def _read_csv_lines(physical: list[str], source: str) -> RawLog:
+    reader = csv.reader(iter(physical))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -321,25 +472,23 @@ def _read_csv(text: str, source: str) -> RawLog:
             f"{source}:1: the CSV header names no record field "
             f"(expected columns such as id, sent_at, from_party, to_party, channel, kind)"
         )
-    physical = text.split("\n")
     lines: list[int] = []
     texts: list[str] = []
-    cells: list[list[str]] = []
+    cells: list[list[str] | None] = []
     previous_end = reader.line_num
     while True:
         try:
-            row = next(reader)
+            row: list[str] | None = next(reader)
         except StopIteration:
             break
-        except csv.Error as error:
-            raise InputError(f"{source}:{reader.line_num}: CSV cannot be read ({error})") from None
+        except csv.Error:  # this row only: the slow path reads it again and says why
+            row = None
         start, previous_end = previous_end + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
+        if row is not None and not any(cell.strip() for cell in row):
             continue
         lines.append(start)
-        texts.append(
-            "\n".join(line.removesuffix("\r") for line in physical[start - 1 : reader.line_num])
-        )
+        text = "".join(physical[start - 1 : reader.line_num])
+        texts.append(_without_ending(text))
         cells.append(row)
     return RawLog(source, InputFormat.CSV, _csv_frame(header, lines, texts, cells), tuple(header))
 
@@ -351,8 +500,10 @@ def _csv_frame(header: list[str], lines: list[int], texts: list[str], cells: lis
     positions = {name: i for i, name in enumerate(header) if name in ALL_FIELDS}
     unknown_positions = [i for i, name in enumerate(header) if name not in ALL_FIELDS]
     for row in cells:
-        ragged = len(row) != width
-        suspect.append(ragged or any(_cell(row, i) is not None for i in unknown_positions))
+        if row is None:  # unreadable: the slow path explains it
+            row = []
+        odd = len(row) != width or any(len(cell) > CSV_CELL_MAX for cell in row)
+        suspect.append(odd or any(_cell(row, i) is not None for i in unknown_positions))
         for name in ALL_FIELDS:
             columns[name].append(_cell(row, positions[name]) if name in positions else None)
     frame = pl.DataFrame(
@@ -379,15 +530,20 @@ def split_tags(cell: str | None) -> list[str] | None:
 
 
 def _csv_mapping(header: tuple[str, ...], text: str) -> dict[str, Any]:
-    row = next(csv.reader(io.StringIO(text, newline="")), [])
+    try:
+        with _unlimited_cells():
+            row = next(csv.reader(iter(csv_physical_lines(text))), [])
+    except csv.Error as error:
+        raise LineError(f"CSV row cannot be read ({error})") from None
     if len(row) != len(header):
-        raise CsvRowError(f"row has {len(row)} cells but the header has {len(header)}")
+        raise LineError(f"row has {len(row)} cells but the header has {len(header)}")
     record: dict[str, Any] = {}
     for name, value in zip(header, row, strict=True):
+        if len(value) > CSV_CELL_MAX:
+            raise LineError(
+                f"cell of {len(value)} characters; the longest a cell may be is {CSV_CELL_MAX}",
+                name,
+            )
         if value.strip():
             record[name] = split_tags(value) if name in LIST_FIELDS else value
     return record
-
-
-class CsvRowError(ValueError):
-    """A CSV row that cannot stand for a record (wrong number of cells)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from deconf.atomic import make_directory, write_files
 from deconf.model import RECORD_ADAPTER, ContactRecord, EventRecord
 from deconf.policy import Policy
 
@@ -75,10 +76,7 @@ def file_name(name: str) -> str:
 
 
 def write_all(directory: Path, schemas: dict[str, Generator]) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, generator in schemas.items():
-        path = directory / file_name(name)
-        path.write_text(schema_text(generator), encoding="utf-8")
-        written.append(path)
-    return written
+    make_directory(directory)
+    contents = {directory / file_name(name): schema_text(g) for name, g in schemas.items()}
+    write_files(contents)
+    return list(contents)

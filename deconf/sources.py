@@ -15,9 +15,10 @@ import polars as pl
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.emptiness import Extent, extent_of
 from deconf.crosscheck import cross_check
-from deconf.errors import StoreError, UsageError
+from deconf.errors import StoreError, StoreMismatch, UsageError
 from deconf.frames import Col, Records
 from deconf.importing import validate_files_or_import
+from deconf.integrity import quick_check
 from deconf.loading import PathLike, as_paths, distinct
 from deconf.opening import digest, source_name
 from deconf.progress import Report, Step, silent
@@ -121,11 +122,21 @@ class Loaded:
         return Provenance(inputs, state)
 
 
-def open_store(root: PathLike | None) -> Store:
-    """The store at `root` (or the default one); StoreError when there is none there."""
+def open_store(root: PathLike | None, *, verify: bool = True) -> Store:
+    """The store at `root` (or the default one); StoreError when there is none there, and
+    StoreMismatch when its manifest and files do not match (the cheap check: chain and sizes;
+    `verify=False` skips it, for a look at a damaged store)."""
     target = Store(root)
     if not target.exists():
         raise StoreError(f"{target.root}: not a deconf store; name log files or ingest first")
+    if verify:
+        problems = quick_check(target)
+        if problems:
+            more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+            raise StoreMismatch(
+                f"{target.root}: the store's manifest and files do not match: "
+                f"{problems[0]}{more}; verifying the store says more"
+            )
     return target
 
 
@@ -144,12 +155,14 @@ def load_data(
     contacts_where: pl.Expr | None = None,
     source: str | None = None,
     progress: Report = silent,
+    verify: bool = True,
 ) -> Loaded:
     """Validate the named log files, or read the store when none is named. From the store only
     what the analysis needs is read: the columns asked for, the contacts `contacts_where`
     selects, nothing after the as-of time. `source` limits the records to those of one source
     (a log file as it was named when read or ingested, or its file name alone). With a mapping
-    (`map_path`) or a `preset`, the named files are foreign logs imported through it."""
+    (`map_path`) or a `preset`, the named files are foreign logs imported through it. A store
+    whose manifest and files do not match is refused (StoreMismatch) unless `verify` is False."""
     moment = parse_as_of(as_of)
     paths, repeated = distinct(as_paths(logs)) if logs else ([], [])
     if paths:
@@ -183,7 +196,7 @@ def load_data(
             source=source,
             repeated=repeated,
         )
-    target = open_store(store)
+    target = open_store(store, verify=verify)
     if source is not None:
         source = _one_of(
             sorted({s["path"] for e in target.manifest() for s in e["sources"]}), source

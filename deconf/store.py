@@ -8,10 +8,14 @@ Layout of a store directory::
     rejects.jsonl                       rejected lines, verbatim, with their reasons
     .lock                               held while an ingest writes
 
-The manifest is the commit point: data files are written first, then the manifest is replaced
-atomically (temp file + rename). Only files the manifest lists are part of the store, so a crash
-mid-ingest leaves the store exactly as it was (at worst with unlisted files `verify` points out).
+The manifest is the commit point: data files are written first, the rejected lines appended,
+then the manifest is replaced atomically (temp file + rename). Only what the manifest lists is
+part of the store: the files it names (with their size and hash) and the first `rejects_bytes`
+of the rejects file. So a crash at any point of an ingest leaves the store exactly as it was,
+plus *leftovers* — files of the ingest that never committed, a tail of rejected lines, a
+temporary file — which every reader ignores and the next ingest (or `Store.repair`) removes.
 Any Arrow engine (DuckDB, Spark, pyarrow) reads the Parquet as is, with hive partitioning.
+Checking a store (cheaply, or by re-hashing it) is `deconf.integrity`.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,8 +36,9 @@ from typing import Any
 import platformdirs
 import polars as pl
 
+from deconf.atomic import is_temporary, reason, sync_directory, write_text
 from deconf.crosscheck import cross_check
-from deconf.errors import StoreError
+from deconf.errors import OutputError, StoreError, StoreMismatch
 from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records
 from deconf.idindex import HASHED_BY, INDEX, INDEX_SCHEMA, index_of
 from deconf.opening import digest
@@ -45,6 +51,8 @@ LOCK = ".lock"
 TABLES = {"contacts": (Col.SENT_AT, CONTACT_SCHEMA), "events": (Col.AT, EVENT_SCHEMA)}
 GENESIS = "0" * 64
 STORE_ENV = "DECONF_STORE"
+#: How an ingest names its data files: the ingest's sequence number and a random token.
+DATA_FILE_RE = re.compile(r"ingest-(\d{6,})-[0-9a-f]+\.parquet")
 
 
 def default_store() -> Path:
@@ -60,6 +68,20 @@ def sha256_file(path: Path) -> str:
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_prefix(path: Path, size: int) -> str:
+    """SHA-256 of the first `size` bytes of a file (the committed part of the rejects file)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        left = size
+        while left > 0:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                break
+            digest.update(block)
+            left -= len(block)
     return digest.hexdigest()
 
 
@@ -90,14 +112,37 @@ class Store:
         if not path.exists():
             return []
         entries = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise StoreMismatch(f"{path}: cannot be read ({reason(error)})") from None
+        for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
-                entries.append(json.loads(line))
-            except json.JSONDecodeError:
-                raise StoreError(f"{path}:{number}: manifest line is not valid JSON") from None
+                entry = json.loads(line)
+            except (json.JSONDecodeError, RecursionError, ValueError):
+                raise StoreMismatch(f"{path}:{number}: manifest line is not valid JSON") from None
+            if not _well_formed(entry):
+                raise StoreMismatch(f"{path}:{number}: not a manifest entry")
+            entries.append(entry)
         return entries
+
+    def started(self) -> bool:
+        """Whether this is a store, committed to or not (an interrupted first ingest leaves a
+        store with a lock and no manifest)."""
+        return self.exists() or (self.root / LOCK).is_file()
+
+    def committed_rejects(
+        self, entries: list[dict[str, Any]] | None = None
+    ) -> tuple[int | None, str | None]:
+        """(size, SHA-256) of the rejects file as the last ingest left it; size None when the
+        manifest predates recording it (the whole file is then the committed part)."""
+        entries = self.manifest() if entries is None else entries
+        for entry in reversed(entries):
+            if entry.get("rejects_sha256"):
+                return entry.get("rejects_bytes"), entry["rejects_sha256"]
+        return 0, None
 
     def exists(self) -> bool:
         return (self.root / MANIFEST).exists()
@@ -158,52 +203,150 @@ class Store:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / LOCK).open("a") as handle:
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root}: is a file; a store is a directory")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            handle = (self.root / LOCK).open("a")
+        except OSError as error:
+            raise StoreError(f"{self.root}: cannot be used as a store ({reason(error)})") from None
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def leftovers(self) -> list[Path]:
+        """What interrupted ingests left: data files of an ingest that never committed and
+        temporary files (readers ignore them). The rejects file's uncommitted tail is
+        `rejects_tail`."""
+        committed = len(self.manifest())
+        found = [p for p in self.root.glob(".*") if is_temporary(p)]
+        for table in (*TABLES, INDEX):
+            for path in sorted((self.root / table).rglob("*")):
+                if path.is_file() and is_temporary(path):
+                    found.append(path)
+                    continue
+                match = DATA_FILE_RE.fullmatch(path.name)
+                if match and path.is_file() and int(match.group(1)) > committed:
+                    found.append(path)
+        return sorted(found)
+
+    def rejects_tail(self) -> int:
+        """Bytes of the rejects file past what the last ingest committed (an interrupted
+        ingest's), 0 when there are none or the committed part itself changed."""
+        path = self.root / REJECTS
+        size, sha = self.committed_rejects()
+        if size is None or not path.is_file():
+            return 0
+        actual = path.stat().st_size
+        if actual <= size or (sha is not None and sha256_prefix(path, size) != sha):
+            return 0
+        return actual - size
+
+    def repair(self) -> list[str]:
+        """Remove what interrupted ingests left (under the lock, so never an ingest's work in
+        progress); what was removed, one line each. Tampering is not touched: `verify` names it."""
+        with self._locked():
+            return self._clean()
+
+    def _clean(self) -> list[str]:
+        removed = []
+        for path in self.leftovers():
+            path.unlink(missing_ok=True)
+            removed.append(f"{path.relative_to(self.root).as_posix()}: removed")
+            with suppress(OSError):  # the month directory, when it held nothing else
+                path.parent.rmdir()
+        tail = self.rejects_tail()
+        if tail:
+            size, _ = self.committed_rejects()
+            with (self.root / REJECTS).open("r+b") as handle:
+                handle.truncate(size)
+                os.fsync(handle.fileno())
+            removed.append(f"{REJECTS}: {tail} uncommitted bytes removed")
+        return removed
+
     def ingest(self, validated: Sequence[FileResult]) -> IngestResult:
         """Append the new records of validated log files atomically and record the ingest.
-        The cross-record checks run here, under the store's lock, against what it holds."""
-        with self._locked():
-            entries = self.manifest()
-            validation = cross_check(list(validated), stored=self.id_index(entries))
-            sequence = len(entries) + 1
-            files = self._write_tables(validation.records, sequence)
-            files += self._write_index(validation.records, sequence)
-            sources = [_describe_source(f.source) for f in validated]
-            seen = {s["sha256"] for e in entries for s in e.get("sources", [])}
-            new_rejects = [r for r in validation.rejected if _sha_of(sources, r.file) not in seen]
-            if new_rejects:
-                self._append_rejects(sequence, new_rejects)
-            entry = {
-                "sequence": sequence,
-                "ingested_at": datetime.now(UTC).isoformat(),
-                "deconf_version": __version__,
-                "sources": sources,
-                "lines": validation.lines,
-                "accepted": validation.accepted,
-                "rejected": len(validation.rejected),
-                "warnings": len(validation.warnings),
-                "new": len(validation.records),
-                "already_stored": validation.already_stored,
-                "identical_duplicates": validation.identical_duplicates,
-                "files": files,
-                "rejects_sha256": sha256_file(self.root / REJECTS)
-                if (self.root / REJECTS).exists()
-                else None,
-                "previous_hash": entries[-1]["hash"] if entries else GENESIS,
-            }
-            entry["hash"] = entry_hash(entry)
-            self._commit([*entries, entry])
-            return IngestResult(validation, len(validation.records), entry)
+        The cross-record checks run here, under the store's lock, against what it holds.
+        What an interrupted ingest left is removed first; a store whose manifest and files do
+        not match is not extended (StoreMismatch). A failure to write (a full disk) removes
+        what this ingest wrote and raises StoreError: the store stays as it was."""
+        from deconf.integrity import quick_check  # integrity reads the store: imported late
 
-    def _write_tables(self, records: Records, sequence: int) -> list[dict[str, Any]]:
-        written = []
+        with self._locked():
+            self._clean()
+            entries = self.manifest()
+            problems = quick_check(self, entries)
+            if problems:
+                raise StoreMismatch(
+                    f"{self.root}: manifest and files do not match ({problems[0]}); "
+                    "not ingesting into it"
+                )
+            written: list[Path] = []  # the data files, then the rejects file and the manifest
+            try:
+                return self._ingest(validated, entries, written)
+            except (OSError, pl.exceptions.PolarsError, OutputError) as error:
+                self._undo([p for p in written if p.suffix == ".parquet"])
+                if isinstance(error, OutputError):
+                    cause = error.message
+                else:
+                    where = written[-1].relative_to(self.root) if written else self.root
+                    cause = f"{where}: {reason(error)}"
+                raise StoreError(
+                    f"{self.root}: ingest failed, nothing was added ({cause})"
+                ) from None
+
+    def _ingest(
+        self, validated: Sequence[FileResult], entries: list[dict[str, Any]], written: list[Path]
+    ) -> IngestResult:
+        validation = cross_check(list(validated), stored=self.id_index(entries))
+        sequence = len(entries) + 1
+        files = self._write_tables(validation.records, sequence, written)
+        files += self._write_index(validation.records, sequence, written)
+        sources = [_describe_source(f.source) for f in validated]
+        seen = {s["sha256"] for e in entries for s in e.get("sources", [])}
+        new_rejects = [r for r in validation.rejected if _sha_of(sources, r.file) not in seen]
+        rejects = self.root / REJECTS
+        if new_rejects:
+            written.append(rejects)
+            self._append_rejects(sequence, new_rejects)
+        entry = {
+            "sequence": sequence,
+            "ingested_at": datetime.now(UTC).isoformat(),
+            "deconf_version": __version__,
+            "sources": sources,
+            "lines": validation.lines,
+            "accepted": validation.accepted,
+            "rejected": len(validation.rejected),
+            "warnings": len(validation.warnings),
+            "new": len(validation.records),
+            "already_stored": validation.already_stored,
+            "identical_duplicates": validation.identical_duplicates,
+            "files": files,
+            "rejects_sha256": sha256_file(rejects) if rejects.exists() else None,
+            "rejects_bytes": rejects.stat().st_size if rejects.exists() else None,
+            "previous_hash": entries[-1]["hash"] if entries else GENESIS,
+        }
+        entry["hash"] = entry_hash(entry)
+        written.append(self.root / MANIFEST)
+        self._commit([*entries, entry])
+        return IngestResult(validation, len(validation.records), entry)
+
+    def _undo(self, written: list[Path]) -> None:
+        """Best effort after a failed ingest: its files go (the next ingest removes whatever
+        could not be removed now, e.g. on a full disk)."""
+        for path in written:
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
+        with suppress(OSError):
+            self._clean()
+
+    def _write_tables(
+        self, records: Records, sequence: int, written: list[Path]
+    ) -> list[dict[str, Any]]:
+        files = []
         token = secrets.token_hex(4)
         for table, frame in (("contacts", records.contacts), ("events", records.events)):
             if frame.is_empty():
@@ -214,16 +357,20 @@ class Store:
                 relative = Path(table) / f"month={month}" / f"ingest-{sequence:06d}-{token}.parquet"
                 target = self.root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
+                written.append(target)
                 part.drop("_month").sort(time_column, Col.ID).write_parquet(target)
-                written.append(
+                with target.open("rb+") as handle:
+                    os.fsync(handle.fileno())
+                files.append(
                     {
                         "table": table,
                         "path": relative.as_posix(),
                         "rows": part.height,
+                        "bytes": target.stat().st_size,
                         "sha256": sha256_file(target),
                     }
                 )
-        return written
+        return files
 
     def id_index(self, entries: list[dict[str, Any]] | None = None) -> pl.DataFrame:
         """Id, table, origin, content hash and time of every stored record, read from the index
@@ -242,28 +389,34 @@ class Store:
             return pl.DataFrame(schema=INDEX_SCHEMA)
         return pl.read_parquet([self.root / f["path"] for f in indexed]).cast(INDEX_SCHEMA)
 
-    def _write_index(self, records: Records, sequence: int) -> list[dict[str, Any]]:
+    def _write_index(
+        self, records: Records, sequence: int, written: list[Path]
+    ) -> list[dict[str, Any]]:
         index = index_of(records)
         if index.is_empty():
             return []
         relative = Path(INDEX) / f"ingest-{sequence:06d}-{secrets.token_hex(4)}.parquet"
         target = self.root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
+        written.append(target)
         index.write_parquet(target)
+        with target.open("rb+") as handle:
+            os.fsync(handle.fileno())
         digest_ = sha256_file(target)
         return [
             {
                 "table": INDEX,
                 "path": relative.as_posix(),
                 "rows": index.height,
+                "bytes": target.stat().st_size,
                 "sha256": digest_,
                 "hashed_by": HASHED_BY,
             }
         ]
 
     def _append_rejects(self, sequence: int, rejected) -> None:
-        path = self.root / REJECTS
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        """Append to the rejects file (its committed part is never rewritten; an uncommitted
+        tail was cut off before this ingest began, so a retried ingest adds its lines once)."""
         lines = [
             json.dumps(
                 {
@@ -277,66 +430,68 @@ class Store:
             )
             for r in rejected
         ]
-        _atomic_write(path, old + "\n".join(lines) + "\n")
+        with (self.root / REJECTS).open("ab") as handle:
+            handle.write(("\n".join(lines) + "\n").encode("utf-8", "backslashreplace"))
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def _commit(self, entries: list[dict[str, Any]]) -> None:
         text = "".join(json.dumps(e, sort_keys=True, ensure_ascii=False) + "\n" for e in entries)
-        _atomic_write(self.root / MANIFEST, text)
+        write_text(self.root / MANIFEST, text)
+        sync_directory(self.root)
 
     # ------------------------------------------------------------ verifying
 
     def verify(self) -> list[str]:
-        """Everything that does not match what the manifest recorded; empty when intact."""
-        if not self.exists():
-            raise StoreError(f"{self.root}: not a deconf store (no {MANIFEST})")
-        problems = []
-        previous = GENESIS
-        listed = set()
-        entries = self.manifest()
-        for entry in entries:
-            number = entry.get("sequence")
-            if entry.get("previous_hash") != previous:
-                problems.append(f"manifest entry {number}: chain broken (previous hash differs)")
-            if entry_hash(entry) != entry.get("hash"):
-                problems.append(f"manifest entry {number}: edited after it was written")
-            previous = entry.get("hash")
-            for f in entry.get("files", []):
-                listed.add(f["path"])
-                path = self.root / f["path"]
-                if not path.exists():
-                    problems.append(f"{f['path']}: missing (ingest {number})")
-                elif sha256_file(path) != f["sha256"]:
-                    problems.append(f"{f['path']}: content changed since ingest {number}")
-        rejects = self.root / REJECTS
-        expected = next(
-            (e["rejects_sha256"] for e in reversed(entries) if e.get("rejects_sha256")), None
-        )
-        if expected and (not rejects.exists() or sha256_file(rejects) != expected):
-            problems.append(f"{REJECTS}: changed since the last ingest")
-        for table in (*TABLES, INDEX):
-            for path in sorted((self.root / table).rglob("*.parquet")):
-                relative = path.relative_to(self.root).as_posix()
-                if relative not in listed:
-                    problems.append(
-                        f"{relative}: not part of any ingest "
-                        "(left by an interrupted ingest, or added by hand)"
-                    )
-        return problems
+        """Everything that does not match what the manifest recorded, every file re-hashed;
+        empty when intact (leftovers of interrupted ingests are not problems: `leftovers`)."""
+        from deconf.integrity import verify  # integrity reads the store: imported late
+
+        return verify(self).problems
 
     def rejects(self) -> list[dict[str, Any]]:
         """The rejected lines kept in the store, with their reasons."""
         path = self.root / REJECTS
         if not path.exists():
             return []
-        return [
-            json.loads(line)
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
+        size, _ = self.committed_rejects()
+        with path.open("rb") as handle:
+            data = handle.read() if size is None else handle.read(size)
+        found = []
+        for line in data.decode("utf-8", "replace").splitlines():
+            if not line.strip():
+                continue
+            try:
+                found.append(json.loads(line))
+            except (json.JSONDecodeError, RecursionError, ValueError):
+                raise StoreMismatch(f"{path}: a line is not valid JSON") from None
+        return found
 
     def chain_hash(self) -> str:
         entries = self.manifest()
         return entries[-1]["hash"] if entries else GENESIS
+
+
+def _well_formed(entry: Any) -> bool:
+    """An entry readers can use without tripping: hand edits that break this are refused
+    before anything reads the files they name (and no listed path leaves the store)."""
+    if not isinstance(entry, dict):
+        return False
+    files, sources = entry.get("files", []), entry.get("sources", [])
+    if not isinstance(files, list) or not isinstance(sources, list):
+        return False
+    for item in files:
+        if not isinstance(item, dict) or item.get("table") not in (*TABLES, INDEX):
+            return False
+        relative = item.get("path")
+        if not isinstance(relative, str) or ".." in Path(relative).parts:
+            return False
+        if Path(relative).is_absolute():
+            return False
+    counts = ("lines", "accepted", "rejected")
+    return all(isinstance(entry.get(k, 0), int) for k in counts) and all(
+        isinstance(s, dict) and {"path", "sha256", "bytes"} <= s.keys() for s in sources
+    )
 
 
 def _describe_source(source: str) -> dict[str, Any]:
@@ -346,12 +501,3 @@ def _describe_source(source: str) -> dict[str, Any]:
 
 def _sha_of(sources: list[dict[str, Any]], file: str) -> str | None:
     return next((s["sha256"] for s in sources if s["path"] == file), None)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)

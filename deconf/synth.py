@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from deconf.atomic import write_with
 from deconf.errors import UsageError
 from deconf.frames import Col
 from deconf.vocabulary import Channel, EventKind, Precedence
@@ -192,8 +193,9 @@ def write_log(path: str | Path, records: int, seed: int = 0, parties: int = 6) -
             "name it .jsonl or .csv"
         )
     frame = synthesize(records, seed, parties)
+    # whole or not at all, like every output (a temporary file renamed into place)
     if suffix == CSV_SUFFIX:
-        frame.write_csv(path)  # a null is an empty cell: absent, as the CSV reader takes it
+        write_with(path, frame.write_csv)  # a null is an empty cell: absent, as CSV reads it
     else:
-        frame.write_ndjson(path)  # null means absent (SPEC §2)
+        write_with(path, frame.write_ndjson)  # null means absent (SPEC §2)
     return frame.height

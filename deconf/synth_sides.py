@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from deconf.atomic import write_files
 from deconf.frames import Col
 from deconf.reconcile.columns import ConflictType, R
 from deconf.reconcile.keys import ANSWER, ATTEMPT, KIND_CLASS
@@ -247,8 +248,6 @@ def write_sides(
         stem.with_name(f"{stem.name}-b.jsonl"),
         stem.with_name(f"{stem.name}-truth.json"),
     )
-    side_a.write_ndjson(paths[0])
-    side_b.write_ndjson(paths[1])
     summary = {
         "clock_offset_seconds": clock_offset.total_seconds(),
         "drop": drop,
@@ -257,8 +256,18 @@ def write_sides(
         "conflicts_left_agreed_as_indistinct": left_agreed,
         "contacts": truth.to_dicts(),
     }
-    paths[2].write_text(json.dumps(summary) + "\n", encoding="utf-8")
+    write_files(  # the three as one output: whole, or none of them
+        {
+            paths[0]: _ndjson(side_a),
+            paths[1]: _ndjson(side_b),
+            paths[2]: json.dumps(summary) + "\n",
+        }
+    )
     return paths
+
+
+def _ndjson(frame: pl.DataFrame) -> str:
+    return frame.write_ndjson()
 
 
 def read_truth(path: str | Path) -> tuple[float, pl.DataFrame]:

@@ -26,6 +26,7 @@ from deconf.frames import (
     Records,
 )
 from deconf.model import (
+    ALL_FIELDS,
     CONTACT_FIELDS,
     EVENT_FIELDS,
     ID_MAX,
@@ -37,7 +38,7 @@ from deconf.model import (
     ContactRecord,
     parse_record,
 )
-from deconf.reading import LINE, SUSPECT, TEXT, CsvRowError, RawLog, parsed_column
+from deconf.reading import LINE, SUSPECT, TEXT, LineError, RawLog, parsed_column
 from deconf.times import known_time_zones
 from deconf.timestamps import parse_utc
 from deconf.vocabulary import (
@@ -52,6 +53,9 @@ from deconf.vocabulary import (
     values,
 )
 
+_KNOWN = frozenset(ALL_FIELDS)
+#: The most problems listed for one line; the rest are counted.
+PROBLEMS_MAX = 20
 _EDGE_SPACE = r"^[\s\x1c-\x1f\x85]|[\s\x1c-\x1f\x85]$"
 _CONTACT_ONLY = tuple(f for f in CONTACT_FIELDS if f not in EVENT_FIELDS)
 _EVENT_ONLY = tuple(f for f in EVENT_FIELDS if f not in CONTACT_FIELDS)
@@ -348,19 +352,18 @@ def _judge(raw: RawLog, row: dict[str, Any], assume_tz: str | None, keep_extra: 
     """The record and its kept extra fields, or the list of problems with the line."""
     try:
         data = raw.mapping(row)
-    except json.JSONDecodeError as error:
-        return [
-            Problem(
-                "record",
-                f"not valid JSON ({error.msg}, column {error.colno})",
-                show_value(row[TEXT]),
-            )
-        ]
-    except CsvRowError as error:
-        return [Problem("record", str(error), show_value(row[TEXT]))]
+    except LineError as error:
+        return [Problem(error.field, str(error), show_value(row[TEXT]))]
     if not isinstance(data, dict):
         return [Problem("record", "a record must be a JSON object", show_value(row[TEXT]))]
     data = {k: v for k, v in data.items() if v is not None}  # null means absent, as in CSV
+    unlisted = 0
+    if not keep_extra and len(data) > len(ALL_FIELDS) + PROBLEMS_MAX:
+        # a line with millions of unknown keys: name the first few, count the rest
+        unknown = [k for k in data if k not in _KNOWN]
+        for key in unknown[PROBLEMS_MAX:]:
+            del data[key]
+        unlisted = len(unknown) - PROBLEMS_MAX
     extra = None
     if keep_extra:
         known = EVENT_FIELDS if data.get(Col.TYPE) == RecordType.EVENT else CONTACT_FIELDS
@@ -371,7 +374,17 @@ def _judge(raw: RawLog, row: dict[str, Any], assume_tz: str | None, keep_extra: 
         record = parse_record(data, assume_tz=assume_tz)
     except ValidationError as error:
         if not found:
-            return explain(error)
+            return _bounded(explain(error), unlisted)
         named = {p.field for p in found}  # a field the mapping could not fill is missing here
-        return found + [p for p in explain(error) if p.field not in named]
+        return _bounded(found + [p for p in explain(error) if p.field not in named], unlisted)
     return found or (record, extra)
+
+
+def _bounded(problems: list[Problem], unlisted: int) -> list[Problem]:
+    """At most PROBLEMS_MAX problems per line, then one that counts the rest: a line with a
+    million mistakes gets a report a person can read, not gigabytes."""
+    unlisted += max(0, len(problems) - PROBLEMS_MAX)
+    problems = problems[:PROBLEMS_MAX]
+    if unlisted:
+        problems.append(Problem("record", f"and {unlisted} more problems on this line", ""))
+    return problems

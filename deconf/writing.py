@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from deconf.atomic import write_with
 from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records
 from deconf.vocabulary import RecordType
 
@@ -56,5 +57,10 @@ def write_jsonl(records: Records, path: str | Path) -> int:
             _lines(records.events, EVENT_SCHEMA, Col.AT, RecordType.EVENT.value),
         ]
     ).sort(_WHEN, "_id")
-    lines.select(_LINE).write_csv(path, include_header=False, quote_style="never")
+    write_with(  # whole or not at all, like every output
+        path,
+        lambda target: lines.select(_LINE).write_csv(
+            target, include_header=False, quote_style="never"
+        ),
+    )
     return lines.height

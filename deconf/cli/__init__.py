@@ -7,6 +7,7 @@ import Polars; the help comes from `deconf.cli.catalog`); `app` (the Typer appli
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any
@@ -14,9 +15,37 @@ from typing import Any
 from deconf.version import __version__
 
 VERSION_LINE = f"deconf {__version__}"
+EXIT_USAGE = 2
 
 
 def main() -> None:
+    """Run the CLI; output that cannot be flushed at the end (stdout on a full disk) is one line
+    and exit 2; a closed pipe ends quietly (the reader stopped reading)."""
+    try:
+        _run()
+        code: Any = 0
+    except SystemExit as done:
+        code = done.code
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as error:
+        _silence_stdout()
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"deconf: standard output: {error.strerror or error}\n")
+        code = EXIT_USAGE
+    sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's own flush at exit fails no more."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _run() -> None:
     arguments = sys.argv[1:]
     if _completing():  # shell completion asks the whole application
         from deconf.cli.commands import app

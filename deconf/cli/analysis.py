@@ -27,8 +27,10 @@ from deconf.cli.common import (
     InputFormatOpt,
     KeepExtraOpt,
     MapOpt,
+    NoVerifyOpt,
     OptionalLogsArg,
     PresetOpt,
+    RawCsvOpt,
     SourceOpt,
     StoreOpt,
     TzOpt,
@@ -36,6 +38,7 @@ from deconf.cli.common import (
     handles_errors,
     names_of,
     people_console,
+    say,
     selected,
     stderr,
     write_machine,
@@ -119,7 +122,7 @@ GAPS_COLUMNS = (
 
 def note(text: str) -> None:
     """A line on stderr that a person should read but a script can ignore."""
-    stderr.print(f"deconf: {for_cli(text)}", markup=False, soft_wrap=True)
+    say(f"deconf: {for_cli(text)}", stderr)
 
 
 @dataclass
@@ -156,6 +159,7 @@ def run_analysis(
     reading: str | None = None,
     engine: str | None = None,
     progress: Report = silent,
+    verify: bool = True,
 ) -> Run:
     """Load logs (or the store), analyze, and say on stderr what a person should know: lines
     rejected on the way, a file named twice."""
@@ -182,6 +186,7 @@ def run_analysis(
         contacts_where=filters.contacts_where(),
         source=source,
         progress=progress,
+        verify=verify,
     )
     for path in loaded.repeated:
         note(f"{path} is named more than once; read once")
@@ -249,6 +254,8 @@ def _frame_command(
         columns: ColumnsOpt = None,
         fields: FieldsOpt = None,
         fail_on_breach: FailOnBreachOpt = False,
+        raw_csv: RawCsvOpt = False,
+        no_verify: NoVerifyOpt = False,
     ) -> None:
         check_zone(tz, "tz")
         with progress_shown(quiet) as progress:
@@ -270,6 +277,7 @@ def _frame_command(
                 reading=reading,
                 engine=engine,
                 progress=progress,
+                verify=not no_verify,
             )
             frame = select(run.analysis)
         run.say_why_empty(title.lower(), frame)
@@ -285,7 +293,7 @@ def _frame_command(
                     total=frame.height,
                 )
         else:
-            write_machine(selected(frame, fields), fmt, output)
+            write_machine(selected(frame, fields), fmt, output, raw_csv=raw_csv)
         _finish(run, fail_on_breach)
 
     command.__name__ = command.__qualname__ = name
@@ -412,6 +420,8 @@ def stats(
     ] = None,
     fields: FieldsOpt = None,
     fail_on_breach: FailOnBreachOpt = False,
+    raw_csv: RawCsvOpt = False,
+    no_verify: NoVerifyOpt = False,
 ) -> None:
     """Statistics over episodes: Kaplan-Meier with unanswered censored, answered-only beside.
 
@@ -441,6 +451,7 @@ def stats(
             reading=reading,
             engine=engine,
             progress=progress,
+            verify=not no_verify,
         )
         frame = run.analysis.stats(by)
     run.say_why_empty("episodes", run.analysis.episodes)
@@ -455,5 +466,5 @@ def stats(
                 names=names_of(columns),
             )
     else:
-        write_machine(selected(frame, fields), fmt, output)
+        write_machine(selected(frame, fields), fmt, output, raw_csv=raw_csv)
     _finish(run, fail_on_breach)

@@ -15,6 +15,7 @@ from deconf.cli.common import (
     InputFormatOpt,
     KeepExtraOpt,
     MapOpt,
+    NoVerifyOpt,
     OptionalLogsArg,
     PresetOpt,
     SourceOpt,
@@ -49,6 +50,7 @@ def browse(
     preset: PresetOpt = None,
     source: SourceOpt = None,
     reading: ReadingOpt = None,
+    no_verify: NoVerifyOpt = False,
 ) -> None:
     """Browse the exchanges in a terminal UI (? in the app lists every key).
 
@@ -81,6 +83,7 @@ def browse(
             preset=preset,
             source=source,
             progress=progress,
+            verify=not no_verify,
         )
         records = read_as(data.records, chosen)
         if logs:
@@ -101,7 +104,7 @@ def browse(
 
     app = DeconfBrowser(
         load,
-        marks_path(logs, None if logs else open_store(store).root),
+        marks_path(logs, None if logs else open_store(store, verify=False).root),
         policy=rules,
         as_of=parse_as_of(as_of),
         zone=tz,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import sys
@@ -15,14 +16,22 @@ from typing import Annotated, Any
 import polars as pl
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from deconf.errors import DeconfError, UsageError, flag_name, worded
+from deconf.atomic import reason, write_text, write_with
+from deconf.errors import DeconfError, StoreMismatch, UsageError, flag_name, worded
 from deconf.export import exact, to_csv, to_json
+from deconf.inert import visible
 from deconf.times import known_time_zones
 
 EXIT_OK = 0
 EXIT_DATA = 1
 EXIT_USAGE = 2
+
+OUT_OF_MEMORY = (
+    "out of memory: the data does not fit in what this process may use (ulimit -v); "
+    "docs/robustness.md says how much a log of a given size needs"
+)
 
 stdout = Console(soft_wrap=True, highlight=False, width=None if sys.stdout.isatty() else 160)
 stderr = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -121,6 +130,22 @@ PresetOpt = Annotated[
         show_default=False,
     ),
 ]
+RawCsvOpt = Annotated[
+    bool,
+    typer.Option(
+        "--raw-csv",
+        help="CSV: write text cells as they are; by default a cell starting with = + - @ "
+        "tab or CR gets an apostrophe before it, so a spreadsheet shows it instead of running it.",
+    ),
+]
+NoVerifyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-verify",
+        help="Read the store even when its manifest and files do not match (`deconf verify` "
+        "says how).",
+    ),
+]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(
@@ -136,8 +161,14 @@ def for_cli(text: str) -> str:
     return worded(text, flag_name)
 
 
+def say(text: str, console: Console | None = None) -> None:
+    """Print one line of text that may carry a log's words: control characters shown, never
+    run, and no markup read into it."""
+    (console or stdout).print(Text(visible(text)))
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    stderr.print(f"deconf: {for_cli(message)}", markup=False)
+    say(f"deconf: {for_cli(message)}", stderr)
     return typer.Exit(code)
 
 
@@ -148,11 +179,19 @@ def handles_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except StoreMismatch as error:
+            message = f"{error.worded(flag_name)} (`deconf verify`; --no-verify proceeds anyway)"
+            raise fail(message, EXIT_DATA) from None
         except DeconfError as error:
             raise fail(error.worded(flag_name)) from None
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(EXIT_OK) from None
+        except OSError as error:  # most often writing to stdout (a full disk, a lost terminal)
+            where = error.filename or "standard output"
+            raise fail(f"{where}: {reason(error)}") from None
+        except MemoryError:
+            raise fail(OUT_OF_MEMORY) from None
 
     return wrapper
 
@@ -170,12 +209,14 @@ UNMEASURED_WIDTH = 160
 @contextmanager
 def people_console(output: Path | None = None) -> Iterator[Console]:
     """A console for a table, on stdout or into `output`: as wide as the terminal, else
-    $COLUMNS, else UNMEASURED_WIDTH."""
+    $COLUMNS, else UNMEASURED_WIDTH. A table for a file is written whole when done (temp file
+    and rename), or not at all."""
     columns = os.environ.get("COLUMNS", "")
     width = int(columns) if columns.isdigit() and int(columns) > 0 else UNMEASURED_WIDTH
     if output is not None:
-        with output.open("w", encoding="utf-8") as handle:
-            yield Console(file=handle, width=width, highlight=False)
+        buffer = io.StringIO()
+        yield Console(file=buffer, width=width, highlight=False)
+        write_text(output, buffer.getvalue())
     elif sys.stdout.isatty():
         yield Console(highlight=False)
     else:
@@ -203,15 +244,18 @@ def names_of(option: str | None) -> list[str] | None:
     return [name.strip() for name in option.split(",") if name.strip()]
 
 
-def write_machine(frame: pl.DataFrame, fmt: FrameFormat, output: Path | None) -> None:
-    """JSON, CSV (to stdout or -o) or Parquet (to -o): exact, in UTC, documented keys."""
+def write_machine(
+    frame: pl.DataFrame, fmt: FrameFormat, output: Path | None, *, raw_csv: bool = False
+) -> None:
+    """JSON, CSV (to stdout or -o) or Parquet (to -o): exact, in UTC, documented keys. A file is
+    written whole or not at all; CSV neutralises formula cells unless `raw_csv`."""
     if fmt is FrameFormat.PARQUET:
         if output is None:
             raise UsageError("--format parquet needs -o FILE")
-        exact(frame).write_parquet(output)
+        write_with(output, exact(frame).write_parquet)
         return
-    text = to_json(frame) if fmt is FrameFormat.JSON else to_csv(frame)
+    text = to_json(frame) if fmt is FrameFormat.JSON else to_csv(frame, raw=raw_csv)
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)

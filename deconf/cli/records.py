@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from deconf.cli import layouts
 from deconf.cli.common import (
@@ -28,9 +27,9 @@ from deconf.cli.common import (
     names_of,
     people_console,
     print_json,
+    say,
     selected,
     stderr,
-    stdout,
     write_machine,
 )
 from deconf.cli.progress import QuietOpt, progress_shown
@@ -38,6 +37,7 @@ from deconf.cli.tables import render
 from deconf.crosscheck import cross_check
 from deconf.errors import flag_name
 from deconf.importing import validate_files_or_import
+from deconf.integrity import verify as verify_store
 from deconf.loading import distinct
 from deconf.progress import Step
 from deconf.report.model import report_schema
@@ -55,20 +55,20 @@ SCHEMAS = CORE_SCHEMAS | {"report": report_schema}
 def _print_issues(validation: Validation) -> None:
     errors = validation.errors
     for issue in errors[:SHOWN_ERRORS]:
-        stdout.print(Text(f"  error: {issue.text(flag_name)}"))
+        say(f"  error: {issue.text(flag_name)}")
     if len(errors) > SHOWN_ERRORS:
-        stdout.print(f"  … and {len(errors) - SHOWN_ERRORS} more errors (--format json lists all)")
+        say(f"  … and {len(errors) - SHOWN_ERRORS} more errors (--format json lists all)")
     for issue in validation.warnings[:SHOWN_ERRORS]:
-        stdout.print(Text(f"  warning: {issue.text(flag_name)}"))
+        say(f"  warning: {issue.text(flag_name)}")
     if len(validation.warnings) > SHOWN_ERRORS:
-        stdout.print(f"  … and {len(validation.warnings) - SHOWN_ERRORS} more warnings")
+        say(f"  … and {len(validation.warnings) - SHOWN_ERRORS} more warnings")
 
 
 def read_once(logs: list[Path]) -> list[Path]:
     """The logs, each once: a file named twice is read once, with a note on stderr."""
     kept, repeated = distinct(logs)
     for path in repeated:
-        stderr.print(Text(f"deconf: {path} is named more than once; read once"))
+        say(f"deconf: {path} is named more than once; read once", stderr)
     return kept
 
 
@@ -112,7 +112,7 @@ def validate(
     if fmt is TableFormat.JSON:
         print_json(validation.summary(flag_name))
     else:
-        stdout.print(_summary_line(validation))
+        say(_summary_line(validation))
         _print_issues(validation)
     raise typer.Exit(EXIT_DATA if validation.rejected else EXIT_OK)
 
@@ -162,23 +162,40 @@ def ingest(
             }
         )
     else:
-        stdout.print(
+        say(
             f"{_summary_line(validation)}; {result.new_records:,} new, "
             f"{validation.already_stored:,} already stored"
         )
         _print_issues(validation)
-        stdout.print(Text(f"store: {target.root} (ingest {result.entry['sequence']})"))
+        say(f"store: {target.root} (ingest {result.entry['sequence']})")
+        say(f"chain hash: {result.entry['hash']}")
         if validation.rejected:
-            stdout.print(Text(f"rejected lines kept with their reasons in {target.root / REJECTS}"))
+            say(f"rejected lines kept with their reasons in {target.root / REJECTS}")
     raise typer.Exit(EXIT_DATA if validation.rejected else EXIT_OK)
 
 
 @handles_errors
 def verify(
     store: StoreOpt = None,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            help="The chain hash recorded earlier (ingest and verify print it): exit 1 when "
+            "this store's chain no longer contains it (rewritten).",
+        ),
+    ] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Remove what interrupted ingests left (never committed data or its manifest).",
+        ),
+    ] = False,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
 ) -> None:
-    """Re-hash the store's data and manifest; exit 1 naming what changed.
+    """Re-hash the store's data and manifest; exit 1 naming what changed. Leftovers of an
+    interrupted ingest are told apart (ignored; --repair or the next ingest removes them).
 
     \b
     Example:
@@ -186,28 +203,40 @@ def verify(
       deconf verify --store night-store
     """
     target = Store(store)
-    problems = target.verify()
+    removed = target.repair() if repair and target.started() else []
+    found = verify_store(target, expect)
     if fmt is TableFormat.JSON:
         print_json(
             {
                 "store": str(target.root),
-                "ok": not problems,
-                "problems": problems,
-                "chain_hash": target.chain_hash(),
+                "ok": found.ok,
+                "ingests": found.ingests,
+                "problems": found.problems,
+                "leftovers": found.leftovers,
+                "removed": removed,
+                "chain_hash": found.chain_hash,
+                "expected_at": found.expected_at,
             }
         )
-    elif problems:
-        stdout.print(Text(f"store {target.root}: {len(problems)} problems"))
-        for problem in problems:
-            stdout.print(Text(f"  {problem}"))
+        raise typer.Exit(EXIT_OK if found.ok else EXIT_DATA)
+    for line in removed:
+        say(f"  repaired: {line}")
+    if found.problems:
+        say(f"store {target.root}: {len(found.problems)} problems")
+        for problem in found.problems:
+            say(f"  {problem}")
     else:
-        stdout.print(
-            Text(
-                f"store {target.root}: intact ({len(target.manifest())} ingests, "
-                f"chain hash {target.chain_hash()})"
-            )
+        say(f"store {target.root}: intact ({found.ingests:,} ingests)")
+    for leftover in found.leftovers:
+        say(f"  leftover: {leftover} (ignored; --repair or the next ingest removes it)")
+    say(f"chain hash: {found.chain_hash}")
+    if expect is not None and found.expected_at is not None:
+        since = found.ingests - found.expected_at
+        say(
+            f"expected chain hash: ingest {found.expected_at}"
+            + (f"; {since} ingests since" if since else "; the head")
         )
-    raise typer.Exit(EXIT_DATA if problems else EXIT_OK)
+    raise typer.Exit(EXIT_OK if found.ok else EXIT_DATA)
 
 
 @handles_errors
@@ -225,7 +254,7 @@ def schema(
     """
     if write is not None:
         for path in write_all(write, SCHEMAS):
-            stdout.print(Text(str(path)))
+            say(str(path))
         return
     if name not in SCHEMAS:
         raise typer.BadParameter(f"choose one of {', '.join(SCHEMAS)}", param_hint="NAME")

@@ -11,7 +11,6 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from rich.text import Text
 
 from deconf.analysis import Filters, analyze
 from deconf.analysis.asof import parse_as_of
@@ -24,12 +23,13 @@ from deconf.cli.common import (
     InputFormatOpt,
     KeepExtraOpt,
     MapOpt,
+    NoVerifyOpt,
     OptionalLogsArg,
     PresetOpt,
     StoreOpt,
     handles_errors,
+    say,
     stderr,
-    stdout,
 )
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.errors import UsageError
@@ -76,6 +76,7 @@ def write_report(
     preset=None,
     names: dict[str, str] | None = None,
     progress: Report = silent,
+    verify=True,
 ) -> list[Path]:
     """Write a report. `names` respells log paths (as given → as a report named them), so a
     report checked against the same files under another path recomputes the same bytes."""
@@ -92,9 +93,10 @@ def write_report(
         map_path=map_path,
         preset=preset,
         progress=progress,
+        verify=verify,
     )
     for path in loaded.repeated:
-        stderr.print(Text(f"deconf: {path} is named more than once; read once"))
+        say(f"deconf: {path} is named more than once; read once", stderr)
     provenance = loaded.provenance()
     if names:
         loaded.records = _respelled(loaded.records, names)
@@ -147,6 +149,7 @@ def report(
     map_path: MapOpt = None,
     preset: PresetOpt = None,
     quiet: QuietOpt = False,
+    no_verify: NoVerifyOpt = False,
 ) -> None:
     """Write an audit report (html, md or json) of log files or of the store.
 
@@ -173,9 +176,10 @@ def report(
             map_path,
             preset,
             progress=progress,
+            verify=not no_verify,
         )
     for path in written:
-        stdout.print(Text(f"wrote {path}"))
+        say(f"wrote {path}")
 
 
 def read_parameters(path: Path) -> dict:
@@ -298,7 +302,7 @@ def verify_report(
         logs, names, mismatched = _match_inputs(made["inputs"], distinct(given)[0])
         problems += mismatched
     else:
-        target = open_store(store)
+        target = open_store(store, verify=False)  # the full check, here, names every problem
         problems += [f"store: {p}" for p in target.verify()]
         if made["store"] is None:
             problems.append("the report was made from log files; name them instead of a store")
@@ -330,16 +334,15 @@ def verify_report(
                 map_path,
                 preset,
                 names=names,
+                verify=False,
             )
             problems += _compare(report_file, again, made["format"])
     if problems:
         for problem in problems:
-            stdout.print(Text(f"MISMATCH: {problem}"))
+            say(f"MISMATCH: {problem}")
         raise typer.Exit(EXIT_DATA)
-    stdout.print(
-        Text(
-            f"{report_file}: matches the data it names (hashes and every byte "
-            f"recomputed at as-of {parameters['as_of']})"
-        )
+    say(
+        f"{report_file}: matches the data it names (hashes and every byte "
+        f"recomputed at as-of {parameters['as_of']})"
     )
     raise typer.Exit(EXIT_OK)

@@ -16,6 +16,7 @@ from rich.text import Text
 from deconf.analysis.columns import NOT_ESTIMABLE, NOT_REACHED, S
 from deconf.cli.layouts import GROUP_TITLE, NONE, STATISTICS
 from deconf.cli.tables import longest_word, table_width, values_for_people
+from deconf.inert import visible
 
 #: A group name longer than this wraps (at spaces) or folds in its header.
 _HEADER_WIDTH = 24
@@ -66,7 +67,9 @@ def render_statistics(
     names: Sequence[str] | None = None,
 ) -> None:
     labels, columns = _cells(frame, names)
-    groups = [GROUP_TITLE.get(g, g) if by == "all" else g for g in frame[S.GROUP].cast(pl.String)]
+    groups = [
+        GROUP_TITLE.get(g, g) if by == "all" else visible(g) for g in frame[S.GROUP].cast(pl.String)
+    ]
     corner = "" if by == "all" else f"by {by}"
     first = max([len(label) for label in labels] + [len(corner)])
     widths = [
@@ -76,7 +79,7 @@ def render_statistics(
     blocks = _blocks(widths, first, console.width)
     for number, block in enumerate(blocks, 1):
         shown = title if number == 1 else f"… continued ({number} of {len(blocks)})"
-        console.print(Text(shown))
+        console.print(Text(visible(shown)))
         table = Table(highlight=False)
         table.add_column(Text(corner), no_wrap=True, min_width=first)
         for i in block:

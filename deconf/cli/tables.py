@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from deconf.errors import UsageError
+from deconf.inert import visible, visible_columns
 from deconf.times import humanize
 
 #: Rich's box: one border before each column and one after the last, one space each side.
@@ -196,9 +197,10 @@ def render(
     columns = layout.chosen(names)
     offered = [c for c in layout.columns if c.by_default]
     texts, offsets = values_for_people(frame, columns, zone)
+    texts = visible_columns(texts)  # a log's control characters shown, never run
     widths = {c.name: _natural_width(c, texts[c.name]) for c in columns}
     shown = list(columns) if names else fitted(columns, widths, console.width)
-    console.print(Text(title))
+    console.print(Text(visible(title)))
     table = Table(highlight=False)
     fits = _fits(shown, widths, console)
     least = {c.name: _least_width(c, widths[c.name], fits=fits) for c in shown}

@@ -11,6 +11,7 @@ import polars as pl
 from deconf.analysis import Analysis
 from deconf.analysis.bursts import worst_burst
 from deconf.analysis.columns import A, Status
+from deconf.atomic import write_files
 from deconf.frames import Col
 from deconf.report.chart import timeline
 from deconf.report.model import Report
@@ -63,19 +64,20 @@ def charts(analysis: Analysis) -> list[str]:
 
 def render(report: Report, analysis: Analysis, fmt: str, output: Path) -> list[Path]:
     """Write the report in `fmt` to `output` (and, for Markdown, its SVG charts beside it)."""
-    written = [output]
+    contents: dict[Path, str] = {}
     if fmt == "html":
-        output.write_text(render_html(report, charts(analysis)), encoding="utf-8")
+        contents[output] = render_html(report, charts(analysis))
     elif fmt == "md":
         names = []
         for number, svg in enumerate(charts(analysis), start=1):
             chart = output.with_name(f"{output.stem}.timeline-{number}.svg")
-            chart.write_text(svg + "\n", encoding="utf-8")
+            contents[chart] = svg + "\n"
             names.append(chart.name)
-            written.append(chart)
-        output.write_text(render_markdown(report, names), encoding="utf-8")
+        contents = {output: render_markdown(report, names), **contents}
     elif fmt == "json":
-        output.write_text(render_json(report), encoding="utf-8")
+        contents[output] = render_json(report)
     else:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    write_files(contents)  # all or nothing: no report without its charts, nothing half written
+    written = list(contents)
     return written
