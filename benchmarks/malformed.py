@@ -175,7 +175,10 @@ def judge(case: Case, exit_code: int, stdout: str, stderr: str, exception) -> st
         return None
     if exit_code != 1:
         return f"exit {exit_code}, expected 1"
-    summary = json.loads(stdout)
+    try:
+        summary = json.loads(stdout)
+    except json.JSONDecodeError:
+        return f"exit {exit_code} without a JSON summary: {stdout[:80]!r} {stderr[:80]!r}"
     got = (summary["lines"], summary["accepted"], summary["rejected"])
     expected = (case.accepted + case.rejected, case.accepted, case.rejected)
     if got != expected:
