@@ -6,7 +6,8 @@
 A store on a fresh 20 MB tmpfs holds one ingest (the Khasham sample). For each fill level a
 filler file leaves only so much free space, and `deconf ingest` of a synthetic log (with rejected
 lines, so the rejects file grows too) runs into the full disk at a different point: writing the
-Parquet files, appending the rejected lines, or replacing the manifest. Each time the ingest
+Parquet files, appending the rejected lines, or (the last level, sized from a completed
+ingest) writing the new manifest. Each time the ingest
 must either complete, or fail with one line naming the reason and exit 2; either way `deconf
 verify` must pass, a failed ingest must leave the chain head as it was and no leftovers, and a
 later ingest with room enough must succeed. Then `deconf gaps -o` onto the full disk must fail
@@ -62,6 +63,16 @@ def fill(mount: Path, leave: int) -> Path:
                 break
             size -= step
     return filler
+
+
+def _allocated(path: Path) -> int:
+    return path.stat().st_blocks * 512
+
+
+def _ingest_footprint(store: Path) -> int:
+    """Bytes the second ingest of a store allocated for its data files and rejected lines."""
+    data = sum(_allocated(p) for p in store.rglob("ingest-000002-*.parquet"))
+    return data + _allocated(store / "rejects.jsonl")
 
 
 def one_line(result: subprocess.CompletedProcess) -> bool:
@@ -128,6 +139,14 @@ def main(argv: list[str] | None = None) -> int:
                 row = level(mount, store, log, leave_kb * 1024)
                 rows.append(row)
                 print(json.dumps(row))
+            # and one level that leaves room for the data and the rejected lines, but not for
+            # the new manifest: what the last completed ingest took, less the manifest's pages
+            need = _ingest_footprint(store)
+            shutil.rmtree(store)
+            assert deconf("ingest", SAMPLE, "--store", store).returncode == 0
+            row = level(mount, store, log, need)
+            rows.append(row)
+            print(json.dumps(row))
             # an output file onto the full disk: one line, and no file left
             filler = fill(mount, 16 * 1024)
             target = mount / "gaps.json"
