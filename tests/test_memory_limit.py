@@ -38,6 +38,7 @@ def test_a_limit_too_small_is_one_clear_line():
     assert done.stderr.splitlines() == [out_of_memory_message(limit, KHASHAM.stat().st_size)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit_mb", [200, 300, 450, 700, 1000])
 def test_any_limit_gives_the_result_or_one_clear_line(limit_mb):
     # where the threshold lies depends on the machine; either outcome, and nothing else
