@@ -119,3 +119,42 @@ def test_an_oversized_csv_cell_rejects_its_row_not_the_file(tmp_path):
     assert (rejected.line, problems[0].field) == (2, "summary")
     assert f"the longest a cell may be is {CSV_CELL_MAX}" in problems[0].message
     assert result.records.contacts["id"].to_list() == ["b"]
+
+
+IMPORT_MAP = """
+[source]
+format = "{fmt}"
+[fields]
+id = "i"
+sent_at = "t"
+from_party = "f"
+to_party = {{ value = "RU" }}
+channel = {{ value = "radio" }}
+kind = {{ value = "query" }}
+summary = "s"
+"""
+
+
+def test_imported_rows_with_hostile_json_are_located_rejections(tmp_path):
+    from deconf.errors import InputError
+    from deconf.importing import validate_files_or_import
+
+    good = '{"i": "a", "t": "2018-02-07T22:31:00Z", "f": "US", "s": "fine"}'
+    lines = [
+        good,
+        '{"i": "b", "t": "2018-02-07T22:31:00Z", "f": "US", "s": ' + "9" * 5000 + "}",
+        '{"i": "c", "s": ' + "[" * 5000 + "]" * 5000 + "}",
+        '{"i": "d", "t": "2018-02-07T22:31:00Z", "f": "US", "s": "\\udc00"}',
+    ]
+    log = tmp_path / "export.jsonl"
+    log.write_text("\n".join(lines) + "\n")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(IMPORT_MAP.format(fmt="jsonl"))
+    [result] = validate_files_or_import([log], map_path=mapping)
+    assert result.records.contacts["id"].to_list() == ["a"]
+    assert sorted({r.line for r in result.rejected}) == [2, 3, 4]
+    whole = tmp_path / "export.json"
+    whole.write_text('[{"i": ' + "9" * 5000 + "}]")
+    mapping.write_text(IMPORT_MAP.format(fmt="json"))
+    with pytest.raises(InputError, match="thousands of digits"):
+        validate_files_or_import([whole], map_path=mapping)

@@ -13,7 +13,7 @@ from typing import Any
 
 from deconf.errors import InputError
 from deconf.importing.tables import ROW_PROBLEM, SourceTable, rows_table
-from deconf.reading import LINE, TEXT
+from deconf.reading import LINE, TEXT, LineError, json_line
 
 
 def read_json(text: str, source: str, records_key: str | None) -> SourceTable:
@@ -23,9 +23,19 @@ def read_json(text: str, source: str, records_key: str | None) -> SourceTable:
         whole = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(f"{source}:{error.lineno}: not valid JSON ({error.msg})") from None
+    except (ValueError, RecursionError):  # an integer of thousands of digits, deep nesting
+        raise InputError(
+            f"{source}: JSON nested too deeply or holding a number of thousands of digits; "
+            "not an export of records"
+        ) from None
     start = _list_start(text, whole, source, records_key)
     rows = []
-    for line, raw, value in _elements(text, start):
+    for line, raw, _ in _elements(text, start):
+        try:  # decoded again, exactly: nesting, long numbers and lone surrogates refused per row
+            value = json_line(raw)
+        except LineError as error:
+            rows.append({LINE: line, TEXT: raw, ROW_PROBLEM: str(error)})
+            continue
         rows.append(_object_row(value, line, raw))
     return rows_table(source, rows)
 
@@ -87,9 +97,9 @@ def read_jsonl(text: str, source: str) -> SourceTable:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as error:
-            rows.append({LINE: number, TEXT: raw, ROW_PROBLEM: f"not valid JSON ({error.msg})"})
+            value = json_line(raw)
+        except LineError as error:
+            rows.append({LINE: number, TEXT: raw, ROW_PROBLEM: str(error)})
             continue
         rows.append(_object_row(value, number, raw))
     return rows_table(source, rows)
