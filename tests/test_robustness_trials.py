@@ -19,9 +19,9 @@ def test_malformed_inputs_through_the_cli_are_answered_exactly(capsys):
     assert "answered wrongly: 0" in capsys.readouterr().out
 
 
-def test_killed_ingests_leave_stores_that_verify_and_reingest_exactly(capsys):
+def test_killed_ingests_leave_stores_that_verify_and_reingest_exactly():
+    # 0: six ingests really killed mid-run, and every run verified and re-ingested exactly
     assert crash.main(["--trials", "6", "--records", "20000", "--seed", "5"]) == 0
-    assert "passed 6/6" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(
