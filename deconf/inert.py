@@ -9,13 +9,12 @@ Its text must not act on the way out:
   right-to-left letters pass unchanged;
 - a spreadsheet runs a CSV cell that starts with ``=``, ``+``, ``-``, ``@``, tab or CR as a
   formula: `formula_safe` prefixes such a cell with an apostrophe, as OWASP recommends (machine
-  consumers can ask for the raw values);
-- XML (SVG) cannot carry control characters at all, even escaped: `xml_safe` replaces them.
+  consumers can ask for the raw values).
+
+HTML, SVG and Markdown are the report's own: `deconf.report.text.without_controls`.
 """
 
 from __future__ import annotations
-
-import re
 
 import polars as pl
 
@@ -27,9 +26,6 @@ _VISIBLE = {code: 0x2400 + code for code in range(0x20)}
 _VISIBLE[0x7F] = 0x2421
 _VISIBLE.update({code: REPLACEMENT for code in range(0x80, 0xA0)})
 _VISIBLE.update({0x2028: REPLACEMENT, 0x2029: REPLACEMENT})
-
-# What XML 1.0 does not allow (besides tab, LF and CR), plus C1 controls, which it discourages.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 #: A CSV cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -53,11 +49,6 @@ def visible_columns(frame: pl.DataFrame) -> pl.DataFrame:
         for name, dtype in frame.schema.items()
         if dtype == pl.String and frame[name].str.contains(CONTROL_PATTERN).any()
     )
-
-
-def xml_safe(text: str) -> str:
-    """`text` with every character XML cannot carry replaced by U+FFFD (escape it as well)."""
-    return _NOT_XML.sub(REPLACEMENT, text)
 
 
 def formula_safe(text: str) -> str:
