@@ -20,6 +20,8 @@ from tests.conftest import contact
 
 runner = CliRunner()
 
+#: How far into a file deconf looks for a NUL to call it binary (documented in reading).
+BINARY_PROBE = 8192
 # Unicode White_Space: what a blank line may hold (the oracle's own list, not the reader's).
 WHITE_SPACE = (
     "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
@@ -123,12 +125,13 @@ def _blank(line: str) -> bool:
 
 
 def _expected_jsonl(data: bytes) -> tuple[int, int] | None:
-    """(non-blank lines, physical lines), or None when the input is no text log."""
+    """(non-blank lines, physical lines), or None when the input is no text log (not UTF-8,
+    blank, or binary: a NUL in its first BINARY_PROBE bytes; a NUL later is a bad line)."""
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         return None
-    if "\x00" in text or _blank(text):
+    if b"\x00" in data[:BINARY_PROBE] or _blank(text):
         return None
     lines = text.split("\n")
     return sum(not _blank(line) for line in lines), len(lines)
