@@ -36,7 +36,7 @@ def read_delimited(data: bytes, source: str, delimiter: str | None, skip_rows: i
     header_line = skip_rows + 1
     physical = pl.read_lines(io.BytesIO(data), name=TEXT)[TEXT]
     rows = pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1
-    if _lines_to_last_row(data) - header_line == frame.height:  # no cell spans lines
+    if _lines_to_last_row(physical) - header_line == frame.height:  # no cell spans lines
         frame = frame.with_columns(rows.alias(LINE))
         text = physical.slice(header_line, frame.height)
         spanning = False
@@ -73,12 +73,12 @@ def _header_line(data: bytes, skip_rows: int, source: str) -> bytes:
     return data[start : end if end >= 0 else len(data)]
 
 
-def _lines_to_last_row(data: bytes) -> int:
+def _lines_to_last_row(physical: pl.Series) -> int:
     """Physical lines up to the last one with content (trailing blank lines not counted)."""
-    end = len(data)
-    while end and data[end - 1] in b"\r\n \t":
+    end = physical.len()
+    while end and not physical[end - 1].strip(" \t\r"):
         end -= 1
-    return data.count(b"\n", 0, end) + 1
+    return end
 
 
 def _multiline_texts(frame: pl.DataFrame, physical: pl.Series) -> pl.DataFrame:

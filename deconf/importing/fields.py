@@ -23,9 +23,10 @@ from deconf.importing.mapping import (
     Mapping,
     MappingError,
     RecordSpec,
+    TimeSpec,
 )
 from deconf.importing.tables import ROW_PROBLEM, SourceTable
-from deconf.importing.timefields import add_time
+from deconf.importing.timefields import bulk_instants, read_times
 from deconf.model import ALL_FIELDS
 from deconf.reading import (
     CSV_TAG_SEPARATOR,
@@ -77,8 +78,10 @@ def map_table(table: SourceTable, mapping: Mapping) -> pl.DataFrame:
     stem = table.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     specs = mapping.record_specs()
     table = blank_cells_as_null(table, _read_columns(specs, table))
+    order = any((spec.fields.get(Col.TO_PARTY) or FieldSpec()).infers for spec in specs)
     parts = [
-        _records(table, mapping, spec, stem, first=number == 0) for number, spec in enumerate(specs)
+        _records(table, mapping, spec, stem, first=number == 0, order=order)
+        for number, spec in enumerate(specs)
     ]
     return pl.concat(parts).sort(LINE, maintain_order=True) if len(parts) > 1 else parts[0]
 
@@ -101,8 +104,11 @@ def blank_cells_as_null(table: SourceTable, columns: list[str]) -> SourceTable:
     Only columns where some cell starts with a blank are trimmed: most have none, and looking
     costs less than trimming a million cells."""
     frame = table.frame
-    starts_blank = frame.select(pl.col(c).str.contains(r"^\s").any().alias(c) for c in columns)
-    padded = [c for c in columns if starts_blank[c].item()]
+    candidates = _may_start_blank(frame, columns)
+    if not candidates:
+        return table
+    starts_blank = frame.select(pl.col(c).str.contains(r"^\s").any() for c in candidates)
+    padded = [c for c in candidates if starts_blank[c].item()]
     if not padded:
         return table
     frame = frame.with_columns(
@@ -111,9 +117,30 @@ def blank_cells_as_null(table: SourceTable, columns: list[str]) -> SourceTable:
     return replace(table, frame=frame)
 
 
+def _may_start_blank(frame: pl.DataFrame, columns: list[str]) -> list[str]:
+    """Columns where some cell may start with a blank, told by their lowest and highest cells
+    (text sorts by code point, and every blank is below "!" or from U+0085 up): a column of
+    ASCII cells that all start with a printable character needs no closer look."""
+    if not columns:
+        return []
+    bounds = frame.select(
+        *(pl.col(c).min().alias(f"low{i}") for i, c in enumerate(columns)),
+        *(pl.col(c).max().alias(f"high{i}") for i, c in enumerate(columns)),
+    ).row(0)
+    lows, highs = bounds[: len(columns)], bounds[len(columns) :]
+    return [
+        c
+        for c, low, high in zip(columns, lows, highs, strict=True)
+        if low is not None and (low < "!" or high >= "\u0085")
+    ]
+
+
 def _records(
-    table: SourceTable, mapping: Mapping, spec: RecordSpec, stem: str, *, first: bool
+    table: SourceTable, mapping: Mapping, spec: RecordSpec, stem: str, *, first: bool, order: bool
 ) -> pl.DataFrame:
+    """One record table's candidate records. Values that take work (times read, values
+    mapped) are computed once into staged columns; the problems are gathered only for the rows
+    that have any; then one select gives the records."""
     formats = tuple(mapping.time.formats) + table.time_formats * bool(mapping.time.formats)
     present = set(table.columns)
     keep = _keep(spec, table, first)
@@ -121,6 +148,8 @@ def _records(
     values: dict[str, pl.Expr] = {}
     problems: list[tuple[str, pl.Expr, pl.Expr]] = []  # field, message, offending value
     parsed: dict[str, pl.Expr] = {}  # time fields read by the mapping's formats, in UTC
+    staged: dict[str, pl.Expr] = {}  # columns computed once, together (in parallel)
+    times: dict[str, tuple[pl.Expr, TimeSpec]] = {}  # time field → its cells and how to read
     order_at = pl.lit(None, dtype=pl.Datetime("us", "UTC"))
     for name, field in spec.fields.items():
         raw = _raw(field, present)
@@ -128,21 +157,39 @@ def _records(
             time = mapping.time
             if field.date_column is not None:  # the row's own date, not [time] date
                 time = time.model_copy(update={"date": None})
-                if field.date_column in present:
-                    raw = pl.concat_str(pl.col(field.date_column), pl.lit(" "), raw)
-            prefix = f"_time_{name}_"
-            frame = add_time(frame, raw, time, formats, prefix)
-            values[name] = pl.coalesce(pl.col(prefix + "text"), pl.lit(field.default))
-            if formats:
-                parsed[parsed_column(name)] = pl.col(prefix + "utc")
-            problems.append((name, pl.col(prefix + "problem"), raw))
-            if name in (Col.SENT_AT, Col.AT):
-                order_at = pl.col(prefix + "utc")
+                if field.date_column in present:  # "<date> <time>", made once
+                    joined = pl.concat_str(pl.col(field.date_column), pl.lit(" "), raw)
+                    frame = frame.with_columns(joined.alias(f"_time_{name}_cell"))
+                    raw = pl.col(f"_time_{name}_cell")
+            times[name] = (raw, time)
+            bulk = bulk_instants(raw, time, formats)
+            if bulk is not None:
+                staged[f"_time_{name}_bulk"] = bulk
             continue
-        value, problem = _value(frame, name, field, raw)
+        value, problem, stage = _value(frame, name, field, raw)
+        staged |= stage
         values[name] = value
         if problem is not None:
             problems.append((name, problem, raw))
+    frame = frame.with_columns(expr.alias(column) for column, expr in staged.items())
+    for name, (raw, time) in times.items():
+        prefix = f"_time_{name}_"
+        bulk = frame.get_column(prefix + "bulk") if prefix + "bulk" in staged else None
+        read = read_times(_cells(frame, raw), time, formats, order=order, bulk=bulk)
+        frame = frame.with_columns(
+            read.text.alias(prefix + "text"),
+            read.utc.alias(prefix + "utc"),
+            read.problem.alias(prefix + "problem"),
+        )
+        default = spec.fields[name].default
+        values[name] = pl.col(prefix + "text")
+        if default is not None:
+            values[name] = values[name].fill_null(pl.lit(default))
+        if formats:
+            parsed[parsed_column(name)] = pl.col(prefix + "utc")
+        problems.append((name, pl.col(prefix + "problem"), raw))
+        if name in (Col.SENT_AT, Col.AT):
+            order_at = pl.col(prefix + "utc")
     row_id = values.get(Col.ID, pl.format("{}:{}", pl.lit(stem), pl.col(LINE)))
     values[Col.ID] = pl.concat_str(row_id, pl.lit(spec.suffix)) if spec.suffix else row_id
     if spec.reply_to_suffix is not None:
@@ -155,10 +202,9 @@ def _records(
     for name in PARTY_FIELDS:
         if name in values:
             values[name] = _aliased(_trimmed(frame, values[name]), mapping.parties)
+    found, listed = _problems(frame, problems)
     to_spec = spec.fields.get(Col.TO_PARTY) or FieldSpec()
-    messages = [f"_problem{i}" for i in range(len(problems))]
-    shown = [f"_shown{i}" for i in range(len(problems))]
-    out = frame.select(
+    return frame.select(
         pl.col(LINE),
         pl.col(TEXT),
         *(
@@ -171,44 +217,48 @@ def _records(
         pl.lit(to_spec.from_reply).alias(FROM_REPLY),
         pl.lit(to_spec.from_thread).alias(FROM_THREAD),
         pl.lit(to_spec.default if to_spec.infers else None, pl.String).alias(TO_DEFAULT),
-        *(message.alias(m) for (_, message, _), m in zip(problems, messages, strict=True)),
-        *(value.cast(pl.String).alias(v) for (_, _, value), v in zip(problems, shown, strict=True)),
+        pl.lit(listed).alias(PROBLEMS),
+        pl.lit(found).alias(SUSPECT),
     )
-    return _with_problems(out, [field for field, _, _ in problems], messages, shown)
 
 
-def _with_problems(
-    out: pl.DataFrame, fields: list[str], messages: list[str], shown: list[str]
-) -> pl.DataFrame:
-    """The problems of each row as a list of (field, message, value), built only for the rows
-    that have any (most have none); SUSPECT marks them for the model's slow path."""
-    found = pl.any_horizontal(pl.col(m).is_not_null() for m in messages)
-    out = out.with_row_index("_row")
-    bad = out.filter(found).select(
-        "_row",
-        pl.concat_list(
-            pl.when(pl.col(m).is_not_null()).then(
-                pl.struct(
-                    pl.lit(f).alias("field"),
-                    pl.col(m).alias("message"),
-                    pl.col(v).str.slice(0, VALUE_MAX - 1).alias("value"),
+def _cells(frame: pl.DataFrame, raw: pl.Expr) -> pl.Series:
+    """A field's raw cells, one per row (a constant repeated)."""
+    return frame.with_columns(raw.alias("_cells")).get_column("_cells")
+
+
+def _problems(
+    frame: pl.DataFrame, problems: list[tuple[str, pl.Expr, pl.Expr]]
+) -> tuple[pl.Series, pl.Series]:
+    """Whether each row has a problem (SUSPECT: the model's slow path looks at it), and its
+    problems as a list of (field, message, value), built only for the rows that have any
+    (most have none)."""
+    messages = [f"_problem{i}" for i in range(len(problems))]
+    flagged = frame.with_columns(
+        message.alias(m) for (_, message, _), m in zip(problems, messages, strict=True)
+    )
+    found = flagged.select(pl.any_horizontal(pl.col(m).is_not_null() for m in messages))
+    found = found.to_series().alias(SUSPECT)
+    if not found.any():
+        return found, pl.repeat(None, frame.height, dtype=pl.List(PROBLEM), eager=True)
+    listed = (
+        flagged.filter(found)
+        .select(
+            pl.concat_list(
+                pl.when(pl.col(m).is_not_null()).then(
+                    pl.struct(
+                        pl.lit(field).alias("field"),
+                        pl.col(m).alias("message"),
+                        value.cast(pl.String).str.slice(0, VALUE_MAX - 1).alias("value"),
+                    )
                 )
-            )
-            for f, m, v in zip(fields, messages, shown, strict=True)
+                for (field, _, value), m in zip(problems, messages, strict=True)
+            ).list.drop_nulls()
         )
-        .list.drop_nulls()
-        .alias(PROBLEMS),
+        .to_series()
     )
-    out = out.drop(*messages, *shown)
-    if bad.is_empty():
-        return out.drop("_row").with_columns(
-            pl.lit(None, dtype=pl.List(PROBLEM)).alias(PROBLEMS), pl.lit(False).alias(SUSPECT)
-        )
-    return (
-        out.join(bad, on="_row", how="left", maintain_order="left")
-        .drop("_row")
-        .with_columns(pl.col(PROBLEMS).is_not_null().alias(SUSPECT))
-    )
+    position = pl.when(found).then(found.cast(pl.Int64).cum_sum() - 1)  # in `listed`, or null
+    return found, listed.gather(pl.select(position).to_series())
 
 
 def _keep(spec: RecordSpec, table: SourceTable, first: bool) -> pl.Expr | None:
@@ -238,9 +288,11 @@ def _raw(field: FieldSpec, present: set[str]) -> pl.Expr:
 
 def _value(
     frame: pl.DataFrame, name: str, field: FieldSpec, raw: pl.Expr
-) -> tuple[pl.Expr, pl.Expr | None]:
-    """A non-time field's text and its problem (None when the field cannot have one)."""
+) -> tuple[pl.Expr, pl.Expr | None, dict[str, pl.Expr]]:
+    """A non-time field's text, its problem (None when the field cannot have one), and the
+    columns to stage first: a mapped value is computed once, for the value and its problem."""
     problem: pl.Expr | None = None
+    stage: dict[str, pl.Expr] = {}
     value = raw
     if field.integer:
         value, problem = _integer(raw)
@@ -255,10 +307,12 @@ def _value(
                 .when(stripped.is_not_null())
                 .then(pl.lit(field.map[ANY_VALUE]))
             )
-        uncovered = stripped.is_not_null() & mapped.is_null()
+        staged = f"_mapped_{name}"
+        stage[staged] = mapped
+        uncovered = stripped.is_not_null() & pl.col(staged).is_null()
         missing = pl.when(uncovered).then(pl.lit(f"no entry for this value in the {name} map"))
         problem = missing if problem is None else pl.coalesce(problem, missing)
-        value = mapped
+        value = pl.col(staged)
     if name in LIST_FIELDS:  # tags, logged_by: a cell of `;`-separated items
         separator = field.separator or CSV_TAG_SEPARATOR
         value = (
@@ -267,10 +321,10 @@ def _value(
             .list.eval(pl.element().filter(pl.element() != ""))
         )
         default = [t.strip() for t in (field.default or "").split(separator) if t.strip()]
-        return value.fill_null(pl.lit(default or None, dtype=pl.List(pl.String))), problem
+        return value.fill_null(pl.lit(default or None, dtype=pl.List(pl.String))), problem, stage
     if field.default is not None and not field.infers:
         value = value.fill_null(pl.lit(field.default))
-    return value, problem
+    return value, problem, stage
 
 
 def _integer(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:

@@ -13,135 +13,195 @@ Without formats the cell is passed through untouched: validation then reads it e
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TypeVar
+
 import polars as pl
 
 from deconf.frames import UTC_TIME
 from deconf.importing.mapping import EPOCH_MILLISECONDS, EPOCH_SECONDS, TimeSpec
 
 _NAIVE = pl.Datetime("us")
-RFC3339 = "%Y-%m-%dT%H:%M:%S%.fZ"  # 2018-02-07T20:31:00Z; .905399 only when there is a fraction
-RFC3339_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
+Cells = TypeVar("Cells", pl.Expr, pl.Series)  # read in bulk (an expression) or a few rows
 
 
-def rfc3339(utc: pl.Expr, *, fractions: bool = True) -> pl.Expr:
-    """A UTC instant as the RFC 3339 text a deconf log carries (a fraction only when there is
-    one; `fractions=False` when no value has one, which formats a third faster)."""
-    return utc.dt.strftime(RFC3339 if fractions else RFC3339_SECONDS)
+@dataclass(frozen=True)
+class ReadTimes:
+    """One time field of every row, read."""
+
+    text: pl.Series  # the cell as written (trimmed; a cell of blanks only is empty)
+    utc: pl.Series  # the instant read, in UTC; null when it cannot be (or is not asked for)
+    problem: pl.Series  # why it cannot be; null when fine or empty (emptiness is the model's)
 
 
-def add_time(
-    frame: pl.DataFrame, raw: pl.Expr, time: TimeSpec, formats: tuple[str, ...], prefix: str
-) -> pl.DataFrame:
-    """`frame` with three columns for one time field: `prefix + "text"` (the cell as written),
-    `prefix + "utc"` (the instant read, null when it cannot be) and `prefix + "problem"` (null
-    when the cell is fine, or empty: emptiness is the model's to judge). With formats, the
-    instant goes to validation as the field's parsed column (`reading.parsed_column`), so it is
-    not written out as text and read again. Built in stages, each column once, so a million
-    rows cost a handful of vectorised passes."""
-    text, utc, problem = prefix + "text", prefix + "utc", prefix + "problem"
-    cell = prefix + "cell"
+def bulk_instants(cell: pl.Expr, time: TimeSpec, formats: tuple[str, ...]) -> pl.Expr | None:
+    """The cells the first format reads, as UTC instants (placed in the zone when naive): one
+    expression for the bulk of the rows, evaluated beside the mapping's other columns. A cell it
+    leaves unread (another format's, a padded one, a local time the zone cannot place) is read
+    by `read_times` on its own. None when there is nothing to read in bulk: no formats, times
+    that must be read in row order (rollover), or naive times and no zone (each is a problem)."""
+    if not formats or (time.date is not None and time.rollover):
+        return None
     if time.date is not None:
-        raw = pl.when(raw.is_not_null()).then(pl.concat_str(pl.lit(time.date), pl.lit(" "), raw))
-    frame = frame.with_columns(raw.cast(pl.String).alias(cell))
-    padded = pl.col(cell).str.starts_with(" ") | pl.col(cell).str.ends_with(" ")
-    if frame.select(padded.any()).item():  # trimming a million cells costs: only when needed
-        trimmed = pl.col(cell).str.strip_chars()
-        frame = frame.with_columns(pl.when(trimmed != "").then(trimmed).alias(cell))
+        cell = pl.concat_str(pl.lit(time.date), pl.lit(" "), cell)
+    parsed = _one_format(cell.cast(pl.String), formats[0])
+    if _is_aware(formats[0]):
+        return parsed.dt.replace_time_zone("UTC")
+    if not time.zone:
+        return None
+    placed = parsed.dt.replace_time_zone(time.zone, ambiguous="null", non_existent="null")
+    return placed.dt.convert_time_zone("UTC")
+
+
+def read_times(
+    cell: pl.Series,
+    time: TimeSpec,
+    formats: tuple[str, ...],
+    *,
+    order: bool = True,
+    bulk: pl.Series | None = None,
+) -> ReadTimes:
+    """A time field's cells read to UTC instants, with the reason where they cannot be.
+
+    With formats, the instants go to validation as the field's parsed column
+    (`reading.parsed_column`), so they are not written out as text and read again; `bulk` is
+    what `bulk_instants` read, and only the cells it left unread are read here, format by
+    format. Without formats, the text is left for validation to read exactly as `deconf
+    validate` does, and the instant is read leniently only when `order` asks for it (to order
+    records for addressee inference)."""
+    cell = cell.cast(pl.String)
+    if time.date is not None:
+        cell = pl.select(pl.concat_str(pl.lit(time.date), pl.lit(" "), cell)).to_series()
+    cell = _trimmed(cell)
+    height = cell.len()
+    problem = pl.repeat(None, height, dtype=pl.String, eager=True)
     if not formats:  # RFC 3339, read by validation exactly as `deconf validate` reads it
-        return frame.with_columns(
-            pl.col(cell).alias(text),
-            _rfc3339_for_ordering(pl.col(cell), time.zone).alias(utc),
-            pl.lit(None, dtype=pl.String).alias(problem),
-        ).drop(cell)
-    tries = [f"{prefix}try{i}" for i in range(len(formats))]
-    aware = [_is_aware(f) for f in formats]
-    frame = frame.with_columns(
-        _one_format(pl.col(cell), f).alias(name) for f, name in zip(formats, tries, strict=True)
-    )
-    wall, is_aware = prefix + "wall", prefix + "aware"
-    frame = frame.with_columns(
-        pl.coalesce(tries).alias(wall),
-        pl.coalesce(
-            pl.when(pl.col(name).is_not_null()).then(pl.lit(a))
-            for name, a in zip(tries, aware, strict=True)
-        ).alias(is_aware),
-    ).drop(tries)
+        utc = (
+            pl.select(_rfc3339_for_ordering(pl.lit(cell), time.zone)).to_series()
+            if order
+            else pl.repeat(None, height, dtype=UTC_TIME, eager=True)
+        )
+        return ReadTimes(cell, utc.cast(UTC_TIME), problem)
+    if bulk is None:
+        utc = _read_each(cell, time, formats, problem)
+        return ReadTimes(cell, utc.cast(UTC_TIME), problem)
+    unread = cell.is_not_null() & bulk.is_null()
+    utc = bulk.cast(UTC_TIME)
+    if unread.any():
+        rows = unread.arg_true()
+        found = pl.repeat(None, rows.len(), dtype=pl.String, eager=True)
+        utc = utc.scatter(rows, _read_each(cell.gather(rows), time, formats, found).cast(UTC_TIME))
+        problem = problem.scatter(rows, found)
+    return ReadTimes(cell, utc, problem)
+
+
+def _read_each(
+    cell: pl.Series, time: TimeSpec, formats: tuple[str, ...], problem: pl.Series
+) -> pl.Series:
+    """The cells read format by format and placed in the zone; why a cell cannot be is
+    written into `problem` (in place)."""
+    height = cell.len()
+    wall, aware = _parse(cell, formats)
     if time.date is not None and time.rollover:
-        frame = frame.with_columns(_roll_over(pl.col(wall)).alias(wall))
+        wall = pl.select(_roll_over(pl.lit(wall))).to_series()
+    naive = ~aware if isinstance(aware, pl.Series) else pl.repeat(not aware, height, eager=True)
+    unread = cell.is_not_null() & wall.is_null()
+    if unread.any():
+        shown = ", ".join(formats)
+        problem.scatter(unread.arg_true(), f"not a time in any of the mapping's formats ({shown})")
     zone = time.zone
-    local, unclear = prefix + "local", prefix + "unclear"
-    if zone and not all(aware):
-        # one conversion for every row; the rare times it cannot place are told apart after
-        frame = frame.with_columns(
-            pl.col(wall)
-            .dt.replace_time_zone(zone, ambiguous="null", non_existent="null")
-            .dt.convert_time_zone("UTC")
-            .alias(local)
+    if zone and aware is not True:
+        return _in_zone(wall, zone, aware, naive, problem)
+    unzoned = naive & wall.is_not_null()
+    if unzoned.any():
+        problem.scatter(unzoned.arg_true(), "time has no zone; set [time] zone in the mapping")
+    return _where_aware(aware, wall.dt.replace_time_zone("UTC"))
+
+
+def _trimmed(cell: pl.Series) -> pl.Series:
+    """Cells trimmed of spaces, a cell of spaces only empty (looked for first: most have none,
+    and looking costs less than trimming a million cells)."""
+    if not (cell.str.starts_with(" ") | cell.str.ends_with(" ")).any():
+        return cell
+    trimmed = cell.str.strip_chars()
+    return pl.select(pl.when(pl.lit(trimmed) != "").then(pl.lit(trimmed))).to_series()
+
+
+def _parse(cell: pl.Series, formats: tuple[str, ...]) -> tuple[pl.Series, bool | pl.Series]:
+    """Each cell read by the first format that reads it whole, as a naive datetime (UTC when
+    that format is aware), and whether it was aware: one flag when every format agrees, else
+    one per row. A later format reads only the cells the ones before it could not."""
+    awareness = [_is_aware(f) for f in formats]
+    wall = _one_format(cell, formats[0])
+    aware: bool | pl.Series = awareness[0]
+    if len(set(awareness)) > 1:
+        aware = pl.repeat(awareness[0], cell.len(), eager=True)
+    for fmt, is_aware in zip(formats[1:], awareness[1:], strict=True):
+        unread = cell.is_not_null() & wall.is_null()
+        if not unread.any():
+            break
+        rows = unread.arg_true()
+        wall = wall.scatter(rows, _one_format(cell.gather(rows), fmt))
+        if isinstance(aware, pl.Series) and is_aware != awareness[0]:
+            aware = aware.scatter(rows, is_aware)
+    return wall, aware
+
+
+def _in_zone(
+    wall: pl.Series, zone: str, aware: bool | pl.Series, naive: pl.Series, problem: pl.Series
+) -> pl.Series:
+    """Naive times placed in `zone`, to UTC, in one conversion for every row; the rare times
+    it cannot place (they never happened, or happened twice) are told apart on their own."""
+    local = wall.dt.replace_time_zone(zone, ambiguous="null", non_existent="null")
+    local = local.dt.convert_time_zone("UTC")
+    unplaced = naive & wall.is_not_null() & local.is_null()
+    if unplaced.any():
+        rows = unplaced.arg_true()
+        earliest = wall.gather(rows).dt.replace_time_zone(
+            zone, ambiguous="earliest", non_existent="null"
         )
-        needs = ~pl.col(is_aware) & pl.col(wall).is_not_null() & pl.col(local).is_null()
-        if frame.select(needs.fill_null(False).any()).item():
-            happened_twice = (
-                pl.col(wall)
-                .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-                .is_not_null()
+        twice, never = rows.filter(earliest.is_not_null()), rows.filter(earliest.is_null())
+        if never.len():
+            problem.scatter(
+                never, f"this local time does not exist in {zone} (the clocks jumped over it)"
             )
-            frame = frame.with_columns(pl.when(needs).then(happened_twice).alias(unclear))
-        else:
-            frame = frame.with_columns(pl.lit(None, pl.Boolean).alias(unclear))
-        ambiguous = pl.col(unclear).fill_null(False)  # True: happened twice
-        missing = (~pl.col(unclear)).fill_null(False)  # False: never happened
-    else:
-        frame = frame.with_columns(
-            pl.lit(None, dtype=UTC_TIME).alias(local), pl.lit(None, pl.Boolean).alias(unclear)
-        )
-        ambiguous = missing = pl.lit(False)
-    shown = ", ".join(formats)
-    found = (
-        pl.when(pl.col(cell).is_null())
-        .then(pl.lit(None, pl.String))
-        .when(pl.col(wall).is_null())
-        .then(pl.lit(f"not a time in any of the mapping's formats ({shown})"))
-        .when(pl.col(is_aware))
-        .then(pl.lit(None, pl.String))
-        .when(pl.lit(not zone))
-        .then(pl.lit("time has no zone; set [time] zone in the mapping"))
-        .when(missing)
-        .then(pl.lit(f"this local time does not exist in {zone} (the clocks jumped over it)"))
-        .when(ambiguous)
-        .then(
-            pl.lit(
+        if twice.len():
+            problem.scatter(
+                twice,
                 f"this local time happened twice in {zone} (the clocks went back); "
-                "write it with an offset"
+                "write it with an offset",
             )
-        )
-    )
-    instant = (
-        pl.when(pl.col(is_aware))
-        .then(pl.col(wall).dt.replace_time_zone("UTC"))
-        .otherwise(pl.col(local))
-    )
-    frame = frame.with_columns(found.alias(problem), instant.cast(UTC_TIME).alias(utc))
-    frame = frame.with_columns(
-        pl.when(pl.col(problem).is_null()).then(pl.col(utc)).alias(utc), pl.col(cell).alias(text)
-    )
-    return frame.drop(cell, wall, is_aware, local, unclear)
+    return _where_aware(aware, wall.dt.replace_time_zone("UTC"), local)
+
+
+def _where_aware(aware: bool | pl.Series, utc: pl.Series, otherwise: pl.Series | None = None):
+    """`utc` where the cell was read by an aware format, else `otherwise` (null)."""
+    if aware is True:
+        return utc
+    if aware is False:
+        if otherwise is None:
+            return pl.repeat(None, utc.len(), dtype=UTC_TIME, eager=True)
+        return otherwise
+    rest = pl.lit(otherwise) if otherwise is not None else None
+    return pl.select(pl.when(pl.lit(aware)).then(pl.lit(utc)).otherwise(rest)).to_series()
 
 
 def _is_aware(fmt: str) -> bool:
     return fmt in (EPOCH_SECONDS, EPOCH_MILLISECONDS) or any(z in fmt for z in ("%z", "%:z", "%#z"))
 
 
-def _one_format(raw: pl.Expr, fmt: str) -> pl.Expr:
-    """The cell read by one format, as a naive datetime (UTC when the format is aware)."""
+def _one_format(raw: Cells, fmt: str) -> Cells:
+    """The cells read by one format, as naive datetimes (UTC when the format is aware). No
+    cache: times are nearly all distinct, and hashing them costs as much as reading them."""
     if fmt in (EPOCH_SECONDS, EPOCH_MILLISECONDS):
         return _epoch(raw, 6 if fmt == EPOCH_SECONDS else 3).cast(_NAIVE)
-    parsed = raw.str.to_datetime(fmt, strict=False, time_unit="us")
+    parsed = raw.str.to_datetime(fmt, strict=False, time_unit="us", cache=False)
     if _is_aware(fmt):
         return parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
     return parsed
 
 
-def _epoch(raw: pl.Expr, digits: int) -> pl.Expr:
+def _epoch(raw: Cells, digits: int) -> Cells:
     """Unix time in microseconds, exactly (no float): whole seconds (`digits` = 6) or
     milliseconds (3) and their decimals, so Slack's 1736478630.905399 keeps its microseconds."""
     parts = raw.str.extract_groups(r"^(\d{1,16})(?:\.(\d*))?$")
