@@ -43,6 +43,7 @@ from deconf.cli.common import (
     stderr,
     write_machine,
 )
+from deconf.cli.options import AnalysisOptions, DataOptions
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.cli.stats_table import render_statistics
 from deconf.cli.tables import Layout, moment_text, render
@@ -50,7 +51,7 @@ from deconf.engines import ENGINES_HELP, Engine, analyze_with
 from deconf.frames import Col
 from deconf.policy import load_policy
 from deconf.progress import Report, silent
-from deconf.sources import Loaded, load_data
+from deconf.sources import Loaded
 from deconf.times import check_zone
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy file (TOML).")]
@@ -140,53 +141,24 @@ class Run:
             note(why_empty(what, extent, self.analysis.as_of, self.filters))
 
 
-def run_analysis(
-    logs: list[Path] | None,
-    store: Path | None,
-    *,
-    policy: Path | None,
-    as_of: str | None,
-    assume_tz: str | None,
-    input_format: str | None,
-    keep_extra: bool = False,
-    map_path: Path | None = None,
-    preset: str | None = None,
-    source: str | None = None,
-    party: str | None = None,
-    channel: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    reading: str | None = None,
-    engine: str | None = None,
-    progress: Report = silent,
-    verify: bool = True,
-) -> Run:
+def run_analysis(options: AnalysisOptions, progress: Report = silent) -> Run:
     """Load logs (or the store), analyze, and say on stderr what a person should know: lines
     rejected on the way, a file named twice."""
-    runner = Engine.parse(engine)
-    rules = load_policy(policy)
+    runner = Engine.parse(options.engine)
+    rules = load_policy(options.policy)
     filters = Filters(
-        party=party,
-        channel=channel,
-        since=parse_as_of(since, "since"),
-        until=parse_as_of(until, "until"),
-        reading=str(Reading.parse(reading)),
+        party=options.party,
+        channel=options.channel,
+        since=parse_as_of(options.since, "since"),
+        until=parse_as_of(options.until, "until"),
+        reading=str(Reading.parse(options.reading)),
     )
-    loaded = load_data(
-        logs,
-        store,
-        as_of=as_of,
-        input_format=input_format,
-        assume_tz=assume_tz,
-        keep_extra=keep_extra,
-        map_path=map_path,
-        preset=preset,
+    loaded = options.data.load(
+        as_of=options.as_of,
         contact_columns=CONTACT_COLUMNS,
         event_columns=EVENT_COLUMNS,
         contacts_where=filters.contacts_where(),
-        source=source,
         progress=progress,
-        verify=verify,
     )
     for path in loaded.repeated:
         note(f"{path} is named more than once; read once")
@@ -258,27 +230,29 @@ def _frame_command(
         no_verify: NoVerifyOpt = False,
     ) -> None:
         check_zone(tz, "tz")
-        with progress_shown(quiet) as progress:
-            run = run_analysis(
+        options = AnalysisOptions(
+            DataOptions(
                 logs,
                 store,
-                policy=policy,
-                as_of=as_of,
-                assume_tz=assume_tz,
+                source=source,
                 input_format=input_format,
+                assume_tz=assume_tz,
                 keep_extra=keep_extra,
                 map_path=map_path,
                 preset=preset,
-                source=source,
-                party=party,
-                channel=channel,
-                since=since,
-                until=until,
-                reading=reading,
-                engine=engine,
-                progress=progress,
                 verify=not no_verify,
-            )
+            ),
+            policy=policy,
+            as_of=as_of,
+            party=party,
+            channel=channel,
+            since=since,
+            until=until,
+            reading=reading,
+            engine=engine,
+        )
+        with progress_shown(quiet) as progress:
+            run = run_analysis(options, progress)
             frame = select(run.analysis)
         run.say_why_empty(title.lower(), frame)
         if fmt is FrameFormat.TABLE:
@@ -432,27 +406,29 @@ def stats(
     if by not in GROUPINGS:
         raise typer.BadParameter(f"choose one of {', '.join(GROUPINGS)}", param_hint="--by")
     check_zone(tz, "tz")
-    with progress_shown(quiet) as progress:
-        run = run_analysis(
+    options = AnalysisOptions(
+        DataOptions(
             logs,
             store,
-            policy=policy,
-            as_of=as_of,
-            assume_tz=assume_tz,
+            source=source,
             input_format=input_format,
+            assume_tz=assume_tz,
             keep_extra=keep_extra,
             map_path=map_path,
             preset=preset,
-            source=source,
-            party=party,
-            channel=channel,
-            since=since,
-            until=until,
-            reading=reading,
-            engine=engine,
-            progress=progress,
             verify=not no_verify,
-        )
+        ),
+        policy=policy,
+        as_of=as_of,
+        party=party,
+        channel=channel,
+        since=since,
+        until=until,
+        reading=reading,
+        engine=engine,
+    )
+    with progress_shown(quiet) as progress:
+        run = run_analysis(options, progress)
         frame = run.analysis.stats(by)
     run.say_why_empty("episodes", run.analysis.episodes)
     if fmt is FrameFormat.TABLE:

@@ -22,13 +22,14 @@ from deconf.cli.common import (
     StoreOpt,
     handles_errors,
 )
+from deconf.cli.options import DataOptions
 from deconf.cli.progress import progress_shown
 from deconf.errors import UsageError
 from deconf.marks import marks_path
 from deconf.opening import is_stdin
 from deconf.policy import load_policy
 from deconf.progress import Report, silent
-from deconf.sources import load_data, open_store
+from deconf.sources import open_store
 from deconf.store import REJECTS
 from deconf.times import check_zone
 
@@ -71,20 +72,20 @@ def browse(
         raise UsageError("the browser reads its keys from standard input; name a log file")
     rules = load_policy(policy)
     chosen = Reading.parse(reading)
+    options = DataOptions(
+        logs,
+        store,
+        source=source,
+        input_format=input_format,
+        assume_tz=assume_tz,
+        keep_extra=keep_extra,
+        map_path=map_path,
+        preset=preset,
+        verify=not no_verify,
+    )
 
     def read(progress: Report = silent) -> Loaded:
-        data = load_data(
-            logs,
-            store,
-            input_format=input_format,
-            assume_tz=assume_tz,
-            keep_extra=keep_extra,
-            map_path=map_path,
-            preset=preset,
-            source=source,
-            progress=progress,
-            verify=not no_verify,
-        )
+        data = options.load(progress=progress)
         records = read_as(data.records, chosen)
         if logs:
             shown = " ".join(str(p) for p in logs)

@@ -31,6 +31,7 @@ from deconf.cli.common import (
     say,
     stderr,
 )
+from deconf.cli.options import DataOptions
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.errors import UsageError
 from deconf.frames import Col, Records
@@ -44,7 +45,7 @@ from deconf.report.compare import first_difference
 from deconf.report.content import build_report
 from deconf.report.model import MarksFile
 from deconf.report.render import PARAMETERS_MARK
-from deconf.sources import Provenance, load_data, open_store
+from deconf.sources import Provenance, open_store
 from deconf.times import check_zone
 
 FormatArg = Annotated[str, typer.Option("--format", help="html, md or json.")]
@@ -60,41 +61,23 @@ GeneratedOpt = Annotated[
 
 
 def write_report(
-    logs,
-    store,
-    fmt,
-    output,
+    data: DataOptions,
+    fmt: str,
+    output: Path,
     policy: Policy,
-    as_of,
-    tz,
-    generated_at,
-    input_format=None,
-    assume_tz=None,
-    keep_extra: bool = False,
-    reading=None,
-    map_path=None,
-    preset=None,
+    as_of: str | None,
+    tz: str | None,
+    generated_at: str | None,
+    reading: str | None = None,
     names: dict[str, str] | None = None,
     progress: Report = silent,
-    verify=True,
 ) -> list[Path]:
     """Write a report. `names` respells log paths (as given → as a report named them), so a
     report checked against the same files under another path recomputes the same bytes."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(FORMATS)}")
     check_zone(tz, "tz")
-    loaded = load_data(
-        logs,
-        store,
-        as_of=as_of,
-        input_format=input_format,
-        assume_tz=assume_tz,
-        keep_extra=keep_extra,
-        map_path=map_path,
-        preset=preset,
-        progress=progress,
-        verify=verify,
-    )
+    loaded = data.load(as_of=as_of, progress=progress)
     for path in loaded.repeated:
         say(f"deconf: {path} is named more than once; read once", stderr)
     provenance = loaded.provenance()
@@ -106,7 +89,7 @@ def write_report(
         )
     chosen = Filters(reading=str(Reading.parse(reading)))
     analysis = analyze(loaded.records, policy, loaded.as_of, chosen)
-    where = marks_path(logs, None if logs else loaded.store.root)
+    where = marks_path(data.logs, None if data.logs else loaded.store.root)
     try:
         marks = load_marks(where)
     except ValueError as error:
@@ -161,22 +144,24 @@ def report(
         raise UsageError("-o FILE is required (the report is a file)")
     with progress_shown(quiet) as progress:
         written = write_report(
-            logs,
-            store,
+            DataOptions(
+                logs,
+                store,
+                input_format=input_format,
+                assume_tz=assume_tz,
+                keep_extra=keep_extra,
+                map_path=map_path,
+                preset=preset,
+                verify=not no_verify,
+            ),
             fmt,
             output,
             load_policy(policy),
             as_of,
             tz,
             generated_at,
-            input_format,
-            assume_tz,
-            keep_extra,
             reading,
-            map_path,
-            preset,
             progress=progress,
-            verify=not no_verify,
         )
     for path in written:
         say(f"wrote {path}")
@@ -319,22 +304,24 @@ def verify_report(
         with tempfile.TemporaryDirectory() as scratch:
             again = Path(scratch) / report_file.name
             write_report(
-                logs,
-                store,
+                DataOptions(
+                    logs,
+                    store,
+                    input_format=input_format,
+                    assume_tz=assume_tz,
+                    keep_extra=keep_extra,
+                    map_path=map_path,
+                    preset=preset,
+                    verify=False,
+                ),
                 made["format"],
                 again,
                 policy,
                 parameters["as_of"],
                 parameters["tz"],
                 parameters["generated_at"],
-                input_format,
-                assume_tz,
-                keep_extra,
                 parameters.get("reading"),
-                map_path,
-                preset,
                 names=names,
-                verify=False,
             )
             problems += _compare(report_file, again, made["format"])
     if problems:
