@@ -7,7 +7,7 @@ import json
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import polars as pl
 import typer
@@ -43,7 +43,7 @@ from deconf.progress import Report, Step, silent
 from deconf.report import FORMATS, render
 from deconf.report.compare import first_difference
 from deconf.report.content import build_report
-from deconf.report.model import MarksFile
+from deconf.report.model import MappingRef, MarksFile
 from deconf.report.render import PARAMETERS_MARK
 from deconf.sources import Provenance, open_store
 from deconf.times import check_zone
@@ -71,9 +71,12 @@ def write_report(
     reading: str | None = None,
     names: dict[str, str] | None = None,
     progress: Report = silent,
+    mapping: MappingRef | Literal["as given"] | None = "as given",
 ) -> list[Path]:
     """Write a report. `names` respells log paths (as given → as a report named them), so a
-    report checked against the same files under another path recomputes the same bytes."""
+    report checked against the same files under another path recomputes the same bytes;
+    `mapping` is how the report names the mapping the logs were imported through (by default
+    as `data` names it; None: not named, as a report made before mappings were named)."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: choose one of {', '.join(FORMATS)}")
     check_zone(tz, "tz")
@@ -107,12 +110,68 @@ def write_report(
         whole=loaded.records,
         marks_file=named,
     )
+    if mapping == "as given":
+        mapping = mapping_ref(data)
+    if mapping is not None:
+        parameters = report.parameters.model_copy(update={"mapping": mapping})
+        report = report.model_copy(update={"parameters": parameters})
     return render(report, analysis, fmt, output)
 
 
+def mapping_ref(data: DataOptions) -> MappingRef | None:
+    """The preset and mapping file that log files are imported through (none for a store,
+    whose records were imported when they were ingested)."""
+    if not data.logs or (data.map_path is None and data.preset is None):
+        return None
+    if data.map_path is None:
+        return MappingRef(preset=data.preset)
+    return MappingRef(preset=data.preset, path=str(data.map_path), sha256=digest(data.map_path)[0])
+
+
+def _recorded_mapping(
+    made: dict, report_file: Path, map_path: Path | None, preset: str | None
+) -> tuple[Path | None, str | None, MappingRef | None, list[str]]:
+    """The mapping to recompute a report with: the preset and mapping file it names (the file
+    found where it was named, or beside the report, unless --map gives it), with what does
+    not match. A report that names none is recomputed with what the command line gives."""
+    recorded = made["parameters"].get("mapping")
+    if recorded is None:
+        return map_path, preset, None, []
+    ref = MappingRef.model_validate(recorded)
+    problems = []
+    if preset is not None and preset != ref.preset:
+        made_with = f"--preset {ref.preset}" if ref.preset else "no preset"
+        problems.append(f"the report was made with {made_with}, not --preset {preset}")
+    if ref.path is None:
+        if map_path is not None:
+            problems.append("the report was made without a mapping file (--map)")
+        return None, ref.preset, ref, problems
+    named = f"{ref.path} (SHA-256 {(ref.sha256 or '')[:16]}…)"
+    if map_path is not None:
+        if digest(map_path)[0] != ref.sha256:
+            problems.append(f"the mapping {map_path} is not the one the report names, {named}")
+        return map_path, ref.preset, ref, problems
+    for candidate in (Path(ref.path), report_file.parent / Path(ref.path).name):
+        if candidate.is_file() and digest(candidate)[0] == ref.sha256:
+            return candidate, ref.preset, ref, problems
+    problems.append(
+        f"the report was made through the mapping {named}, which is not at that path "
+        "(or has changed) nor beside the report; give it with --map"
+    )
+    return None, ref.preset, ref, problems
+
+
 def _respelled(records: Records, names: dict[str, str]) -> Records:
-    origin = pl.col(Col.ORIGIN_FILE).replace(names)
-    return Records(records.contacts.with_columns(origin), records.events.with_columns(origin))
+    """Records' origin files as the report named them; so is the `source` an import gave a
+    record ("path:line" of its row), where it is exactly that."""
+    source = pl.col(Col.SOURCE)
+    for given, named in names.items():
+        made = pl.concat_str(pl.lit(f"{given}:"), pl.col(Col.ORIGIN_LINE).cast(pl.String))
+        mine = (pl.col(Col.ORIGIN_FILE) == given) & (pl.col(Col.SOURCE) == made)
+        respelled = pl.concat_str(pl.lit(f"{named}:"), pl.col(Col.ORIGIN_LINE).cast(pl.String))
+        source = pl.when(mine).then(respelled).otherwise(source)
+    columns = [pl.col(Col.ORIGIN_FILE).replace(names), source.alias(Col.SOURCE)]
+    return Records(records.contacts.with_columns(columns), records.events.with_columns(columns))
 
 
 @handles_errors
@@ -300,6 +359,13 @@ def verify_report(
     parameters = made["parameters"]
     policy = Policy.model_validate(parameters["policy"])
     missing_input = any(p.startswith("no log given") for p in problems)
+    mapping = None
+    if logs:
+        map_path, preset, mapping, mismatched = _recorded_mapping(
+            made, report_file, map_path, preset
+        )
+        problems += mismatched
+        missing_input = missing_input or bool(mismatched)
     if not missing_input:  # with every input at hand, recompute and say where it differs
         with tempfile.TemporaryDirectory() as scratch:
             again = Path(scratch) / report_file.name
@@ -322,6 +388,7 @@ def verify_report(
                 parameters["generated_at"],
                 parameters.get("reading"),
                 names=names,
+                mapping=mapping,
             )
             problems += _compare(report_file, again, made["format"])
     if problems:

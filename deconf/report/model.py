@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 from deconf.schemas import titled
 
@@ -26,6 +26,15 @@ class StoreRef(_Part):
     ingests: int
 
 
+class MappingRef(_Part):
+    """How foreign logs were imported (`--preset`, `--map`): the preset's name, the mapping
+    file as it was named and its SHA-256, for `verify-report` to import them the same way."""
+
+    preset: str | None = None
+    path: str | None = None
+    sha256: str | None = None
+
+
 class Parameters(_Part):
     as_of: str
     tz: str | None
@@ -33,6 +42,15 @@ class Parameters(_Part):
     policy: dict[str, Any]
     policy_sha256: str
     reading: str | None = None
+    mapping: MappingRef | None = None  # only for logs imported through a mapping
+
+    @model_serializer(mode="wrap")
+    def _mapping_only_when_used(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A report of logs in deconf's own schema reads as it did before mappings existed."""
+        data = handler(self)
+        if data.get("mapping") is None:
+            data.pop("mapping", None)
+        return data
 
 
 class ReasonGroup(_Part):
