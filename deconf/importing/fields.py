@@ -28,6 +28,7 @@ from deconf.importing.mapping import (
 from deconf.importing.tables import ROW_PROBLEM, SourceTable
 from deconf.importing.timefields import bulk_instants, read_times
 from deconf.model import ALL_FIELDS
+from deconf.opening import COMPRESSED_SUFFIXES
 from deconf.reading import (
     CSV_TAG_SEPARATOR,
     LINE,
@@ -75,7 +76,7 @@ def check_columns(mapping: Mapping, table: SourceTable) -> None:
 def map_table(table: SourceTable, mapping: Mapping) -> pl.DataFrame:
     """Every record the rows yield, as text fields with LINE, TEXT and the problems found."""
     check_columns(mapping, table)
-    stem = table.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = _stem(table.source)
     specs = mapping.record_specs()
     table = blank_cells_as_null(table, _read_columns(specs, table))
     order = any((spec.fields.get(Col.TO_PARTY) or FieldSpec()).infers for spec in specs)
@@ -84,6 +85,14 @@ def map_table(table: SourceTable, mapping: Mapping) -> pl.DataFrame:
         for number, spec in enumerate(specs)
     ]
     return pl.concat(parts).sort(LINE, maintain_order=True) if len(parts) > 1 else parts[0]
+
+
+def _stem(source: str) -> str:
+    """The source's file name without its extensions (a compression's too), for default ids:
+    chat.txt and chat.txt.gz both give `chat:<line>`."""
+    name = source.rsplit("/", 1)[-1]
+    compression = next((s for s in COMPRESSED_SUFFIXES if name.lower().endswith(s)), "")
+    return name[: len(name) - len(compression)].rsplit(".", 1)[0]
 
 
 def _read_columns(specs: list[RecordSpec], table: SourceTable) -> list[str]:

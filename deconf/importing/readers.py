@@ -1,4 +1,7 @@
-"""Which reader a table source needs (by `[source] format`, else the extension), and its text."""
+"""Which reader a table source needs (by `[source] format`, else the extension), and its text.
+
+A source compressed as deconf logs may be (gzip, bzip2, xz, zstd) is read through the same
+opening layer: its format is told by the extension under the compression's."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from deconf.importing.jsonrows import read_json, read_jsonl
 from deconf.importing.mapping import SourceFormat, SourceSpec
 from deconf.importing.spreadsheet import read_xlsx
 from deconf.importing.tables import SourceTable
+from deconf.opening import log_suffix
 from deconf.reading import read_bytes
 
 _FORMATS_BY_SUFFIX = {
@@ -33,10 +37,11 @@ def table_format(path: Path, spec: SourceSpec) -> SourceFormat:
                 f"[source] format = {spec.format!r} is not a table format ({names}); "
                 "mail, chat and form exports are read with --preset"
             ) from None
-    found = _FORMATS_BY_SUFFIX.get(path.suffix.lower())
+    suffix = log_suffix(path)  # under a compression's: tracker.csv.gz → .csv
+    found = _FORMATS_BY_SUFFIX.get(suffix)
     if found is None:
         raise InputError(
-            f"{path}: cannot tell the format from the extension {path.suffix!r}; "
+            f"{path}: cannot tell the format from the extension {suffix!r}; "
             "set [source] format in the mapping"
         )
     return found

@@ -14,6 +14,7 @@ import polars as pl
 from deconf.errors import InputError
 from deconf.importing.mapping import SourceSpec
 from deconf.importing.tables import ROW_PROBLEM, SourceTable, finish
+from deconf.opening import COMPRESSED_SUFFIXES, log_bytes
 from deconf.reading import LINE, TEXT, read_bytes
 
 XLSX_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")  # how date cells of a spreadsheet read
@@ -24,9 +25,10 @@ def read_xlsx(path: Path, spec: SourceSpec) -> SourceTable:
     if not path.is_file():
         read_bytes(path)  # raises the right InputError
     where = {"sheet_name": spec.sheet} if spec.sheet else {"sheet_id": 1}
+    compressed = path.suffix.lower() in COMPRESSED_SUFFIXES
     try:
         frame = pl.read_excel(
-            path,
+            log_bytes(path) if compressed else path,
             **where,
             infer_schema_length=0,
             drop_empty_rows=False,
