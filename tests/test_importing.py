@@ -489,3 +489,30 @@ kind = { value = "acknowledgement" }
     [rejected] = validation.rejected
     assert (rejected.line, rejected.problems[0].field) == (3, "id")
     assert "first used at" in rejected.problems[0].message
+
+
+@pytest.mark.parametrize("blank", [" ", "  \t", "\t", "\u00a0", "\u3000 ", "\u2007"])
+def test_a_cell_of_blanks_only_is_empty_and_takes_the_default(tmp_path, blank):
+    """Whatever the blanks (a spreadsheet's spaces, a tab, a no-break space), in an ASCII file
+    or not; a cell that only starts with a blank keeps its text."""
+    source = tmp_path / "a.csv"
+    source.write_text(
+        "when,from,to,medium,note\n"
+        f"2024-02-03T10:00:00Z,A,B,{blank},x\n"
+        f"2024-02-03T10:05:00Z,B,A,radio,{blank}kept\n",
+        encoding="utf-8",
+    )
+    mapping = """
+[fields]
+sent_at = "when"
+from_party = "from"
+to_party = "to"
+channel = { column = "medium", default = "email" }
+kind = { value = "note" }
+summary = "note"
+"""
+    validation = imported([source], mapping, tmp_path)
+    assert validation.rejected == []
+    contacts = validation.records.contacts
+    assert contacts[Col.CHANNEL].cast(pl.String).to_list() == ["email", "radio"]
+    assert contacts[Col.SUMMARY].to_list() == ["x", f"{blank}kept"]

@@ -38,7 +38,9 @@ def read_delimited(data: bytes, source: str, delimiter: str | None, skip_rows: i
     rows = pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1
     if _lines_to_last_row(physical) - header_line == frame.height:  # no cell spans lines
         frame = frame.with_columns(rows.alias(LINE))
-        text = physical.slice(header_line, frame.height)
+        # the lines in one chunk (a cheap copy of views); the cells stay in the reader's
+        # chunks, which later steps work on as they are (copying them all costs more)
+        text = physical.slice(header_line, frame.height).rechunk()
         spanning = False
     else:
         newlines = pl.sum_horizontal(
@@ -58,9 +60,9 @@ def read_delimited(data: bytes, source: str, delimiter: str | None, skip_rows: i
         frame = _multiline_texts(frame, physical)
     if "_nl" in frame.columns:
         frame = frame.drop("_nl")
-    # one chunk per column: the reader's chunks and the lines' differ, and every later step
-    # would otherwise rechunk the whole frame again
-    return finish(source, frame.rechunk(), columns)
+    table = finish(source, frame, columns)
+    table.ascii = data.isascii()  # a glance at the bytes spares a look at every column's cells
+    return table
 
 
 def _header_line(data: bytes, skip_rows: int, source: str) -> bytes:

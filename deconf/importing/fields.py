@@ -113,7 +113,7 @@ def blank_cells_as_null(table: SourceTable, columns: list[str]) -> SourceTable:
     Only columns where some cell starts with a blank are trimmed: most have none, and looking
     costs less than trimming a million cells."""
     frame = table.frame
-    candidates = _may_start_blank(frame, columns)
+    candidates = _may_start_blank(frame, columns, ascii=table.ascii)
     if not candidates:
         return table
     starts_blank = frame.select(pl.col(c).str.contains(r"^\s").any() for c in candidates)
@@ -126,17 +126,17 @@ def blank_cells_as_null(table: SourceTable, columns: list[str]) -> SourceTable:
     return replace(table, frame=frame)
 
 
-def _may_start_blank(frame: pl.DataFrame, columns: list[str]) -> list[str]:
+def _may_start_blank(frame: pl.DataFrame, columns: list[str], *, ascii: bool) -> list[str]:
     """Columns where some cell may start with a blank, told by their lowest and highest cells
-    (text sorts by code point, and every blank is below "!" or from U+0085 up): a column of
-    ASCII cells that all start with a printable character needs no closer look."""
+    (text sorts by code point, and every blank is below "!" or from U+0085 up; the highest
+    needs no look when the source is known to be ASCII): a column of cells that all start
+    with a printable ASCII character needs no closer look."""
     if not columns:
         return []
-    bounds = frame.select(
-        *(pl.col(c).min().alias(f"low{i}") for i, c in enumerate(columns)),
-        *(pl.col(c).max().alias(f"high{i}") for i, c in enumerate(columns)),
-    ).row(0)
-    lows, highs = bounds[: len(columns)], bounds[len(columns) :]
+    lowest = [pl.col(c).min().alias(f"low{i}") for i, c in enumerate(columns)]
+    highest = [] if ascii else [pl.col(c).max().alias(f"high{i}") for i, c in enumerate(columns)]
+    bounds = frame.select(*lowest, *highest).row(0)
+    lows, highs = bounds[: len(columns)], bounds[len(columns) :] or ("",) * len(columns)
     return [
         c
         for c, low, high in zip(columns, lows, highs, strict=True)
@@ -180,6 +180,8 @@ def _records(
         values[name] = value
         if problem is not None:
             problems.append((name, problem, raw))
+    # each row's own place, "file:line" (a record's `source` unless the mapping fills it)
+    staged["_row_source"] = pl.concat_str(pl.lit(f"{table.source}:"), pl.col(LINE).cast(pl.String))
     frame = frame.with_columns(expr.alias(column) for column, expr in staged.items())
     for name, (raw, time) in times.items():
         prefix = f"_time_{name}_"
@@ -205,7 +207,7 @@ def _records(
         values[Col.IN_REPLY_TO] = pl.concat_str(row_id, pl.lit(spec.reply_to_suffix))
     if Col.TIME_PRECISION not in values and mapping.time.precision is not None:
         values[Col.TIME_PRECISION] = pl.lit(mapping.time.precision.value)
-    source = pl.concat_str(pl.lit(f"{table.source}:"), pl.col(LINE).cast(pl.String))
+    source = pl.col("_row_source")
     values[Col.SOURCE] = pl.coalesce(values[Col.SOURCE], source) if Col.SOURCE in values else source
     problems.append(("record", pl.col(ROW_PROBLEM), pl.col(TEXT)))
     for name in PARTY_FIELDS:

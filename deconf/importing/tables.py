@@ -33,6 +33,7 @@ class SourceTable:
     skipped: dict[str, int] = field(default_factory=dict)  # reason → rows left out on purpose
     time_formats: tuple[str, ...] = ()  # formats the reader knows its own cells are written in
     notes: list[str] = field(default_factory=list)  # what the reader saw and the user should know
+    ascii: bool = False  # every cell is ASCII (so none starts with a Unicode blank such as NBSP)
 
 
 def finish(source: str, frame: pl.DataFrame, columns: tuple[str, ...]) -> SourceTable:
