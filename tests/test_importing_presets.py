@@ -85,6 +85,27 @@ def test_whatsapp_iphone_layout_with_narrow_space_before_pm():
     assert contacts[Col.SUMMARY][1] == "image omitted"  # the U+200E mark is gone
 
 
+def test_whatsapp_iphone_encryption_notice_under_the_chats_name_is_skipped(tmp_path):
+    """An iPhone export opens with WhatsApp's notice written as if the chat (here the other
+    person) had sent it: a system line, not a message, and not a third sender."""
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "[12/03/2024, 9:05:11\u202fAM] Army Liaison: \u200eMessages and calls are end-to-end "
+        "encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.\n"
+        "[12/03/2024, 9:05:11\u202fAM] Liaison Desk: Team B at checkpoint 7, passage?\n"
+        "[12/03/2024, 9:41:02\u202fAM] Army Liaison: Confirmed until 12:00.\n",
+        encoding="utf-8",
+    )
+    validation, imported_ = imported(chat, "whatsapp", FIXTURES / "whatsapp.toml")
+    contacts = validation.records.contacts
+    assert imported_.skipped == {"system messages (no sender)": 1}
+    assert contacts[Col.ORIGIN_LINE].to_list() == [2, 3]
+    assert contacts.select(Col.FROM_PARTY, Col.TO_PARTY).rows() == [
+        ("Liaison Desk", "Army Liaison"),
+        ("Army Liaison", "Liaison Desk"),
+    ]
+
+
 def test_whatsapp_month_first_with_dotted_am_pm(tmp_path):
     chat = tmp_path / "chat.txt"
     chat.write_text(

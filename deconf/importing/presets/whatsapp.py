@@ -4,8 +4,9 @@ The layout depends on the phone: ``12/24/19, 11:23 - Name: text`` (Android),
 ``[10.24.21, 15:21:43] Name: text`` (iPhone), ``9/24/2019 11:30 p.m. - Name: text``, 12- or 24-hour
 clocks, U+202F or U+00A0 before AM/PM, U+200E marks in front. A message runs on over the lines
 that do not start with a date. Lines from WhatsApp itself ("Messages and calls are end-to-end
-encrypted", "Alice added Bob") have no sender: they are skipped and counted, never mistaken for
-messages. The export carries no zone and no day/month order: both come from the mapping.
+encrypted", "Alice added Bob") have no sender, or (the encryption notice of an iPhone export)
+the chat's name as if it were one: they are skipped and counted, never mistaken for messages.
+The export carries no zone and no day/month order: both come from the mapping.
 All line matching is done by Polars over the whole file.
 """
 
@@ -31,6 +32,11 @@ _HEADER = (
     r"(?<rest>.*)$"
 )
 _SENDER = r"^(?<sender>[^:]{1,80}?): (?<text>.*)$"
+# WhatsApp's own notice that iPhone exports put under the chat's name as if it were a message
+_NOTICE = (
+    r"^(?:Messages and calls are end-to-end encrypted"
+    r"|Messages to this group are now secured with end-to-end encryption)"
+)
 SYSTEM_LINES = "system messages (no sender)"
 
 
@@ -67,7 +73,7 @@ def read(path: Path, mapping: Mapping) -> SourceTable:
     said = messages.with_columns(pl.col("rest").str.extract_groups(_SENDER).alias("_s")).unnest(
         "_s"
     )
-    system = said["sender"].is_null()
+    system = said["sender"].is_null() | said["text"].str.contains(_NOTICE).fill_null(False)
     said = said.filter(~system)
     order = mapping.source.date_order.value if mapping.source.date_order else "dmy"
     said = said.with_columns(
