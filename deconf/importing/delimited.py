@@ -16,16 +16,22 @@ from deconf.reading import LINE, TEXT
 def read_delimited(data: bytes, source: str, delimiter: str | None, skip_rows: int) -> SourceTable:
     """CSV or TSV through Polars' reader. A row's line is its index past the header, plus the
     line breaks inside the cells of the rows before it (counted only when the file has more
-    lines than rows); its text is the physical line (or lines), sliced without a copy."""
+    lines than rows); its text is the physical line (or lines), sliced without a copy. The
+    cells and the lines are read at once, by two queries Polars runs side by side."""
     header = _header_line(data, skip_rows, source)
     delimiter = delimiter or _sniff(header)
     try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            separator=delimiter,
-            skip_rows=skip_rows,
-            infer_schema=False,
-            raise_if_empty=True,
+        frame, lines = pl.collect_all(
+            [
+                pl.scan_csv(
+                    io.BytesIO(data),
+                    separator=delimiter,
+                    skip_rows=skip_rows,
+                    infer_schema=False,
+                    raise_if_empty=True,
+                ),
+                pl.scan_lines(io.BytesIO(data), name=TEXT),
+            ]
         )
     except pl.exceptions.NoDataError:
         raise InputError(f"{source}: is empty; a log has at least one row") from None
@@ -34,7 +40,7 @@ def read_delimited(data: bytes, source: str, delimiter: str | None, skip_rows: i
     frame = frame.rename({c: c.strip().removeprefix("\ufeff") for c in frame.columns})
     columns = tuple(frame.columns)
     header_line = skip_rows + 1
-    physical = pl.read_lines(io.BytesIO(data), name=TEXT)[TEXT]
+    physical = lines[TEXT]
     rows = pl.int_range(pl.len(), dtype=pl.Int64) + header_line + 1
     if _lines_to_last_row(physical) - header_line == frame.height:  # no cell spans lines
         frame = frame.with_columns(rows.alias(LINE))
