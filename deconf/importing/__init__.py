@@ -4,7 +4,7 @@ The flow, one module per step::
 
     mapping (TOML, checked before any row is read)
     readers → delimited | spreadsheet | jsonrows, or presets/* (a source → a table of text cells)
-        → fields (Polars expressions per field; timefields for times)
+        → fields (Polars expressions per field; cells for blanks, timefields for times)
         → addressees (from_parent / from_reply / from_thread, joins over the whole import)
         → a RawLog per source → validation.validate_raw, exactly as `deconf validate`
     deconf.writing (the accepted records back out as a deconf log, shared with reconcile)

@@ -9,12 +9,11 @@ a deconf log; the problems found here join the model's, so each rejection says e
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import polars as pl
 
 from deconf.explain import VALUE_MAX
 from deconf.frames import Col
+from deconf.importing.cells import blank_cells_as_null, trimmed
 from deconf.importing.mapping import (
     ANY_VALUE,
     PARTY_FIELDS,
@@ -108,42 +107,6 @@ def _read_columns(specs: list[RecordSpec], table: SourceTable) -> list[str]:
     return [c for c in table.columns if c in used]
 
 
-def blank_cells_as_null(table: SourceTable, columns: list[str]) -> SourceTable:
-    """Cells of blanks only (spaces a spreadsheet left) are empty, as `validate` reads them.
-    Only columns where some cell starts with a blank are trimmed: most have none, and looking
-    costs less than trimming a million cells."""
-    frame = table.frame
-    candidates = _may_start_blank(frame, columns, ascii=table.ascii)
-    if not candidates:
-        return table
-    starts_blank = frame.select(pl.col(c).str.contains(r"^\s").any() for c in candidates)
-    padded = [c for c in candidates if starts_blank[c].item()]
-    if not padded:
-        return table
-    frame = frame.with_columns(
-        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c) for c in padded
-    )
-    return replace(table, frame=frame)
-
-
-def _may_start_blank(frame: pl.DataFrame, columns: list[str], *, ascii: bool) -> list[str]:
-    """Columns where some cell may start with a blank, told by their lowest and highest cells
-    (text sorts by code point, and every blank is below "!" or from U+0085 up; the highest
-    needs no look when the source is known to be ASCII): a column of cells that all start
-    with a printable ASCII character needs no closer look."""
-    if not columns:
-        return []
-    lowest = [pl.col(c).min().alias(f"low{i}") for i, c in enumerate(columns)]
-    highest = [] if ascii else [pl.col(c).max().alias(f"high{i}") for i, c in enumerate(columns)]
-    bounds = frame.select(*lowest, *highest).row(0)
-    lows, highs = bounds[: len(columns)], bounds[len(columns) :] or ("",) * len(columns)
-    return [
-        c
-        for c, low, high in zip(columns, lows, highs, strict=True)
-        if low is not None and (low < "!" or high >= "\u0085")
-    ]
-
-
 def _records(
     table: SourceTable, mapping: Mapping, spec: RecordSpec, stem: str, *, first: bool, order: bool
 ) -> pl.DataFrame:
@@ -212,7 +175,7 @@ def _records(
     problems.append(("record", pl.col(ROW_PROBLEM), pl.col(TEXT)))
     for name in PARTY_FIELDS:
         if name in values:
-            values[name] = _aliased(_trimmed(frame, values[name]), mapping.parties)
+            values[name] = _aliased(trimmed(frame, values[name]), mapping.parties)
     found, listed = _problems(frame, problems)
     to_spec = spec.fields.get(Col.TO_PARTY) or FieldSpec()
     return frame.select(
@@ -308,7 +271,7 @@ def _value(
     if field.integer:
         value, problem = _integer(raw)
     if field.map is not None:
-        stripped = _trimmed(frame, value)
+        stripped = trimmed(frame, value)
         table = {k: v for k, v in field.map.items() if k != ANY_VALUE}
         mapped = stripped.replace_strict(table, default=None, return_dtype=pl.String)
         if ANY_VALUE in field.map:
@@ -353,17 +316,6 @@ def _integer(raw: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     )
     problem = pl.when(text.is_not_null() & value.is_null()).then(pl.lit("not a whole number"))
     return value, problem
-
-
-def _trimmed(frame: pl.DataFrame, value: pl.Expr) -> pl.Expr:
-    """Cells trimmed of spaces (a cell of spaces only is empty); looked for first, since most
-    cells have none to trim and trimming a million costs more than looking. (A tab or other
-    blank at an edge is left for validation, which rejects a party name with one, located.)"""
-    padded = value.str.starts_with(" ") | value.str.ends_with(" ")
-    if not frame.select(padded.any()).item():
-        return value
-    trimmed = value.str.strip_chars()
-    return pl.when(trimmed != "").then(trimmed)
 
 
 def _aliased(party: pl.Expr, parties: dict[str, str]) -> pl.Expr:

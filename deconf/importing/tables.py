@@ -39,7 +39,7 @@ class SourceTable:
 def finish(source: str, frame: pl.DataFrame, columns: tuple[str, ...]) -> SourceTable:
     """Rows with no cell at all left out (as `validate` skips blank lines), the rest kept.
     Cells of blanks only are made empty later, in the columns a mapping reads
-    (`fields.blank_cells_as_null`): looking at every column of a wide sheet costs."""
+    (`cells.blank_cells_as_null`): looking at every column of a wide sheet costs."""
     return without_blank_rows(source, frame, columns)
 
 

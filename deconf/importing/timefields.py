@@ -19,6 +19,7 @@ from typing import TypeVar
 import polars as pl
 
 from deconf.frames import UTC_TIME
+from deconf.importing.cells import trimmed_cells
 from deconf.importing.mapping import EPOCH_MILLISECONDS, EPOCH_SECONDS, TimeSpec
 
 _NAIVE = pl.Datetime("us")
@@ -72,7 +73,7 @@ def read_times(
     cell = cell.cast(pl.String)
     if time.date is not None:
         cell = pl.select(pl.concat_str(pl.lit(time.date), pl.lit(" "), cell)).to_series()
-    cell = _trimmed(cell)
+    cell = trimmed_cells(cell)
     height = cell.len()
     problem = pl.repeat(None, height, dtype=pl.String, eager=True)
     if not formats:  # RFC 3339, read by validation exactly as `deconf validate` reads it
@@ -116,15 +117,6 @@ def _read_each(
     if unzoned.any():
         problem.scatter(unzoned.arg_true(), "time has no zone; set [time] zone in the mapping")
     return _where_aware(aware, wall.dt.replace_time_zone("UTC"))
-
-
-def _trimmed(cell: pl.Series) -> pl.Series:
-    """Cells trimmed of spaces, a cell of spaces only empty (looked for first: most have none,
-    and looking costs less than trimming a million cells)."""
-    if not (cell.str.starts_with(" ") | cell.str.ends_with(" ")).any():
-        return cell
-    trimmed = cell.str.strip_chars()
-    return pl.select(pl.when(pl.lit(trimmed) != "").then(pl.lit(trimmed))).to_series()
 
 
 def _parse(cell: pl.Series, formats: tuple[str, ...]) -> tuple[pl.Series, bool | pl.Series]:
