@@ -103,3 +103,16 @@ def test_a_report_of_deconf_logs_names_no_mapping(tmp_path):
     made = run("report", log, "--format", "json", "-o", tmp_path / "r.json")
     assert made.exit_code == 0, made.output
     assert "mapping" not in json.loads((tmp_path / "r.json").read_text())["parameters"]
+
+
+def test_a_damaged_mapping_entry_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tweets(tmp_path)
+    made = run("report", "tweets.csv", "--map", "tweets.toml", "--format", "json", "-o", "r.json")
+    assert made.exit_code == 0, made.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    report["parameters"]["mapping"]["preset"] = 7
+    (tmp_path / "r.json").write_text(json.dumps(report))
+    checked = run("verify-report", "r.json", "tweets.csv")
+    assert checked.exit_code == 2
+    assert "r.json: the report's parameters name a damaged mapping" in checked.output

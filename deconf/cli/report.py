@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 import polars as pl
 import typer
+from pydantic import ValidationError
 
 from deconf.analysis import Filters, analyze
 from deconf.analysis.asof import parse_as_of
@@ -137,7 +138,10 @@ def _recorded_mapping(
     recorded = made["parameters"].get("mapping")
     if recorded is None:
         return map_path, preset, None, []
-    ref = MappingRef.model_validate(recorded)
+    try:
+        ref = MappingRef.model_validate(recorded)
+    except ValidationError:
+        raise UsageError(f"{report_file}: the report's parameters name a damaged mapping") from None
     problems = []
     if preset is not None and preset != ref.preset:
         made_with = f"--preset {ref.preset}" if ref.preset else "no preset"
