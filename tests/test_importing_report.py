@@ -116,3 +116,13 @@ def test_a_damaged_mapping_entry_is_a_clear_error(tmp_path, monkeypatch):
     checked = run("verify-report", "r.json", "tweets.csv")
     assert checked.exit_code == 2
     assert "r.json: the report's parameters name a damaged mapping" in checked.output
+
+
+def test_a_map_that_is_no_file_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tweets(tmp_path)
+    made = run("report", "tweets.csv", "--map", "tweets.toml", "--format", "json", "-o", "r.json")
+    assert made.exit_code == 0, made.output
+    checked = run("verify-report", "r.json", "tweets.csv", "--map", "nope.toml")
+    assert checked.exit_code == 2
+    assert "--map nope.toml: no such mapping file" in checked.output

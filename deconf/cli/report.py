@@ -152,6 +152,8 @@ def _recorded_mapping(
         return None, ref.preset, ref, problems
     named = f"{ref.path} (SHA-256 {(ref.sha256 or '')[:16]}…)"
     if map_path is not None:
+        if not map_path.is_file():
+            raise UsageError(f"--map {map_path}: no such mapping file")
         if digest(map_path)[0] != ref.sha256:
             problems.append(f"the mapping {map_path} is not the one the report names, {named}")
         return map_path, ref.preset, ref, problems
