@@ -40,7 +40,8 @@ def bulk_instants(cell: pl.Expr, time: TimeSpec, formats: tuple[str, ...]) -> pl
     expression for the bulk of the rows, evaluated beside the mapping's other columns. A cell it
     leaves unread (another format's, a padded one, a local time the zone cannot place) is read
     by `read_times` on its own. None when there is nothing to read in bulk: no formats, times
-    that must be read in row order (rollover), or naive times and no zone (each is a problem)."""
+    that must be read in row order (rollover), or a first format without an offset and no zone
+    to place its times in (`read_times` then reads every cell format by format)."""
     if not formats or (time.date is not None and time.rollover):
         return None
     if time.date is not None:
