@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from deconf.analysis.asof import parse_as_of
+from deconf.analysis.asof import latest_timestamp, parse_as_of
 from deconf.analysis.readings import Reading, read_as
 from deconf.cli.analysis import AsOfOpt, PolicyOpt, ReadingOpt
 from deconf.cli.common import (
@@ -30,8 +31,11 @@ from deconf.opening import is_stdin
 from deconf.policy import load_policy
 from deconf.progress import Report, silent
 from deconf.sources import open_store
-from deconf.store import REJECTS
+from deconf.store import MANIFEST, REJECTS
 from deconf.times import check_zone
+
+if TYPE_CHECKING:
+    from deconf.tui.app import Loaded
 
 
 @handles_errors
@@ -41,7 +45,12 @@ def browse(
     tz: Annotated[
         str, typer.Option("--tz", help="Display zone (IANA); z toggles to each record's own zone.")
     ] = "UTC",
-    follow: Annotated[bool, typer.Option("--follow", help="Re-read growing log files.")] = False,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow", help="Re-read the logs when they change (a store: when ingested)."
+        ),
+    ] = False,
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     assume_tz: AssumeTzOpt = None,
@@ -59,7 +68,7 @@ def browse(
     Example:
       deconf browse logs/khasham-2018.jsonl --tz Asia/Damascus
     """
-    from deconf.tui.app import DeconfBrowser, Loaded, known_binding_ids  # loaded only if asked
+    from deconf.tui.app import DeconfBrowser, known_binding_ids  # loaded only if asked
     from deconf.tui.keymap import KeymapError, keymap_path, load_keymap
 
     check_zone(tz, "tz")
@@ -71,7 +80,6 @@ def browse(
     if logs and any(is_stdin(p) for p in logs):
         raise UsageError("the browser reads its keys from standard input; name a log file")
     rules = load_policy(policy)
-    chosen = Reading.parse(reading)
     options = DataOptions(
         logs,
         store,
@@ -83,18 +91,7 @@ def browse(
         preset=preset,
         verify=not no_verify,
     )
-
-    def read(progress: Report = silent) -> Loaded:
-        data = options.load(progress=progress)
-        records = read_as(data.records, chosen)
-        if logs:
-            shown = " ".join(str(p) for p in logs)
-            shown += f" --map {map_path}" if map_path else ""
-            shown += f" --preset {preset}" if preset else ""
-            return Loaded(records, data.rejected_now, f"`deconf validate {shown}` lists why")
-        rejects = data.store.root / REJECTS
-        return Loaded(records, data.summary.rejected, f"see {rejects}")
-
+    read = reader(options, reading)
     # read once here, so that input that is no log (or a reading it has not) fails before the
     # screen opens (exit 2); the browser's first load takes this result, --follow reads again
     with progress_shown() as progress:
@@ -103,15 +100,56 @@ def browse(
     def load() -> Loaded:
         return first.pop() if first else read()
 
+    root = None if logs else open_store(store, verify=False).root
+    watched = None
+    if follow:  # logs by name; a store by its manifest, replaced at each ingest
+        watched = [Path(p) for p in logs] if logs else [root / MANIFEST]
     app = DeconfBrowser(
         load,
-        marks_path(logs, None if logs else open_store(store, verify=False).root),
+        marks_path(logs, root),
         policy=rules,
         as_of=parse_as_of(as_of),
         zone=tz,
-        follow=[Path(p) for p in logs] if (follow and logs) else None,
+        follow=watched,
         keymap=keymap,
         keymap_file=keymap_file,
-        inputs=[Path(p) for p in logs] if logs else [open_store(store).root],
+        inputs=[Path(p) for p in logs] if logs else [root],
     )
     app.run()
+
+
+def reader(options: DataOptions, reading: str | None = None) -> Callable[..., Loaded]:
+    """How the browser reads its data, each time it is asked (--follow reads again): the logs
+    (validated once a read) or the store, narrowed to a reading of a merged log. Without
+    --as-of the analysis is as of the latest time of all the data read, the reading's or not,
+    as `deconf stats --reading` takes it (SPEC §3: records after it are left out, nothing else
+    moves it)."""
+    from deconf.tui.app import Loaded
+    from deconf.tui.held import CONTACT_COLUMNS
+    from deconf.tui.records import stored_record
+
+    chosen = Reading.parse(reading)
+
+    def read(progress: Report = silent) -> Loaded:
+        # from the store only the columns the browser reads
+        data = options.load(contact_columns=CONTACT_COLUMNS, progress=progress)
+        latest = latest_timestamp(data.records)
+        records = read_as(data.records, chosen)
+        if options.logs:
+            shown = " ".join(str(p) for p in options.logs)
+            shown += f" --map {options.map_path}" if options.map_path else ""
+            shown += f" --preset {options.preset}" if options.preset else ""
+            return Loaded(
+                records, data.rejected_now, f"`deconf validate {shown}` lists why", as_of=latest
+            )
+        held = data.store
+        return Loaded(
+            records,
+            data.summary.rejected,
+            f"see {held.root / REJECTS}",
+            as_of=latest,
+            lookup=lambda record_id: stored_record(held, record_id),
+            what=f"the store {held.root}",
+        )
+
+    return read

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +22,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from deconf.analysis import analyze
 from deconf.analysis.columns import A
 from deconf.frames import Col, Records
 from deconf.marks import Mark, load_marks, remove_mark
@@ -33,6 +33,7 @@ from deconf.tui.components.exchange_table import ExchangeTable
 from deconf.tui.components.frame_table import FrameTable
 from deconf.tui.filtering import FILTER_COLUMNS, check
 from deconf.tui.follow import FollowWatch
+from deconf.tui.held import first_screen, lean
 from deconf.tui.keymap import binding_ids
 from deconf.tui.screens.confirm import Confirm
 from deconf.tui.screens.detail import DetailScreen
@@ -54,9 +55,18 @@ from deconf.tui.timeline import exchange_of_episode
 
 @dataclass
 class Loaded:
+    """What a read of the logs or the store gives the browser."""
+
     records: Records
     rejected: int
     rejected_hint: str
+    #: the as-of time when none is given: the latest time of all the data read, before a
+    #: reading narrows it (as `deconf stats --reading` takes it); None: the records' latest
+    as_of: datetime | None = None
+    #: a record's every stored field by id (the store: the browser holds only some columns)
+    lookup: Callable[[str], dict | None] | None = None
+    #: what the data is, for messages ("the log", "the store")
+    what: str = "the log"
 
 
 class DeconfBrowser(ListActions, RecordActions, App):
@@ -130,6 +140,8 @@ class DeconfBrowser(ListActions, RecordActions, App):
         self._step = Step("reading the data")  # what the loading screen says is under way
         self._loading_since = time.monotonic()
         self._marked: tuple[tuple, set[str]] = ((), set())
+        self.what = "the log"  # what is read, for messages (set by each read)
+        self.lookup: Callable[[str], dict | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="banner")
@@ -163,18 +175,21 @@ class DeconfBrowser(ListActions, RecordActions, App):
             widget.update(f"Loading and analysing… {step_text(self._step)} · {elapsed:.0f} s")
 
     def _load(self, generation: int = 0) -> None:
+        """Read, analyse what the first screen lists, show it; then, while the reader looks,
+        compute the rest the screens need and keep only that (`tui/held.py`). A failed re-read
+        (--follow: a log gone or unreadable, a store that no longer matches its manifest) keeps
+        what is shown and says why in the banner."""
         try:
             loaded = self.load()
-        except Exception as error:  # a log gone or unreadable mid-follow: keep what is shown
+            self._step = Step(f"analysing {loaded.records.contacts.height:,} contacts")
+            analysis = first_screen(loaded.records, self.policy, self.as_of or loaded.as_of)
+            loaded.records = analysis.records  # the read's own frames are not kept
+            state = BrowserState(analysis, rejected=loaded.rejected, display=self.display_times)
+        except Exception as error:
             if self.state is None:
                 raise
-            self.call_from_thread(
-                self._warn, f"⚠ cannot re-read the log: {error}; showing the last good read"
-            )
+            self.call_from_thread(self._failed_reload, error)
             return
-        self._step = Step(f"analysing {loaded.records.contacts.height:,} contacts")
-        analysis = analyze(loaded.records, self.policy, self.as_of)
-        state = BrowserState(analysis, rejected=loaded.rejected, display=self.display_times)
         if self.state is not None:  # a reload keeps the reader's filters, sort and place
             old = self.state
             state.filters, state.disabled = dict(old.filters), set(old.disabled)
@@ -185,8 +200,28 @@ class DeconfBrowser(ListActions, RecordActions, App):
             )
             state.view = state.base()
             state.apply(keep=old.current[A.EXCHANGE_ID] if old.current else None)
+        if generation != self._generation:
+            return
+        self.call_from_thread(self._show, state, loaded)
+        kept = lean(analysis)
+        del analysis
         if generation == self._generation:
-            self.call_from_thread(self._show, state, loaded)
+            self.call_from_thread(self._keep, state, kept)
+
+    def _keep(self, state: BrowserState, kept) -> None:
+        """The lean analysis replaces the first one (same figures, fewer columns held). The
+        list shown is the lean one's when it is the whole list in the analysis's order (the
+        reader has not filtered or sorted yet); otherwise it stays as computed until the next
+        change of view."""
+        whole = state.view is state.analysis.exchanges
+        state.analysis = kept
+        state.frame = kept.exchanges
+        if whole:
+            state.view = kept.exchanges
+
+    def _failed_reload(self, error: Exception) -> None:
+        what = self.what
+        self._warn(f"⚠ cannot re-read {what}: {error}; showing the last good read")
 
     def _warn(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
@@ -195,6 +230,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
 
     def _show(self, state: BrowserState, loaded: Loaded) -> None:
         self.state = state
+        self.what, self.lookup = loaded.what, loaded.lookup
         banner = self.query_one("#banner", Static)
         if loaded.rejected:
             count = loaded.rejected

@@ -43,7 +43,14 @@ def check_target(path: Path, inputs: Iterable[Path], overwrite: bool = False) ->
 
 
 def without_working_columns(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.drop([c for c in frame.columns if c.startswith("_")])
+    """The list as the analysis gives it: no working columns, and texts the browser holds as
+    categoricals (to save memory) as text again, so files say and neutralise the same."""
+    frame = frame.drop([c for c in frame.columns if c.startswith("_")])
+    return frame.with_columns(
+        pl.col(name).cast(pl.String)
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Categorical)
+    )
 
 
 def write_export(frame: pl.DataFrame, path: Path) -> int:

@@ -111,7 +111,7 @@ def condition(active: list[Filter], zone: str = "UTC") -> pl.Expr:
         wanted = pl.lit(pl.Series([v.lower() for v in spec.values]))
         column = pl.col(FILTER_COLUMNS[spec.name])
         if spec.name == STATUS:
-            hit = column.str.to_lowercase().is_in(wanted.implode())
+            hit = column.cast(pl.String).str.to_lowercase().is_in(wanted.implode())
         else:
             hit = column.list.eval(
                 pl.element().str.to_lowercase().is_in(wanted.implode())

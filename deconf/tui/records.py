@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from deconf.frames import Col, Records
+from deconf.store import TABLES, Store
 
 
 def find_record(records: Records, record_id: str) -> dict[str, Any] | None:
@@ -19,6 +20,15 @@ def find_record(records: Records, record_id: str) -> dict[str, Any] | None:
             found = frame.filter(pl.col(Col.ID) == record_id)
             if not found.is_empty():
                 return found.row(0, named=True)
+    return None
+
+
+def stored_record(store: Store, record_id: str) -> dict[str, Any] | None:
+    """The record with this id as the store holds it, every column (a scan filtered by id)."""
+    for table in TABLES:
+        found = store.scan(table).filter(pl.col(Col.ID) == record_id).head(1).collect()
+        if not found.is_empty():
+            return found.row(0, named=True)
     return None
 
 

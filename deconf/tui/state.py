@@ -80,6 +80,7 @@ class BrowserState(TableState):
             A.EXCHANGE_ID,
             sortable=SORTABLE,
             sort_column=A.START,
+            presorted=(A.START, False),  # the analysis lists exchanges by start, then id
         )
 
     # zone and toggle live in `display`, shared by every screen
@@ -113,7 +114,7 @@ class BrowserState(TableState):
         summary in them. Built on first use (a filter or a search), not at start."""
         if self._index is None:
             contacts = self.analysis.records.contacts.join(self.analysis.membership, on=Col.ID)
-            extra = contacts.group_by(A.EXCHANGE_ID).agg(
+            extra = contacts.group_by(pl.col(A.EXCHANGE_ID).cast(pl.String)).agg(
                 pl.col(Col.KIND).cast(pl.String).unique().alias(KINDS_SEEN),
                 pl.col(Col.PRECEDENCE).cast(pl.String).unique().alias(PRECEDENCES_SEEN),
                 pl.concat_str(
@@ -128,7 +129,9 @@ class BrowserState(TableState):
                 .str.join(" ")
                 .alias(SEARCH_TEXT),
             )
-            self._index = self.base().join(extra, on=A.EXCHANGE_ID, how="left")
+            self._index = self.base().join(
+                extra, on=A.EXCHANGE_ID, how="left", maintain_order="left"
+            )
         return self._index
 
     @property

@@ -38,6 +38,9 @@ class TableState:
     cursor: int = 0
     query: str = ""
     matches: list[int] = field(default_factory=list)
+    #: the order `base()` already has (column, descending; ties by key): sorting by it again
+    #: would only copy the rows (at a million records, the exchanges list once more)
+    presorted: tuple[str, bool] | None = None
     view: pl.DataFrame = field(init=False)
 
     def __post_init__(self) -> None:
@@ -78,7 +81,7 @@ class TableState:
         if keep is None and not self.view.is_empty() and self.cursor < self.view.height:
             keep = self.view[self.key][self.cursor]
         view = self.source()
-        if self.sort_column is not None:
+        if self.sort_column is not None and (self.sort_column, self.descending) != self.presorted:
             view = view.sort(
                 [self._sort_key(self.sort_column), pl.col(self.key)],
                 descending=[self.descending, False],

@@ -37,13 +37,14 @@ class RecordActions:
         if not self._has_state():
             return
         record_id = self._selected_record()
-        records = self.state.analysis.records
+        records, lookup = self.state.analysis.records, self.lookup
         if record_id is None:
             self.notify("no record on this line", timeout=2)
             return
 
         def read() -> tuple[dict | None, str | None]:  # the source line may be far into a file
-            record = find_record(records, record_id)
+            # every stored field from the store; the browser itself holds only some of them
+            record = (lookup(record_id) if lookup else None) or find_record(records, record_id)
             return record, (source_line(record) if record else None)
 
         def screen(found):
