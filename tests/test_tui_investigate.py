@@ -93,6 +93,31 @@ async def test_an_owed_timeline_continues_to_the_as_of_time(night):
         assert "RU owes US an answer, silent for 12h 17m" in last.text
 
 
+async def test_the_timeline_says_how_firm_each_breach_is(night):
+    """SPEC §3.2: a breach is certain when even the shortest possible wait exceeds the target,
+    possible when only some reading of the recorded times does (kh-022's times as written stay
+    within the target; kh-020's exceed it, not on every reading; kh-024's on every one)."""
+    app = browser(night)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        app.state.find("ex:kh-020")
+        await pilot.press("enter")
+        await loaded(pilot)
+        by_id = {item.record_id: item for item in app.screen.items if item.is_record}
+        assert "BREACH of target (certain)" in by_id["kh-024"].text
+        assert "BREACH of target (possible: not on every reading" in by_id["kh-020"].text
+        assert "possible breach of target (on some reading" in by_id["kh-022"].text
+        assert not by_id["kh-022"].breach and by_id["kh-022"].breach_certainty == "possible"
+        text = drawn(app)
+        assert "BREACH of target (certain)" in text and "possible breach of target" in text
+        app.screen.query_one("OptionList").highlighted = 0
+        breaches = []
+        for _ in range(6):  # from kh-020, b visits every breach, possible ones too, and wraps
+            await pilot.press("b")
+            breaches.append(app.screen.selected.record_id)
+        assert breaches == ["kh-021", "kh-022", "kh-024", "kh-030", "kh-031", "kh-020"]
+
+
 async def test_zone_applies_on_every_screen_and_survives_a_reload(notifications):
     app = browser(notifications, zone="Asia/Aden", follow=[notifications], follow_seconds=60)
     async with app.run_test(size=WIDE) as pilot:

@@ -18,7 +18,7 @@ from datetime import datetime
 import polars as pl
 
 from deconf.analysis import Analysis
-from deconf.analysis.columns import A, Status
+from deconf.analysis.columns import A, BreachCertainty, Status
 from deconf.frames import Col
 from deconf.times import humanize
 from deconf.tui.text import plain
@@ -36,6 +36,9 @@ class TimelineItem:
     text: str
     status: str | None = None  # an attempt's status
     breach: bool = False
+    #: how firm the breach is (§3.2): certain, possible, or None (no reading of the times
+    #: exceeds the target)
+    breach_certainty: str | None = None
     recorded_tz: str | None = None
     kind: str = MESSAGE
     ongoing: bool = False  # a silence still owed where the record ends
@@ -120,8 +123,7 @@ def _message(row: dict, attempt: dict | None, answered: dict | None) -> Timeline
             notes.append(f"UNANSWERED, open {humanize(attempt[A.OPEN_SECONDS])}")
         else:
             notes.append(attempt[A.STATUS])
-        if attempt[A.BREACH]:
-            notes.append("BREACH of target")
+        notes.extend(_breach(attempt))
         if attempt[A.RETRY_STREAK] > 1:
             notes.append(f"attempt {attempt[A.ATTEMPT_NUMBER]} of {attempt[A.RETRY_STREAK]}")
     if answered is not None:
@@ -141,8 +143,23 @@ def _message(row: dict, attempt: dict | None, answered: dict | None) -> Timeline
         text=text,
         status=attempt[A.STATUS] if attempt else None,
         breach=bool(attempt and attempt[A.BREACH]),
+        breach_certainty=attempt.get(A.BREACH_CERTAINTY) if attempt else None,
         recorded_tz=row[Col.RECORDED_TZ],
     )
+
+
+def _breach(attempt: dict) -> list[str]:
+    """The breach as firm as the recorded times make it (SPEC §3.2): certain when even the
+    shortest possible wait exceeds the target, possible when only some reading of the times
+    does — also where the times as written stay within the target."""
+    certainty = attempt.get(A.BREACH_CERTAINTY)
+    if certainty == BreachCertainty.CERTAIN:
+        return ["BREACH of target (certain)"]
+    if certainty == BreachCertainty.POSSIBLE:
+        if attempt[A.BREACH]:
+            return ["BREACH of target (possible: not on every reading of the recorded times)"]
+        return ["possible breach of target (on some reading of the recorded times)"]
+    return ["BREACH of target"] if attempt[A.BREACH] else []
 
 
 def _logged_by(row: dict) -> str:

@@ -158,7 +158,7 @@ class DetailScreen(Screen):
         self._jump(lambda item: item.status == Status.UNANSWERED, direction, "unanswered attempt")
 
     def action_jump_breach(self, direction: int) -> None:
-        self._jump(lambda item: item.breach, direction, "breach")
+        self._jump(lambda item: item.breach or item.breach_certainty, direction, "breach")
 
     def action_match(self, direction: int) -> None:
         rows = self.matches()
