@@ -1,19 +1,24 @@
 """Export of the list in front: CSV, JSON or Parquet by the file's extension, never over a file
-the browser reads, never over any file without the reader saying so, written whole or not at all.
+the browser reads, never over any file without the reader saying so, written whole or not at
+all, a part at a time so that the browser can show how far it is.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import polars as pl
 
 from deconf.export import to_csv, to_json
+from deconf.progress import Report, Step, silent
 
 FORMATS = (".csv", ".json", ".parquet")
+#: rows written between two reports of progress
+CHUNK = 20_000
+ROWS = "rows"
 
 
 class ExportRefused(ValueError):
@@ -53,18 +58,58 @@ def without_working_columns(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_export(frame: pl.DataFrame, path: Path) -> int:
-    """Write `frame` (already checked target) by extension, atomically; rows written."""
+def write_export(
+    frame: pl.DataFrame, path: Path, progress: Report = silent, chunk: int = CHUNK
+) -> int:
+    """Write `frame` (already checked target) by extension, atomically; rows written. Written
+    `chunk` rows at a time, each reported to `progress`, into the same bytes a one-piece
+    write gives (CSV: the header once; JSON: one array)."""
     frame = without_working_columns(frame)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     suffix = path.suffix.lower()
+    total, what = frame.height, f"exporting to {path}"
+    progress(Step(what, 0, total, ROWS))
     try:
-        if suffix == ".parquet":
+        if suffix == ".parquet":  # binary and fast (a third of a second at 320k rows): at once
             frame.write_parquet(temporary)
+            progress(Step(what, total, total, ROWS))
         else:
-            text = to_json(frame) if suffix == ".json" else to_csv(frame)
-            temporary.write_text(text, encoding="utf-8")
+            with temporary.open("w", encoding="utf-8", newline="") as handle:
+                for text in (_json_pieces if suffix == ".json" else _csv_pieces)(
+                    frame, chunk, lambda done: progress(Step(what, done, total, ROWS))
+                ):
+                    handle.write(text)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
-    return frame.height
+    return total
+
+
+def _parts(frame: pl.DataFrame, chunk: int):
+    """(rows done after it, the part) for each `chunk` rows of the frame."""
+    for start in range(0, frame.height, chunk):
+        part = frame.slice(start, chunk)
+        yield start + part.height, part
+
+
+def _csv_pieces(frame: pl.DataFrame, chunk: int, report) -> Iterator[str]:
+    if frame.is_empty():
+        yield to_csv(frame)
+        return
+    for done, part in _parts(frame, chunk):
+        text = to_csv(part)
+        yield text if done == part.height else text.split("\n", 1)[1]  # the header once
+        report(done)
+
+
+def _json_pieces(frame: pl.DataFrame, chunk: int, report) -> Iterator[str]:
+    if frame.is_empty():
+        yield to_json(frame)
+        return
+    yield "[\n"
+    for done, part in _parts(frame, chunk):
+        # each part's array without its brackets: the objects as json.dumps indents them
+        body = to_json(part).rstrip("\n")[len("[\n") : -len("\n]")]
+        yield ("" if done == part.height else ",\n") + body
+        report(done)
+    yield "\n]\n"

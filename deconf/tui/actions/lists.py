@@ -4,8 +4,10 @@ A mixin of `DeconfBrowser`: it uses the app's `state`, `_front`, `_in_background
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+from deconf.progress import Step, step_text
 from deconf.tui.exporting import (
     ExportNeedsConfirmation,
     ExportRefused,
@@ -18,6 +20,27 @@ from deconf.tui.screens.detail import DetailScreen
 from deconf.tui.screens.frequency import FrequencyScreen, frequency_state
 from deconf.tui.screens.prompt import Prompt
 from deconf.tui.text import compile_search
+
+#: seconds between two progress notes of an export (a note stays on screen about that long)
+EVERY = 1.0
+
+
+class Throttle:
+    """Progress of a worker as a short note at most every `seconds`: the step, how much of it
+    is done, the share. Called from the worker's thread."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.last = seconds, time.monotonic()
+
+    def __call__(self, step: Step, app) -> None:
+        now = time.monotonic()
+        if now - self.last < self.seconds or not step.total or step.done >= step.total:
+            return
+        self.last = now
+        share = f" ({step.done / step.total:.0%})"
+        app.call_from_thread(
+            app.notify, step_text(step) + share, timeout=self.seconds * 1.2, markup=False
+        )
 
 
 class ListActions:
@@ -127,8 +150,9 @@ class ListActions:
                     timeout=3,
                     markup=False,
                 )
+                shown = Throttle(EVERY)
                 try:
-                    rows = write_export(frame, path)
+                    rows = write_export(frame, path, progress=lambda step: shown(step, self))
                 except OSError as error:
                     self.call_from_thread(
                         self.notify,
