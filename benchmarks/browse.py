@@ -131,10 +131,10 @@ def browse_command(log: str | None, store: str | None) -> list[str]:
     return [*command, "--store", store] if store else [*command, log]
 
 
-def measure(log: str | None, store: str | None, runs: int) -> dict:
-    """The median of `runs` launches (memory: the largest)."""
+def measure(log: str | None, store: str | None, runs: int, echo: bool = False) -> dict:
+    """The median of `runs` launches (memory: the largest); each run printed with `echo`."""
     samples = [first_screen(browse_command(log, store)) for _ in range(runs)]
-    for sample in samples:
+    for sample in samples if echo else ():
         print(json.dumps(sample), flush=True)
     return {
         key: statistics.median(s[key] for s in samples)
@@ -154,7 +154,7 @@ def main() -> None:
     options = parser.parse_args()
     if not (options.log or options.store):
         parser.error("name a log or --store")
-    summary = measure(options.log, options.store, options.runs)
+    summary = measure(options.log, options.store, options.runs, echo=True)
     print(
         f"first screen {summary['seconds']:.2f} s (cpu {summary['cpu_seconds']:.2f} s), "
         f"resident {summary['rss_mb']:.0f} MB, settled {summary['rss_settled_mb']:.0f} MB, "

@@ -12,6 +12,8 @@ Then whole `deconf` processes (issue 14): validate, stats of the log, stats of t
 with `--engine dask` when the extra is installed), the report, `--help` and `--version`, each
 against the baseline run as a process in the same run, with wall and CPU time (user + system, all
 threads: the figure a machine shared with other work disturbs least) and the load average.
+Then the browser (issue 13, `benchmarks/browse.py`): launch → first screen in a pseudo-terminal,
+from the store and from the log, with its resident memory then and once it is idle.
 A benchmark, not a test: nothing here asserts.
 """
 
@@ -29,6 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import browse
 from benchmarks.importing import write_foreign
 
 STEPS = (
@@ -126,6 +129,9 @@ def measure_processes(log: Path, store: Path, runs: int) -> dict:
             key: statistics.median(s[key] for s in samples)
             for key in ("seconds", "cpu_seconds", "load")
         } | {"peak_rss_mb": max(s["peak_rss_mb"] for s in samples)}
+    # issue 13: the browser's first screen in a pseudo-terminal, and what it keeps resident
+    results["browse_store_process"] = browse.measure(None, str(store), runs)
+    results["browse_log_process"] = browse.measure(str(log), None, runs)
     return results
 
 
@@ -253,7 +259,10 @@ def report(records: int, r: dict) -> str:
         f"{'deconf stats --store (process)':38} {stats_seconds:9.2f} {'':>7} {'':>8}  "
         f"≤ 2 s {'met' if stats_seconds <= 2 else 'MISSED'}"
     )
-    return "\n".join(lines + import_report(r) + process_report(r.get("processes")))
+    processes = r.get("processes")
+    return "\n".join(
+        lines + import_report(r) + process_report(processes) + browse_report(processes)
+    )
 
 
 #: Issue 14's targets for whole processes: (ratio to the baseline process, or None; seconds).
@@ -299,6 +308,36 @@ def process_report(processes: dict | None) -> list[str]:
         lines.append(
             f"{name:38} {f['seconds']:9.2f} {wall:7.2f} {f['cpu_seconds']:7.2f} {cpu:7.2f} "
             f"{f['peak_rss_mb']:8.0f} {f['load']:5.1f}  {target}"
+        )
+    return lines
+
+
+#: Issue 13's targets for the browser: (name, seconds to the first screen); resident ≤ 0.5 GB.
+BROWSE_TARGETS = {
+    "browse_store_process": ("deconf browse --store: first screen", 2.0),
+    "browse_log_process": ("deconf browse LOG: first screen", 6.0),
+}
+BROWSE_RESIDENT_MB = 500
+
+
+def browse_report(processes: dict | None) -> list[str]:
+    """Launch → first screen (wall, and the process's CPU time until then), resident memory at
+    the first screen and once the browser is idle, the load average."""
+    if not processes or "browse_store_process" not in processes:
+        return []
+    lines = [
+        f"{'browser':38} {'wall s':>9} {'cpu s':>7} {'MB then':>8} {'MB idle':>8} {'load':>5}"
+        "  target"
+    ]
+    for step, (name, seconds) in BROWSE_TARGETS.items():
+        f = processes[step]
+        idle = f["rss_settled_mb"]
+        verdict = _verdict(f["seconds"], f["cpu_seconds"], seconds)
+        resident = "met" if idle <= BROWSE_RESIDENT_MB else "MISSED"
+        lines.append(
+            f"{name:38} {f['seconds']:9.2f} {f['cpu_seconds']:7.2f} {f['rss_mb']:8.0f} "
+            f"{idle:8.0f} {f['load']:5.1f}  ≤ {seconds} s {verdict}, idle ≤ "
+            f"{BROWSE_RESIDENT_MB} MB {resident}"
         )
     return lines
 

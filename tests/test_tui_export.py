@@ -1,5 +1,6 @@
-"""Export a part at a time: the same bytes as one piece, progress reported as it goes, and the
-browser's running notes of it (at most one a second)."""
+"""Long work shows progress: an export is written a part at a time (the same bytes as one piece)
+with running notes of how far it is (at most one a second); a filter, sort or search that takes
+over half a second says what it is doing and for how long until it is done."""
 
 from __future__ import annotations
 
@@ -75,3 +76,28 @@ def test_export_progress_is_a_note_at_most_every_second():
         clock.tick(1.0)
         shown(Step("exporting to x.csv", 100_000, 100_000, "rows"), app)  # the end says "wrote"
     assert app.notes == ["exporting to x.csv: 40,000 rows of 100,000 rows (40%)"]
+
+
+async def test_work_over_half_a_second_says_so_until_it_is_done(tmp_path):
+    """A filter or sort over a million rows has no count to show: the browser says what it is
+    doing and for how long, from half a second on, and stops when it is done."""
+    import threading
+
+    from tests.tui_helpers import browser, loaded
+
+    app = browser(KHASHAM)
+    release = threading.Event()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await loaded(pilot)
+        notes: list[str] = []
+        app.notify = lambda message, **options: notes.append(message)
+        app._in_background(lambda: release.wait(30) and None, what="sorting")
+        await pilot.pause(0.3)
+        assert notes == []  # quick work says nothing
+        await pilot.pause(0.5)
+        assert notes and notes[0].startswith("sorting… ")
+        release.set()
+        await loaded(pilot)
+        said = len(notes)
+        await pilot.pause(1.8)  # longer than the interval between notes
+        assert len(notes) == said

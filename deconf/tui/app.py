@@ -52,6 +52,9 @@ from deconf.tui.table_state import TableState
 from deconf.tui.text import plain
 from deconf.tui.timeline import exchange_of_episode
 
+#: work that takes longer than this (seconds) says so, then again every BUSY_EVERY seconds
+BUSY_AFTER, BUSY_EVERY = 0.5, 1.5
+
 
 @dataclass
 class Loaded:
@@ -311,9 +314,31 @@ class DeconfBrowser(ListActions, RecordActions, App):
         remove_mark(self.marks_file, record_id)
         self.marks_changed()
 
-    def _in_background(self, work: Callable[[], str | None], after=None) -> None:
+    def busy(self, what: str) -> Callable[[], None]:
+        """Work that takes longer than half a second says so, with the time it has taken, until
+        it is done (a Polars operation over a million rows has no count to show, its time does);
+        returns what ends the notes, to be called on the UI thread."""
+        started = time.monotonic()
+
+        def note() -> None:
+            elapsed = time.monotonic() - started
+            self.notify(f"{what}… {elapsed:.0f} s", timeout=BUSY_EVERY * 1.2, markup=False)
+
+        timer = self.set_interval(BUSY_EVERY, note, pause=True)
+        first = self.set_timer(BUSY_AFTER, lambda: (note(), timer.resume()))
+
+        def done() -> None:
+            first.stop()
+            timer.stop()
+
+        return done
+
+    def _in_background(
+        self, work: Callable[[], str | None], after=None, what: str = "updating the list"
+    ) -> None:
         """Run view work (filter, sort, search: Polars over every row) off the UI thread,
         then redraw; the UI keeps answering meanwhile and shows the new view when it is ready."""
+        done = self.busy(what)
 
         def run() -> None:
             try:
@@ -323,6 +348,8 @@ class DeconfBrowser(ListActions, RecordActions, App):
                     self.notify, str(error), severity="error", timeout=4, markup=False
                 )
                 note = None
+            finally:
+                self.call_from_thread(done)
             self.call_from_thread(self.refresh_status)
             if after is not None:
                 self.call_from_thread(after)
@@ -380,7 +407,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
         def done(answer) -> None:
             if answer is not None:
                 values, off = answer
-                self._in_background(lambda: state.replace_filters(values, off))
+                self._in_background(lambda: state.replace_filters(values, off), what="filtering")
 
         self.push_screen(
             FilterScreen(
@@ -394,7 +421,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
 
     def action_toggle_filters(self) -> None:
         if self._has_state():
-            self._in_background(self.state.toggle_filters)
+            self._in_background(self.state.toggle_filters, what="filtering")
 
     def action_goto(self) -> None:
         if not self._has_state():
@@ -431,13 +458,20 @@ class DeconfBrowser(ListActions, RecordActions, App):
             self.push_screen(StatsScreen(self.state))
 
     def open_when_ready(
-        self, compute: Callable[[], object], screen: Callable[[object], Screen | None]
+        self,
+        compute: Callable[[], object],
+        screen: Callable[[object], Screen | None],
+        what: str = "preparing the view",
     ) -> None:
         """Compute what a screen shows in a worker (at a million records it takes a moment),
         then open the screen; the UI answers meanwhile."""
+        finished = self.busy(what)
 
         def run() -> None:
-            result = compute()
+            try:
+                result = compute()
+            finally:
+                self.call_from_thread(finished)
 
             def show() -> None:
                 opened = screen(result)
@@ -453,6 +487,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
             self.open_when_ready(
                 lambda: silences_state(self.state.analysis),
                 lambda state: SilencesScreen(state, lambda: silence_columns(self.display_times)),
+                "listing the owed silences",
             )
 
     def action_events(self) -> None:
@@ -460,6 +495,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
             self.open_when_ready(
                 lambda: events_state(self.state.analysis),
                 lambda state: EventsScreen(state, lambda: event_columns(self.display_times)),
+                "listing the events",
             )
 
     def action_toggle_zone(self) -> None:

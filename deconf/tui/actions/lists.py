@@ -77,7 +77,9 @@ class ListActions:
 
         def done(answer: str | None) -> None:
             if answer is not None:
-                self._in_background(lambda: f"{state.search(answer)} {what} match /{answer}/")
+                self._in_background(
+                    lambda: f"{state.search(answer)} {what} match /{answer}/", what="searching"
+                )
 
         self.push_screen(
             Prompt(
@@ -103,15 +105,16 @@ class ListActions:
         state, table, _ = self._front()
         column = table.cursor_column.key if table is not None else None
         if column not in state.sortable:
-            self._in_background(state.next_sort)
+            self._in_background(state.next_sort, what="sorting")
         else:
-            self._in_background(lambda: state.sort_by(column))
+            self._in_background(lambda: state.sort_by(column), what="sorting")
 
     def action_reverse(self) -> None:
         if self._has_state():
             state, _, _ = self._front()
             self._in_background(
-                lambda: state.sort_by(state.sort_column, descending=not state.descending)
+                lambda: state.sort_by(state.sort_column, descending=not state.descending),
+                what="sorting",
             )
 
     def action_frequency(self) -> None:
@@ -128,12 +131,15 @@ class ListActions:
 
             def drill(row, name=filter_name) -> None:
                 self.pop_screen()
-                self._in_background(lambda: self.state.set_filter(name, row["value"]))
+                self._in_background(
+                    lambda: self.state.set_filter(name, row["value"]), what="filtering"
+                )
 
         view = state.view
         self.open_when_ready(
             lambda: frequency_state(view, column.key),
             lambda counted: FrequencyScreen(counted, self.display_times, column.title, what, drill),
+            f"counting {column.title}",
         )
 
     def action_export(self) -> None:

@@ -54,7 +54,7 @@ class RecordActions:
                 return None
             return RecordScreen(record, self.display_times.when, line)
 
-        self.open_when_ready(read, screen)
+        self.open_when_ready(read, screen, "reading the record")
 
     def action_mark(self) -> None:
         if not self._has_state():
