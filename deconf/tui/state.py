@@ -37,6 +37,8 @@ SORTABLE = (
 )
 FLAGGED = {"unanswered": pl.col(A.UNANSWERED_ATTEMPTS) > 0, "breach": pl.col(A.BREACHES) > 0}
 SEARCH_TEXT = "_search"
+#: filters that read the records of each exchange (the others read the exchanges' columns)
+INDEXED = (filtering.KIND, filtering.PRECEDENCE)
 
 
 @dataclass
@@ -74,7 +76,9 @@ class BrowserState(TableState):
     ) -> None:
         self.analysis, self.rejected = analysis, rejected
         self.display = display or Display(zone)
-        self.filters, self.disabled, self._index = {}, set(), None
+        self.filters, self.disabled = {}, set()
+        self._index: pl.DataFrame | None = None
+        self._search: pl.DataFrame | None = None
         super().__init__(
             analysis.exchanges,
             A.EXCHANGE_ID,
@@ -109,30 +113,51 @@ class BrowserState(TableState):
         """The exchanges as the analysis gives them (what the first screen needs, no more)."""
         return self.analysis.exchanges
 
+    def _members(self) -> pl.DataFrame:
+        return self.analysis.records.contacts.join(
+            self.analysis.membership, on=Col.ID
+        ).with_columns(pl.col(A.EXCHANGE_ID).cast(pl.String))
+
     def index(self) -> pl.DataFrame:
-        """Exchanges with what filters and search look at: every kind, precedence, party and
-        summary in them. Built on first use (a filter or a search), not at start."""
+        """Exchanges with the kinds and precedences of their records (what those two filters
+        look at). Built on first use of such a filter, not at start; the other filters read
+        the exchanges' own columns."""
         if self._index is None:
-            contacts = self.analysis.records.contacts.join(self.analysis.membership, on=Col.ID)
-            extra = contacts.group_by(pl.col(A.EXCHANGE_ID).cast(pl.String)).agg(
-                pl.col(Col.KIND).cast(pl.String).unique().alias(KINDS_SEEN),
-                pl.col(Col.PRECEDENCE).cast(pl.String).unique().alias(PRECEDENCES_SEEN),
-                pl.concat_str(
-                    Col.ID,
-                    pl.lit(" "),
-                    Col.FROM_PARTY,
-                    pl.lit(" "),
-                    Col.TO_PARTY,
-                    pl.lit(" "),
-                    pl.col(Col.SUMMARY).fill_null(""),
+            extra = (
+                self._members()
+                .group_by(A.EXCHANGE_ID)
+                .agg(
+                    pl.col(Col.KIND).cast(pl.String).unique().alias(KINDS_SEEN),
+                    pl.col(Col.PRECEDENCE).cast(pl.String).unique().alias(PRECEDENCES_SEEN),
                 )
-                .str.join(" ")
-                .alias(SEARCH_TEXT),
             )
             self._index = self.base().join(
                 extra, on=A.EXCHANGE_ID, how="left", maintain_order="left"
             )
         return self._index
+
+    def search_index(self) -> pl.DataFrame:
+        """Each exchange's id with what a search looks in: every id, party and summary of its
+        records. Built on the first search."""
+        if self._search is None:
+            self._search = (
+                self._members()
+                .group_by(A.EXCHANGE_ID)
+                .agg(
+                    pl.concat_str(
+                        Col.ID,
+                        pl.lit(" "),
+                        Col.FROM_PARTY,
+                        pl.lit(" "),
+                        Col.TO_PARTY,
+                        pl.lit(" "),
+                        pl.col(Col.SUMMARY).fill_null(""),
+                    )
+                    .str.join(" ")
+                    .alias(SEARCH_TEXT),
+                )
+            )
+        return self._search
 
     @property
     def active_filters(self) -> list[Filter]:
@@ -145,13 +170,12 @@ class BrowserState(TableState):
         active = [f for f in self.active_filters if f.enabled]
         if not active:
             return self.base()
-        return self.index().filter(filtering.condition(active, self.zone))
-
-    def search_text(self) -> pl.Expr:
-        return pl.col(SEARCH_TEXT)
+        indexed = any(f.name in INDEXED for f in active)
+        rows = self.index() if indexed else self.base()
+        return rows.filter(filtering.condition(active, self.zone))
 
     def matching(self, pattern: str) -> pl.Series:
-        ids = self.index().filter(pl.col(SEARCH_TEXT).str.contains(f"(?i){pattern}"))
+        ids = self.search_index().filter(pl.col(SEARCH_TEXT).str.contains(f"(?i){pattern}"))
         return self.view.with_row_index("_i").filter(
             pl.col(A.EXCHANGE_ID).is_in(ids[A.EXCHANGE_ID].implode())
         )["_i"]
