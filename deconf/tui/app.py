@@ -33,7 +33,7 @@ from deconf.tui.components.exchange_table import ExchangeTable
 from deconf.tui.components.frame_table import FrameTable
 from deconf.tui.filtering import FILTER_COLUMNS, check
 from deconf.tui.follow import FollowWatch
-from deconf.tui.held import first_screen, lean
+from deconf.tui.held import first_screen, give_back_memory, lean
 from deconf.tui.keymap import binding_ids
 from deconf.tui.screens.confirm import Confirm
 from deconf.tui.screens.detail import DetailScreen
@@ -207,9 +207,10 @@ class DeconfBrowser(ListActions, RecordActions, App):
             return
         self.call_from_thread(self._show, state, loaded)
         kept = lean(analysis)
-        del analysis
+        del analysis, loaded
         if generation == self._generation:
-            self.call_from_thread(self._keep, state, kept)
+            self.call_from_thread(self._keep, state, kept)  # waits: the first analysis is let go
+        give_back_memory()
 
     def _keep(self, state: BrowserState, kept) -> None:
         """The lean analysis replaces the first one (same figures, fewer columns held). The
