@@ -18,7 +18,7 @@ from deconf.analysis.tallies import gap_histogram
 from deconf.frames import Col
 from deconf.times import wall_time
 from deconf.tui import filtering
-from deconf.tui.filtering import FILTER_NAMES, KINDS_SEEN, PRECEDENCES_SEEN, Filter
+from deconf.tui.filtering import FILTER_NAMES, Filter
 from deconf.tui.table_state import TableState
 from deconf.tui.text import plain
 from deconf.tui.timeline import TimelineItem, timeline
@@ -36,9 +36,8 @@ SORTABLE = (
     A.LONGEST_GAP_SECONDS,
 )
 FLAGGED = {"unanswered": pl.col(A.UNANSWERED_ATTEMPTS) > 0, "breach": pl.col(A.BREACHES) > 0}
-SEARCH_TEXT = "_search"
 #: filters that read the records of each exchange (the others read the exchanges' columns)
-INDEXED = (filtering.KIND, filtering.PRECEDENCE)
+RECORD_COLUMNS = {filtering.KIND: Col.KIND, filtering.PRECEDENCE: Col.PRECEDENCE}
 
 
 @dataclass
@@ -77,8 +76,6 @@ class BrowserState(TableState):
         self.analysis, self.rejected = analysis, rejected
         self.display = display or Display(zone)
         self.filters, self.disabled = {}, set()
-        self._index: pl.DataFrame | None = None
-        self._search: pl.DataFrame | None = None
         super().__init__(
             analysis.exchanges,
             A.EXCHANGE_ID,
@@ -113,51 +110,24 @@ class BrowserState(TableState):
         """The exchanges as the analysis gives them (what the first screen needs, no more)."""
         return self.analysis.exchanges
 
-    def _members(self) -> pl.DataFrame:
-        return self.analysis.records.contacts.join(
-            self.analysis.membership, on=Col.ID
-        ).with_columns(pl.col(A.EXCHANGE_ID).cast(pl.String))
-
-    def index(self) -> pl.DataFrame:
-        """Exchanges with the kinds and precedences of their records (what those two filters
-        look at). Built on first use of such a filter, not at start; the other filters read
-        the exchanges' own columns."""
-        if self._index is None:
-            extra = (
-                self._members()
-                .group_by(A.EXCHANGE_ID)
-                .agg(
-                    pl.col(Col.KIND).cast(pl.String).unique().alias(KINDS_SEEN),
-                    pl.col(Col.PRECEDENCE).cast(pl.String).unique().alias(PRECEDENCES_SEEN),
-                )
-            )
-            self._index = self.base().join(
-                extra, on=A.EXCHANGE_ID, how="left", maintain_order="left"
-            )
-        return self._index
-
-    def search_index(self) -> pl.DataFrame:
-        """Each exchange's id with what a search looks in: every id, party and summary of its
-        records. Built on the first search."""
-        if self._search is None:
-            self._search = (
-                self._members()
-                .group_by(A.EXCHANGE_ID)
-                .agg(
-                    pl.concat_str(
-                        Col.ID,
-                        pl.lit(" "),
-                        Col.FROM_PARTY,
-                        pl.lit(" "),
-                        Col.TO_PARTY,
-                        pl.lit(" "),
-                        pl.col(Col.SUMMARY).fill_null(""),
-                    )
-                    .str.join(" ")
-                    .alias(SEARCH_TEXT),
-                )
-            )
-        return self._search
+    def _holding(self, spec: Filter) -> pl.Expr:
+        """Exchanges holding a record of the kind or precedence asked for (negated: none),
+        found from the records each time (nothing is kept between filters)."""
+        column = RECORD_COLUMNS[spec.name]
+        wanted = [v.lower() for v in spec.values]
+        ids = (
+            self.analysis.records.contacts.lazy()
+            .filter(pl.col(column).cast(pl.String).str.to_lowercase().is_in(wanted))
+            .select(Col.ID)
+        )
+        exchanges = (
+            self.analysis.membership.lazy()
+            .join(ids, on=Col.ID, how="semi")
+            .select(pl.col(A.EXCHANGE_ID).cast(pl.String).unique())
+            .collect()[A.EXCHANGE_ID]
+        )
+        hit = pl.col(A.EXCHANGE_ID).is_in(exchanges.implode())
+        return ~hit if spec.negated else hit
 
     @property
     def active_filters(self) -> list[Filter]:
@@ -170,14 +140,37 @@ class BrowserState(TableState):
         active = [f for f in self.active_filters if f.enabled]
         if not active:
             return self.base()
-        indexed = any(f.name in INDEXED for f in active)
-        rows = self.index() if indexed else self.base()
-        return rows.filter(filtering.condition(active, self.zone))
+        condition = filtering.condition(
+            [f for f in active if f.name not in RECORD_COLUMNS], self.zone
+        )
+        for spec in active:
+            if spec.name in RECORD_COLUMNS and spec.values:
+                condition &= self._holding(spec)
+        return self.base().filter(condition)
 
     def matching(self, pattern: str) -> pl.Series:
-        ids = self.search_index().filter(pl.col(SEARCH_TEXT).str.contains(f"(?i){pattern}"))
+        """Rows of the view whose exchange holds a record whose id, parties or summary match
+        (a regular expression, any case). Read from the records each time: nothing is kept
+        between searches (at a million records an index of the texts would be 100 MB)."""
+        contacts = self.analysis.records.contacts
+        text = pl.concat_str(
+            [
+                pl.col(Col.ID),
+                pl.col(Col.FROM_PARTY).cast(pl.String),
+                pl.col(Col.TO_PARTY).cast(pl.String),
+                pl.col(Col.SUMMARY).fill_null(""),
+            ],
+            separator=" ",
+        )
+        hits = contacts.lazy().filter(text.str.contains(f"(?i){pattern}")).select(Col.ID)
+        exchanges = (
+            self.analysis.membership.lazy()
+            .join(hits, on=Col.ID, how="semi")
+            .select(pl.col(A.EXCHANGE_ID).cast(pl.String).unique())
+            .collect()[A.EXCHANGE_ID]
+        )
         return self.view.with_row_index("_i").filter(
-            pl.col(A.EXCHANGE_ID).is_in(ids[A.EXCHANGE_ID].implode())
+            pl.col(A.EXCHANGE_ID).is_in(exchanges.implode())
         )["_i"]
 
     def set_filter(self, name: str, value: str | None) -> None:
