@@ -12,6 +12,7 @@ import pytest
 
 from deconf.cli.analysis import run_analysis
 from deconf.cli.browse import reader
+from deconf.cli.options import AnalysisOptions, DataOptions
 from deconf.loading import validate_files
 from deconf.marks import marks_path
 from deconf.store import MANIFEST, Store
@@ -56,24 +57,22 @@ def app_on(read, logs: list[Path] | None, root: Path | None, **options) -> Decon
 
 def test_a_reading_is_as_of_the_latest_time_of_all_the_data_as_stats_takes_it(merged):
     evening = datetime(2018, 2, 7, 18, 0, tzinfo=UTC)
-    read = reader([merged], None, reading="side:B")
+    read = reader(DataOptions([merged]), "side:B")
     loaded_data = read()
     assert loaded_data.records.contacts["id"].to_list() == ["a2"]  # the reading's records
     assert loaded_data.as_of == evening  # not 10:05, the reading's own latest
-    stats = run_analysis(
-        [merged], None, policy=None, as_of=None, assume_tz=None, input_format=None, reading="side:B"
-    )
+    stats = run_analysis(AnalysisOptions(DataOptions([merged]), reading="side:B"))
     assert stats.analysis.as_of == evening
 
 
 async def test_the_browser_shows_a_reading_as_of_that_time(merged):
-    app = app_on(reader([merged], None, reading="side:B"), [merged], None)
+    app = app_on(reader(DataOptions([merged]), "side:B"), [merged], None)
     async with app.run_test(size=WIDE) as pilot:
         await loaded(pilot)
         assert app.state.analysis.as_of == datetime(2018, 2, 7, 18, 0, tzinfo=UTC)
         assert "as of 2018-02-07 18:00:00Z" in drawn(app)
     explicit = app_on(
-        reader([merged], None, reading="side:B"), [merged], None, as_of="2018-02-07T12:00:00Z"
+        reader(DataOptions([merged]), "side:B"), [merged], None, as_of="2018-02-07T12:00:00Z"
     )
     async with explicit.run_test(size=WIDE) as pilot:
         await loaded(pilot)
@@ -89,7 +88,9 @@ def store(tmp_path) -> Path:
 
 async def test_a_followed_store_that_stops_matching_keeps_the_last_good_read(store, tmp_path):
     manifest = store / MANIFEST
-    app = app_on(reader(None, store), None, store, follow=[manifest], follow_seconds=60)
+    app = app_on(
+        reader(DataOptions(store=store)), None, store, follow=[manifest], follow_seconds=60
+    )
     async with app.run_test(size=WIDE) as pilot:
         await loaded(pilot)
         assert app.state.total == 4
@@ -123,7 +124,7 @@ async def test_a_followed_store_that_stops_matching_keeps_the_last_good_read(sto
 
 
 async def test_p_shows_every_stored_field_from_the_store(store):
-    app = app_on(reader(None, store), None, store)
+    app = app_on(reader(DataOptions(store=store)), None, store)
     async with app.run_test(size=WIDE) as pilot:
         await loaded(pilot)
         await pilot.press("p")
