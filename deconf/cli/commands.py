@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import importlib
-import os
-import sys
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -36,12 +34,6 @@ WHERE = {
 }
 
 
-#: What a command sets before Polars loads (its allocator, jemalloc, reads it once): the browser
-#: stays open for hours, so the memory its first screen's analysis frees goes back to the system
-#: within a second instead of jemalloc's default ten (no measurable cost: docs/performance.md).
-BEFORE_POLARS = {"browse": {"_RJEM_MALLOC_CONF": "dirty_decay_ms:1000,muzzy_decay_ms:1000"}}
-
-
 def build(names: Iterable[str]) -> typer.Typer:
     """The application with the named commands: all of them for `app`; one, to run it, so that
     `deconf stats` does not import the report's templates or the browser."""
@@ -55,9 +47,6 @@ def build(names: Iterable[str]) -> typer.Typer:
     )
     application.callback()(_root)
     for name in names:
-        if "polars" not in sys.modules:
-            for key, value in BEFORE_POLARS.get(name, {}).items():
-                os.environ.setdefault(key, value)
         module, function = WHERE[name]
         command = getattr(importlib.import_module(f"deconf.cli.{module}"), function)
         application.command(name=name)(command)
