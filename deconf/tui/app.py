@@ -206,7 +206,10 @@ class DeconfBrowser(ListActions, RecordActions, App):
         if generation != self._generation:
             return
         self.call_from_thread(self._show, state, loaded)
-        kept = lean(analysis)
+        try:
+            kept = lean(analysis)
+        except Exception:  # holding less saves memory; the whole analysis shows the same
+            return
         del analysis, loaded
         if generation == self._generation:
             self.call_from_thread(self._keep, state, kept)  # waits: the first analysis is let go
@@ -224,8 +227,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
             state.view = kept.exchanges
 
     def _failed_reload(self, error: Exception) -> None:
-        what = self.what
-        self._warn(f"⚠ cannot re-read {what}: {error}; showing the last good read")
+        self._warn(f"⚠ cannot re-read {self.what}: {error}; showing the last good read")
 
     def _warn(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
