@@ -77,16 +77,16 @@ def _drain(fd: int, seconds: float) -> None:
                 return
 
 
-def _settle(fd: int, pid: int, timeout: float = 60.0) -> float:
+def _settle(fd: int, pid: int, timeout: float = 60.0, quiet: int = 3) -> float:
     """Seconds until the process is idle (the browser's background work after the first screen
-    done: under 0.05 s of CPU in a second), the screen's output read meanwhile."""
+    done): `quiet` seconds in a row each with under 0.05 s of CPU (one is not enough on a loaded
+    machine, where a process may wait a second for a core), the screen's output read meanwhile."""
     started = time.monotonic()
-    before = _cpu_seconds(pid)
-    while time.monotonic() - started < timeout:
+    before, still = _cpu_seconds(pid), 0
+    while time.monotonic() - started < timeout and still < quiet:
         _drain(fd, 1.0)
         now = _cpu_seconds(pid)
-        if now - before < 0.05:
-            break
+        still = still + 1 if now - before < 0.05 else 0
         before = now
     return time.monotonic() - started
 
