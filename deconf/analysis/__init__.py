@@ -19,7 +19,7 @@ from deconf.analysis.asof import known_at, resolve_as_of
 from deconf.analysis.chronology import chronology
 from deconf.analysis.columns import A
 from deconf.analysis.coverage import coverage_of
-from deconf.analysis.episodes import LINKING_COLUMNS, analyze_attempts, episodes_of
+from deconf.analysis.episodes import LINKING_COLUMNS, attempts_and_episodes
 from deconf.analysis.exchanges import exchange_ids, exchanges_of
 from deconf.analysis.filters import Filters
 from deconf.analysis.partitions import PairResult
@@ -83,14 +83,18 @@ class Analysis:
         return analysis
 
     @cached_property
-    def _all_attempts(self) -> pl.DataFrame:
+    def _linked(self) -> tuple[pl.DataFrame, pl.DataFrame]:
         if self.coverage is None:
             self.coverage = coverage_of(self.records)
-        return analyze_attempts(self.records.contacts, self.policy, self.as_of, self.coverage)
+        return attempts_and_episodes(self.records.contacts, self.policy, self.as_of, self.coverage)
+
+    @cached_property
+    def _all_attempts(self) -> pl.DataFrame:
+        return self._linked[0]
 
     @cached_property
     def _all_episodes(self) -> pl.DataFrame:
-        return episodes_of(self._all_attempts, self.records.contacts, self.policy)
+        return self._linked[1]
 
     @cached_property
     def _all_silences(self) -> pl.DataFrame:

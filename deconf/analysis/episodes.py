@@ -17,6 +17,7 @@ candidate then counts as a reply only if it is no later than its episode's close
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -31,22 +32,12 @@ from deconf.analysis.firmness import (
     seconds_at_least_zero,
     weakest_among,
 )
-from deconf.analysis.linking import (
-    ORDER,
-    REPLY_AT,
-    REPLY_ID,
-    REPLY_ORDER,
-    attempts_of,
-    first_replies,
-)
-from deconf.analysis.waits import finish_attempts
+from deconf.analysis.keys import nullable, pair_codes
+from deconf.analysis.linking import ORDER, PAIR, REVERSE, Candidates, first_replies, is_attempt
+from deconf.analysis.waits import EPISODE, finish_attempts
 from deconf.frames import Col
 from deconf.policy import Policy
 
-_F = "_f_order"
-_CLOSE = "_close_order"
-_PAIR = "_pair"
-_ANSWER = "_answer_id"
 LEVELS = ("any", "ack", "substantive")
 #: What linking and episodes read of a contact; the rest (summary, source…) stays behind.
 LINKING_COLUMNS = (
@@ -77,20 +68,15 @@ def _in_record_order(contacts: pl.DataFrame) -> bool:
     return bool(contacts.select((later | tie_ordered).slice(1).all()).item())
 
 
-def _level_columns(attempts: pl.DataFrame, level: str, explicit, inferred) -> pl.DataFrame:
-    """Join a level's earliest explicit and inferred candidate replies onto the attempts."""
-    for source, frame in (("x", explicit), ("i", inferred)):
-        attempts = attempts.join(
-            frame.select(
-                A.ATTEMPT_ID,
-                pl.col(REPLY_ID).alias(f"_{level}_{source}_id"),
-                pl.col(REPLY_AT).alias(f"_{level}_{source}_at"),
-                pl.col(REPLY_ORDER).alias(f"_{level}_{source}_order"),
-            ),
-            on=A.ATTEMPT_ID,
-            how="left",
-        )
-    return attempts
+def positioned(contacts: pl.DataFrame) -> pl.DataFrame:
+    """The linking columns in record order, with each contact's position and party pair codes."""
+    contacts = contacts.select(LINKING_COLUMNS)
+    if not _in_record_order(contacts):
+        contacts = contacts.sort(Col.SENT_AT, Col.ID)
+    forward, reverse = pair_codes(contacts)
+    return contacts.with_row_index(ORDER).with_columns(
+        pl.Series(PAIR, forward, dtype=pl.Int64), pl.Series(REVERSE, reverse, dtype=pl.Int64)
+    )
 
 
 def _episode_layout(pairs: np.ndarray, orders: np.ndarray, f: np.ndarray, never: int):
@@ -119,126 +105,134 @@ def _episode_layout(pairs: np.ndarray, orders: np.ndarray, f: np.ndarray, never:
     return starts, suffix_min
 
 
-def assign_episodes(attempts: pl.DataFrame, never: int) -> pl.DataFrame:
-    """Add episode ids, numbers, streaks and the close position `_close_order`.
+@dataclass(frozen=True)
+class Layout:
+    """Per attempt (aligned with the attempts' rows): its episode (a dense number), its number
+    and streak within it, the row of the episode's first attempt, and the positions of the
+    record that closed the episode and of the reply that did (`never` while open)."""
 
-    The work happens on numpy arrays in (pair, order) order; results go back to the rows through
-    the inverse permutation, so the wide frame itself is never sorted.
-    """
-    columns = attempts.select(
-        pl.concat_str(Col.FROM_PARTY, pl.lit("\x1f"), Col.TO_PARTY).rank("dense").alias(_PAIR),
-        pl.col(ORDER).cast(pl.Int64),
-        pl.col(_F).cast(pl.Int64).fill_null(never),
-    )
-    pairs, orders = columns[_PAIR].to_numpy(), columns[ORDER].to_numpy()
-    permutation = np.lexsort((orders, pairs))
-    starts, closes = _episode_layout(
-        pairs[permutation], orders[permutation], columns[_F].to_numpy()[permutation], never
-    )
+    episode: np.ndarray
+    number: np.ndarray
+    streak: np.ndarray
+    first_row: np.ndarray
+    close: np.ndarray
+    closer: np.ndarray
+
+
+def assign_episodes(
+    pairs: np.ndarray, orders: np.ndarray, f: np.ndarray, answer: np.ndarray, never: int
+) -> Layout:
+    """Episodes of attempts given in record order: `pairs` their directed pair codes, `orders`
+    their positions, `f` the position of the earliest record that could answer each and `answer`
+    that record's reply (`never` for none). The work happens in (pair, order) order; results go
+    back to the rows through the inverse permutation."""
+    permutation = np.argsort(pairs, kind="stable")  # rows are in order already
+    starts, closes = _episode_layout(pairs[permutation], orders[permutation], f[permutation], never)
     n = len(starts)
-    episode = np.cumsum(starts) - 1
-    first_row = np.flatnonzero(starts)
-    number = np.empty(n, dtype=np.uint32)
-    streak = np.empty(n, dtype=np.uint32)
-    close = np.empty(n, dtype=np.int64)
-    first_attempt = np.empty(n, dtype=np.int64)
+    episode_sorted = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    close_sorted = closes[first][episode_sorted] if n else np.zeros(0, dtype=np.int64)
+    # the reply that closed each episode: that of its earliest attempt whose answer came first
+    # (a retry answered by a reply logged at the same second is closed by that reply)
+    closing = np.flatnonzero((f[permutation] == close_sorted) & (close_sorted != never))
+    episodes_closed, earliest_closing = np.unique(episode_sorted[closing], return_index=True)
+    closer_of = np.full(len(first), never, dtype=np.int64)
+    closer_of[episodes_closed] = answer[permutation][closing[earliest_closing]]
+    layout = {name: np.empty(n, dtype=np.int64) for name in Layout.__dataclass_fields__}
     if n:
-        number[permutation] = np.arange(n) - first_row[episode] + 1
-        streak[permutation] = np.diff(np.append(first_row, n))[episode]
-        close[permutation] = closes[first_row][episode]
-        first_attempt[permutation] = permutation[first_row[episode]]
-    return attempts.with_columns(
-        pl.concat_str(pl.lit("ep:"), attempts[A.ATTEMPT_ID].gather(first_attempt)).alias(
-            A.EPISODE_ID
-        ),
-        pl.Series(_CLOSE, close, dtype=pl.Int64).replace(never, None),
-        pl.Series(A.ATTEMPT_NUMBER, number, dtype=pl.UInt32),
-        pl.Series(A.RETRY_STREAK, streak, dtype=pl.UInt32),
-    )
+        layout["episode"][permutation] = episode_sorted
+        layout["number"][permutation] = np.arange(n) - first[episode_sorted] + 1
+        layout["streak"][permutation] = np.diff(np.append(first, n))[episode_sorted]
+        layout["first_row"][permutation] = permutation[first[episode_sorted]]
+        layout["close"][permutation] = close_sorted
+        layout["closer"][permutation] = closer_of[episode_sorted]
+    return Layout(**layout)
 
 
-def analyze_attempts(
+def _own_replies(candidates: Candidates, close: np.ndarray) -> dict[str, np.ndarray]:
+    """Per level, an attempt's own earliest reply: explicit, or inferred while its episode is
+    still open (no later than its close), as positions; and per level whether it was explicit."""
+    never = candidates.never
+    replies = {}
+    for level in LEVELS:
+        explicit = candidates.explicit[level]
+        inferred = candidates.inferred[level]
+        inferred = np.where(inferred <= close, inferred, never)
+        replies[level] = np.minimum(explicit, inferred)
+        replies[f"{level}_explicit"] = (explicit < never) & (explicit < inferred)
+    return replies
+
+
+def attempts_and_episodes(
     contacts: pl.DataFrame,
     policy: Policy,
     as_of: datetime,
     coverage: pl.DataFrame | None = None,
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per attempt with its first response, status, episode and breach (SPEC §3), and
-    how firm each figure is (§3.2). `coverage` (from `coverage_of`) says until when each source
-    observed: an open episode is followed no further than that."""
-    contacts = contacts.select(LINKING_COLUMNS)
-    if not _in_record_order(contacts):
-        contacts = contacts.sort(Col.SENT_AT, Col.ID)
-    contacts = contacts.with_row_index(ORDER)
-    attempts = attempts_of(contacts)
-    _, levels = first_replies(attempts, contacts, policy)
-    for level, (explicit, inferred) in levels.items():
-        attempts = _level_columns(attempts, level, explicit, inferred)
+    how firm each figure is (§3.2); and one row per episode. `coverage` (from `coverage_of`) says
+    until when each source observed: an open episode is followed no further than that."""
+    contacts = positioned(contacts)
+    never = contacts.height
+    attempts = contacts.filter(is_attempt())
+    candidates = first_replies(attempts, contacts, policy)
+    orders = attempts[ORDER].to_numpy().astype(np.int64)
     # the earliest record that could answer each attempt (an explicit reply logged before its
-    # attempt counts from the attempt itself: clock skew)
-    explicit = pl.max_horizontal("_any_x_order", ORDER).cast(pl.Int64)
-    explicit = pl.when(pl.col("_any_x_order").is_not_null()).then(explicit)
-    inferred = pl.col("_any_i_order").cast(pl.Int64)
+    # attempt counts from the attempt itself: clock skew), and the reply behind it
+    explicit_any, inferred_any = candidates.explicit["any"], candidates.inferred["any"]
+    explicit = np.where(explicit_any < never, np.maximum(explicit_any, orders), never)
+    f = np.minimum(explicit, inferred_any)
+    answer = np.where((explicit < never) & (explicit <= inferred_any), explicit_any, inferred_any)
+    layout = assign_episodes(attempts[PAIR].to_numpy(), orders, f, answer, never)
+    replies = _own_replies(candidates, layout.close)
+    at = _gathered(contacts, never)
     attempts = attempts.with_columns(
-        pl.min_horizontal(explicit, inferred).alias(_F),
-        # the record behind f: the explicit reply when it comes first, else the inferred one
-        pl.when(explicit.is_not_null() & (inferred.is_null() | (explicit <= inferred)))
-        .then(pl.col("_any_x_id"))
-        .otherwise(pl.col("_any_i_id"))
-        .alias(_ANSWER),
-    )
-    attempts = assign_episodes(attempts, never=contacts.height)
-    positions = contacts.select(
-        pl.col(ORDER).cast(pl.Int64).alias(_CLOSE), pl.col(Col.SENT_AT).alias(A.CLOSED_AT)
-    )
-    # the reply that closed each episode: that of the attempt whose answer came first (a retry
-    # answered by a reply logged at the same second is closed by that reply, not by itself)
-    closers = (
-        attempts.filter(pl.col(_F) == pl.col(_CLOSE))
-        .sort(ORDER)
-        .group_by(A.EPISODE_ID, maintain_order=True)
-        .agg(pl.col(_ANSWER).first().alias(A.CLOSING_RESPONSE_ID))
-    )
-    attempts = attempts.join(positions, on=_CLOSE, how="left", maintain_order="left").join(
-        closers, on=A.EPISODE_ID, how="left", maintain_order="left"
-    )
-    for level in LEVELS:
-        attempts = attempts.with_columns(*_own_reply(level))
-    return finish_attempts(attempts, contacts, policy, as_of, coverage)
-
-
-def _own_reply(level: str) -> list[pl.Expr]:
-    """An attempt's own earliest reply at a level: explicit, or inferred while it is open."""
-    x_order = pl.col(f"_{level}_x_order")
-    i_open = pl.col(f"_{level}_i_order").cast(pl.Int64) <= pl.col(_CLOSE)
-    i_order = pl.when(i_open).then(pl.col(f"_{level}_i_order"))
-    explicit_first = x_order.is_not_null() & (i_order.is_null() | (x_order < i_order))
-    inferred = i_order.is_not_null()
-
-    def pick(suffix: str) -> pl.Expr:
-        return (
-            pl.when(explicit_first)
-            .then(pl.col(f"_{level}_x_{suffix}"))
-            .when(inferred)
-            .then(pl.col(f"_{level}_i_{suffix}"))
-            .alias(f"_{level}_{suffix}")
-        )
-
-    return [
-        pick("at"),
-        pick("id"),
-        pl.when(explicit_first)
+        pl.concat_str(pl.lit("ep:"), attempts[Col.ID].gather(layout.first_row)).alias(
+            A.EPISODE_ID
+        ),
+        pl.Series(EPISODE, layout.episode),
+        pl.Series(A.ATTEMPT_NUMBER, layout.number, dtype=pl.UInt32),
+        pl.Series(A.RETRY_STREAK, layout.streak, dtype=pl.UInt32),
+        at(Col.SENT_AT, layout.close, A.CLOSED_AT),
+        at(Col.ID, layout.closer, A.CLOSING_RESPONSE_ID),
+        *(at(Col.ID, replies[level], f"_{level}_id") for level in LEVELS),
+        *(at(Col.SENT_AT, replies[level], f"_{level}_at") for level in LEVELS),
+        pl.when(pl.Series(replies["any_explicit"]))
         .then(pl.lit(Link.EXPLICIT))
-        .when(inferred)
+        .when(pl.Series(replies["any"] < never))
         .then(pl.lit(Link.INFERRED))
-        .alias(f"_{level}_link"),
-    ]
+        .alias("_any_link"),
+    )
+    attempts = finish_attempts(
+        attempts,
+        contacts.select(Col.SENT_AT, Col.TIME_PRECISION, Col.CERTAINTY),
+        (nullable(replies["any"], never, "_any"), nullable(layout.closer, never, "_closer")),
+        policy,
+        as_of,
+        coverage,
+    )
+    episodes = episodes_of(attempts, contacts, nullable(layout.closer, never, "_closer"), policy)
+    return attempts.drop(EPISODE), episodes
 
 
-def episodes_of(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+def _gathered(contacts: pl.DataFrame, never: int):
+    """A function giving a contacts column at positions (`never`: null), named."""
+
+    def at(column: str, positions: np.ndarray, name: str) -> pl.Series:
+        return contacts[column].gather(nullable(positions, never, name)).alias(name)
+
+    return at
+
+
+def episodes_of(
+    attempts: pl.DataFrame, contacts: pl.DataFrame, closers: pl.Series, policy: Policy
+) -> pl.DataFrame:
     """One row per episode, described by its first attempt (SPEC §3 "Episode"), with the bounds
-    of its gap or open age from the time precision of its first attempt and closing reply."""
-    per_episode = attempts.group_by(A.EPISODE_ID).agg(
+    of its gap or open age from the time precision of its first attempt and closing reply.
+    `attempts` carry their episode number (`EPISODE`); `closers` are the positions of each
+    attempt's episode's closing reply. Attempts come in record order, so their first attempts
+    come in the episodes' order (opened_at, then episode id: "ep:" + the first attempt's id)."""
+    per_episode = attempts.group_by(EPISODE).agg(
         pl.col(A.BREACH).sum().alias(A.BREACHES),
         firmest(pl.col(A.BREACH_CERTAINTY)).alias(A.BREACH_CERTAINTY),
         (pl.col(A.BREACH_CERTAINTY) == BreachCertainty.CERTAIN).sum().alias(A.BREACHES_CERTAIN),
@@ -246,10 +240,10 @@ def episodes_of(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) 
         weakest_among(pl.col(A.RESTS_ON_CERTAINTY)).alias(A.RESTS_ON_CERTAINTY),
         coarsest_among(pl.col(A.RESTS_ON_PRECISION)).alias(A.RESTS_ON_PRECISION),
     )
-    closers = contacts.select(
-        pl.col(Col.ID).alias(A.CLOSING_RESPONSE_ID),
-        pl.col(Col.TIME_PRECISION).fill_null("second").alias("_close_precision"),
-        pl.col(Col.SENT_AT).alias("_close_at"),
+    first = pl.col(A.ATTEMPT_NUMBER) == 1
+    closing = contacts.select(
+        pl.col(Col.TIME_PRECISION).gather(closers.filter(attempts[A.ATTEMPT_NUMBER] == 1)),
+        pl.col(Col.SENT_AT).gather(closers.filter(attempts[A.ATTEMPT_NUMBER] == 1)),
     )
     answered = pl.col(A.CLOSED_AT).is_not_null()
     opened = pl.col(Col.SENT_AT)
@@ -268,10 +262,13 @@ def episodes_of(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) 
         latest(pl.col("_close_at"), pl.col("_close_precision"), approximate), closed
     )
     return (
-        attempts.filter(pl.col(A.ATTEMPT_NUMBER) == 1)
+        attempts.filter(first)
         .drop(A.BREACH_CERTAINTY, A.RESTS_ON_CERTAINTY, A.RESTS_ON_PRECISION)  # the episode's own
-        .join(per_episode, on=A.EPISODE_ID)
-        .join(closers, on=A.CLOSING_RESPONSE_ID, how="left")
+        .with_columns(
+            closing[Col.TIME_PRECISION].fill_null("second").alias("_close_precision"),
+            closing[Col.SENT_AT].alias("_close_at"),
+        )
+        .join(per_episode, on=EPISODE, how="left", maintain_order="left")
         .select(
             A.EPISODE_ID,
             Col.FROM_PARTY,
@@ -305,5 +302,4 @@ def episodes_of(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) 
             A.RESTS_ON_CERTAINTY,
             A.RESTS_ON_PRECISION,
         )
-        .sort(A.OPENED_AT, A.EPISODE_ID)
     )

@@ -1,18 +1,24 @@
 """Reply linking (SPEC §3): which counterpart messages answer which attempts, and how.
 
-Explicit links come from `in_reply_to`. Inferred links are found with as-of joins: for each
-attempt, the earliest delivered, unlinked message from the counterpart strictly after it, within
-the inference window and in a compatible thread. Whether the attempt's episode was still open at
-that moment is decided later, in `episodes`, once episodes are known.
+Explicit links come from `in_reply_to`. Inferred links are found by a forward as-of search: for
+each attempt, the earliest delivered, unlinked message from the counterpart strictly after it,
+within the inference window and in a compatible thread. Whether the attempt's episode was still
+open at that moment is decided later, in `episodes`, once episodes are known.
+
+Every reply is named by its *position* in (sent_at, id) order (`ORDER`), so the search is an
+integer one (`deconf.analysis.keys.Sorted`) and what a reply says (its id, time, precision) is
+gathered by position when needed, never joined back on id strings.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 import polars as pl
 
-from deconf.analysis.columns import A
+from deconf.analysis.keys import Sorted, codes, dense
 from deconf.frames import Col
 from deconf.policy import Policy
 from deconf.vocabulary import (
@@ -22,13 +28,13 @@ from deconf.vocabulary import (
     AttemptOutcome,
 )
 
-REPLY_ID = "_reply_id"
-REPLY_AT = "_reply_at"
-REPLY_ORDER = "_reply_order"
 #: Position of a contact in (sent_at, id) order: "records are taken in time order, ties by id".
 ORDER = "_order"
-_KEY = "_search_from"
+#: The contact's directed party pair (from, to), and the reverse pair (to, from), as integers.
+PAIR = "_pair"
+REVERSE = "_reverse"
 _ONE_MICROSECOND = timedelta(microseconds=1)
+_ROW = "_row"
 
 #: Reply levels: any reply, an acknowledgement, a substantive answer.
 LEVELS: dict[str, frozenset[str] | None] = {
@@ -44,160 +50,118 @@ def is_attempt() -> pl.Expr:
     return pl.coalesce(pl.col(Col.EXPECTS_RESPONSE), by_kind)
 
 
-def attempts_of(contacts: pl.DataFrame) -> pl.DataFrame:
-    """The attempts, in time order (ties by id)."""
-    return (
-        contacts.filter(is_attempt())
-        .select(
-            pl.col(Col.ID).alias(A.ATTEMPT_ID),
-            ORDER,
-            Col.SENT_AT,
-            Col.FROM_PARTY,
-            Col.TO_PARTY,
-            Col.CHANNEL,
-            Col.KIND,
-            Col.PRECEDENCE,
-            Col.THREAD,
-            Col.RESPOND_BY,
-            Col.ATTEMPT_OUTCOME,
-            Col.TIME_PRECISION,
-            Col.ORIGIN_FILE,
-            Col.CERTAINTY,
-        )
-        .sort(Col.SENT_AT, A.ATTEMPT_ID)
-    )
-
-
 def _delivered() -> pl.Expr:
     return pl.col(Col.ATTEMPT_OUTCOME) == AttemptOutcome.DELIVERED.value
 
 
-def explicit_replies(
-    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy
-) -> pl.DataFrame:
-    """Every valid explicit reply per attempt: attempt_id, reply id/time/kind."""
+def _of_kinds(kinds: frozenset[str] | None) -> pl.Expr:
+    if kinds is None:
+        return pl.lit(True)
+    return pl.col(Col.KIND).cast(pl.String).is_in(sorted(kinds))
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Per attempt (aligned with the attempts' rows) and level, the position of the earliest
+    explicit reply and of the earliest inferred candidate; `never` where there is none."""
+
+    explicit: dict[str, np.ndarray]
+    inferred: dict[str, np.ndarray]
+    never: int
+
+
+def explicit_first(
+    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, never: int
+) -> dict[str, np.ndarray]:
+    """Per level, each attempt's earliest valid explicit reply: delivered, naming the attempt,
+    from its counterpart, after at least the minimum latency (or before it: skew, kept)."""
     min_latency = policy.min_reply_latency
     replies = contacts.filter(pl.col(Col.IN_REPLY_TO).is_not_null() & _delivered()).select(
-        pl.col(Col.IN_REPLY_TO).alias(A.ATTEMPT_ID),
-        pl.col(Col.ID).alias(REPLY_ID),
-        pl.col(Col.SENT_AT).alias(REPLY_AT),
-        pl.col(ORDER).alias(REPLY_ORDER),
-        pl.col(Col.KIND).cast(pl.String).alias("_reply_kind"),
-        pl.col(Col.FROM_PARTY).alias("_reply_from"),
-        pl.col(Col.TO_PARTY).alias("_reply_to"),
+        pl.col(Col.IN_REPLY_TO).alias(Col.ID),
+        pl.col(ORDER).alias("_reply"),
+        pl.col(Col.SENT_AT).alias("_reply_at"),
+        pl.col(Col.KIND).alias("_reply_kind"),
+        pl.col(REVERSE).alias(PAIR),  # the counterpart answers the attempt's own pair
     )
-    latency = pl.col(REPLY_AT) - pl.col(Col.SENT_AT)
-    return (
-        attempts.select(A.ATTEMPT_ID, Col.SENT_AT, Col.FROM_PARTY, Col.TO_PARTY)
-        .join(replies, on=A.ATTEMPT_ID, how="inner")
-        .filter(
-            (pl.col("_reply_from") == pl.col(Col.TO_PARTY))
-            & (pl.col("_reply_to") == pl.col(Col.FROM_PARTY))
-            & ((latency >= min_latency) | (latency < timedelta(0)))  # skew: kept, flagged
+    latency = pl.col("_reply_at") - pl.col(Col.SENT_AT)
+    found = (
+        attempts.select(Col.ID, Col.SENT_AT, PAIR, pl.int_range(pl.len()).alias(_ROW))
+        .join(replies, on=[Col.ID, PAIR], how="inner")
+        .filter((latency >= min_latency) | (latency < timedelta(0)))  # skew: kept, flagged
+        .rename({"_reply_kind": Col.KIND})
+        .group_by(_ROW)
+        .agg(
+            *(
+                pl.col("_reply").filter(_of_kinds(kinds)).min().alias(level)
+                for level, kinds in LEVELS.items()
+            )
         )
-        .select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT, REPLY_ORDER, "_reply_kind")
     )
-
-
-def earliest(replies: pl.DataFrame, kinds: frozenset[str] | None) -> pl.DataFrame:
-    """Per attempt, the earliest reply (ties by id), optionally of some kinds only."""
-    if kinds is not None:
-        replies = replies.filter(pl.col("_reply_kind").is_in(sorted(kinds)))
-    return replies.sort(REPLY_ORDER).unique(A.ATTEMPT_ID, keep="first", maintain_order=True)
-
-
-def _candidates(contacts: pl.DataFrame, kinds: frozenset[str] | None) -> pl.DataFrame:
-    """Delivered messages naming nothing, keyed by the pair they would answer, in order."""
-    candidates = contacts.filter(pl.col(Col.IN_REPLY_TO).is_null() & _delivered())
-    if kinds is not None:
-        candidates = candidates.filter(pl.col(Col.KIND).cast(pl.String).is_in(sorted(kinds)))
-    return candidates.select(
-        # a message from B to A answers an attempt from A to B
-        pl.col(Col.TO_PARTY).alias(Col.FROM_PARTY),
-        pl.col(Col.FROM_PARTY).alias(Col.TO_PARTY),
-        pl.col(Col.THREAD),
-        pl.col(Col.ID).alias(REPLY_ID),
-        pl.col(Col.SENT_AT).alias(REPLY_AT),
-        pl.col(ORDER).alias(REPLY_ORDER),
-    )
+    rows = found[_ROW].to_numpy()
+    levels = {}
+    for level in LEVELS:
+        positions = np.full(attempts.height, never, dtype=np.int64)
+        positions[rows] = found[level].fill_null(never).to_numpy()
+        levels[level] = positions
+    return levels
 
 
 def inferred_first(
-    attempts: pl.DataFrame,
-    contacts: pl.DataFrame,
-    policy: Policy,
-    kinds: frozenset[str] | None,
-    among: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Per attempt, the earliest unlinked counterpart message that may answer it (any state).
-
-    `contacts` and `attempts` come in record order (time, then id), so no sorting is needed;
-    `among` limits the search to attempts known to have some candidate.
-    """
-    candidates = _candidates(contacts, kinds)
-    shift = max(policy.min_reply_latency, _ONE_MICROSECOND)  # strictly after the attempt
-    left = attempts.select(
-        A.ATTEMPT_ID,
-        Col.FROM_PARTY,
-        Col.TO_PARTY,
-        Col.THREAD,
-        Col.SENT_AT,
-        (pl.col(Col.SENT_AT) + shift).alias(_KEY),
-    )
-    if among is not None:
-        left = left.join(
-            among.select(A.ATTEMPT_ID), on=A.ATTEMPT_ID, how="semi", maintain_order="left"
-        )
-    pair = [Col.FROM_PARTY, Col.TO_PARTY]
-    threaded = left.filter(pl.col(Col.THREAD).is_not_null())
-    within = pl.col(REPLY_AT) - pl.col(Col.SENT_AT) <= policy.inference_window
-    if threaded.is_empty():
-        found = _first_after(left, candidates, pair)
-        return found.filter(within).select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT, REPLY_ORDER)
-    found = pl.concat(
-        [
-            _first_after(
-                threaded, candidates.filter(pl.col(Col.THREAD).is_not_null()), [*pair, Col.THREAD]
-            ),
-            _first_after(threaded, candidates.filter(pl.col(Col.THREAD).is_null()), pair),
-            _first_after(left.filter(pl.col(Col.THREAD).is_null()), candidates, pair),
-        ]
-    )
-    return (
-        found.filter(within)
-        .sort(REPLY_ORDER)
-        .unique(A.ATTEMPT_ID, keep="first", maintain_order=True)
-        .select(A.ATTEMPT_ID, REPLY_ID, REPLY_AT, REPLY_ORDER)
-    )
-
-
-def _first_after(left: pl.DataFrame, right: pl.DataFrame, by: list[str]) -> pl.DataFrame:
-    """The first right row at or after each left key. Among candidates at the same instant the
-    forward as-of join takes the first in record order, i.e. the smallest id (the property test
-    against the brute-force reference holds this to the SPEC's tie rule)."""
-    joined = left.join_asof(
-        right.select(*by, REPLY_ID, REPLY_AT, REPLY_ORDER),
-        left_on=_KEY,
-        right_on=REPLY_AT,
-        by=by,
-        strategy="forward",
-        allow_exact_matches=True,
-        check_sortedness=False,
-    )
-    return joined.filter(pl.col(REPLY_ID).is_not_null()).select(
-        A.ATTEMPT_ID, Col.SENT_AT, REPLY_ID, REPLY_AT, REPLY_ORDER
-    )
-
-
-def first_replies(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy):
-    """Candidate first replies per level: {level: (explicit earliest, inferred earliest)}."""
-    explicit = explicit_replies(attempts, contacts, policy)
-    any_inferred = inferred_first(attempts, contacts, policy, None)
-    levels = {"any": (earliest(explicit, None), any_inferred)}
+    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, never: int
+) -> dict[str, np.ndarray]:
+    """Per level, each attempt's earliest unlinked counterpart message that may answer it (in
+    any state of its episode): delivered, naming nothing, strictly after the attempt (and after
+    the minimum latency), within the inference window, and in the attempt's thread or in none.
+    Among candidates at the same instant the first in record order (the smallest id) wins."""
+    times = contacts[Col.SENT_AT].dt.epoch("us").to_numpy()
+    sent = attempts[Col.SENT_AT].dt.epoch("us").to_numpy()
+    shift = max(policy.min_reply_latency, _ONE_MICROSECOND) // _ONE_MICROSECOND
+    window = policy.inference_window // _ONE_MICROSECOND
+    start = np.searchsorted(times, sent + shift, side="left")  # strictly after the attempt
+    pairs, reverse = attempts[PAIR].to_numpy(), contacts[REVERSE].to_numpy()
+    threaded = attempts[Col.THREAD].is_not_null().to_numpy()
+    if threaded.any():
+        thread_of, candidate_thread = _thread_groups(attempts, contacts)
+    levels = {}
     for level, kinds in LEVELS.items():
-        if kinds is not None:  # a kind-restricted candidate exists only where some candidate does
-            levels[level] = (
-                earliest(explicit, kinds),
-                inferred_first(attempts, contacts, policy, kinds, among=any_inferred),
+        candidate = contacts.select(
+            (pl.col(Col.IN_REPLY_TO).is_null() & _delivered() & _of_kinds(kinds)).fill_null(False)
+        ).to_series().to_numpy()
+        positions = np.flatnonzero(candidate)
+        found = Sorted(reverse[positions], positions, never).first_from(pairs, start)
+        if threaded.any():
+            unthreaded = positions[contacts[Col.THREAD].is_null().to_numpy()[positions]]
+            with_thread = positions[candidate_thread[positions] >= 0]
+            found = np.where(
+                threaded,
+                np.minimum(
+                    Sorted(reverse[unthreaded], unthreaded, never).first_from(pairs, start),
+                    Sorted(candidate_thread[with_thread], with_thread, never).first_from(
+                        np.maximum(thread_of, 0), start
+                    ),
+                ),
+                found,
             )
-    return explicit, levels
+        late = times[np.minimum(found, len(times) - 1)] - sent > window
+        levels[level] = np.where((found == never) | late, never, found)
+    return levels
+
+
+def _thread_groups(attempts: pl.DataFrame, contacts: pl.DataFrame):
+    """One integer per (pair, thread): an attempt's own and, per contact, that of the attempts a
+    message would answer (its reverse pair, same thread); -1 without a thread."""
+    attempt_thread, contact_thread = codes(attempts[Col.THREAD], contacts[Col.THREAD])
+    pairs = np.concatenate([attempts[PAIR].to_numpy(), contacts[REVERSE].to_numpy()])
+    threads = np.concatenate([attempt_thread, contact_thread])
+    groups = np.where(threads >= 0, dense(pairs, threads), -1)
+    return groups[: attempts.height], groups[attempts.height :]
+
+
+def first_replies(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) -> Candidates:
+    """Candidate first replies of every attempt, per level, as positions."""
+    never = contacts.height
+    return Candidates(
+        explicit_first(attempts, contacts, policy, never),
+        inferred_first(attempts, contacts, policy, never),
+        never,
+    )

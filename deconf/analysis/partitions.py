@@ -20,7 +20,7 @@ from datetime import datetime
 import polars as pl
 
 from deconf.analysis.columns import A
-from deconf.analysis.episodes import analyze_attempts, episodes_of
+from deconf.analysis.episodes import attempts_and_episodes
 from deconf.analysis.silences import silence_intervals
 from deconf.frames import Col
 from deconf.policy import Policy
@@ -64,8 +64,7 @@ def analyze_pair(
 ) -> PairResult:
     """Attempts, episodes and silences of the contacts of one pair (or of any set of pairs).
     `coverage` is the whole log's (`coverage_of`): how far each source saw is not a pair's."""
-    attempts = analyze_attempts(contacts, policy, as_of, coverage)
-    episodes = episodes_of(attempts, contacts, policy)
+    attempts, episodes = attempts_and_episodes(contacts, policy, as_of, coverage)
     return PairResult(attempts, episodes, silence_intervals(contacts, episodes))
 
 

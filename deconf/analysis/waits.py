@@ -34,6 +34,8 @@ from deconf.policy import Policy
 
 _UNTIL = "_waited_until"
 _LO, _HI = "_until_lo", "_until_hi"
+#: The dense number of an attempt's episode: what per-episode figures group by.
+EPISODE = "_episode"
 
 
 def _censored_at(attempts: pl.DataFrame, as_of: datetime, coverage: pl.DataFrame | None) -> pl.Expr:
@@ -41,18 +43,21 @@ def _censored_at(attempts: pl.DataFrame, as_of: datetime, coverage: pl.DataFrame
     as_of_lit = pl.lit(as_of, dtype=UTC_TIME)
     if coverage is None or A.COVERS_UNTIL not in attempts.columns:
         return as_of_lit
-    episode_end = pl.col(A.COVERS_UNTIL).max().over(A.EPISODE_ID)
+    episode_end = pl.col(A.COVERS_UNTIL).max().over(EPISODE)
     return pl.min_horizontal(pl.coalesce(episode_end, as_of_lit), as_of_lit)
 
 
-def _reply_bounds(contacts: pl.DataFrame, id_column: str, prefix: str, policy: Policy):
-    """The interval a reply's time stands for, and how firm the reply is, keyed by the column
-    naming it."""
-    precision = pl.col(Col.TIME_PRECISION).fill_null("second")
+def _reply_bounds(
+    contacts: pl.DataFrame, positions: pl.Series, prefix: str, policy: Policy
+) -> pl.DataFrame:
+    """The interval the time of the records at `positions` stands for, and how firm each is:
+    one row per position (null where the position is)."""
+    time, precision = pl.col(Col.SENT_AT), pl.col(Col.TIME_PRECISION).fill_null("second")
     return contacts.select(
-        pl.col(Col.ID).alias(id_column),
-        earliest(pl.col(Col.SENT_AT), precision, policy.approximate).alias(f"{prefix}_lo"),
-        latest(pl.col(Col.SENT_AT), precision, policy.approximate).alias(f"{prefix}_hi"),
+        pl.col(Col.SENT_AT, Col.TIME_PRECISION, Col.CERTAINTY).gather(positions)
+    ).select(
+        earliest(time, precision, policy.approximate).alias(f"{prefix}_lo"),
+        latest(time, precision, policy.approximate).alias(f"{prefix}_hi"),
         certainty_rank(pl.col(Col.CERTAINTY)).alias(f"{prefix}_certainty"),
         precision_rank(precision).alias(f"{prefix}_precision"),
     )
@@ -61,29 +66,29 @@ def _reply_bounds(contacts: pl.DataFrame, id_column: str, prefix: str, policy: P
 def finish_attempts(
     attempts: pl.DataFrame,
     contacts: pl.DataFrame,
+    replies: tuple[pl.Series, pl.Series],
     policy: Policy,
     as_of: datetime,
     coverage: pl.DataFrame | None,
 ) -> pl.DataFrame:
-    """The public per-attempt frame from the linking and episode working columns."""
+    """The public per-attempt frame (plus `EPISODE`) from the linking and episode working
+    columns. `replies` are the positions of each attempt's first reply and of the reply that
+    closed its episode; `contacts` has the time, precision and certainty at every position."""
     sent = pl.col(Col.SENT_AT)
     precision = pl.col(Col.TIME_PRECISION).fill_null("second")
     if coverage is not None:
         attempts = attempts.join(
             coverage_end(coverage), on=Col.ORIGIN_FILE, how="left", maintain_order="left"
         )
+    first_reply, closer = replies
     attempts = (
-        attempts.join(
-            _reply_bounds(contacts, "_any_id", "_reply", policy),
-            on="_any_id",
-            how="left",
-            maintain_order="left",
-        )
-        .join(
-            _reply_bounds(contacts, A.CLOSING_RESPONSE_ID, "_close", policy),
-            on=A.CLOSING_RESPONSE_ID,
-            how="left",
-            maintain_order="left",
+        pl.concat(
+            [
+                attempts,
+                _reply_bounds(contacts, first_reply, "_reply", policy),
+                _reply_bounds(contacts, closer, "_close", policy),
+            ],
+            how="horizontal",
         )
         .with_columns(
             pl.when(pl.col("_any_at").is_not_null())
@@ -146,7 +151,7 @@ def finish_attempts(
         return seconds.clip(lower_bound=0.0)
 
     return frame.select(
-        A.ATTEMPT_ID,
+        pl.col(Col.ID).alias(A.ATTEMPT_ID),
         Col.FROM_PARTY,
         Col.TO_PARTY,
         Col.CHANNEL,
@@ -197,7 +202,8 @@ def finish_attempts(
         coarsest_precision(
             precision_rank(precision), pl.coalesce("_reply_precision", "_close_precision")
         ).alias(A.RESTS_ON_PRECISION),
-    ).sort(Col.SENT_AT, A.ATTEMPT_ID)
+        EPISODE,
+    )  # attempts come in record order: (sent_at, attempt_id)
 
 
 __all__ = ["BreachCertainty", "finish_attempts"]

@@ -1,0 +1,69 @@
+"""Integer keys for the per-pair searches of the analysis, and the one search they serve.
+
+Linking, episodes and silences all ask "within this party pair (and thread), what is the first
+record at or after this position?". Asked with party names and ids, every question is a hash join
+on strings; asked with small integers it is one `numpy.searchsorted` over a sorted key. A record's
+*position* is its place in (sent_at, id) order; a *group* is a dense integer per pair (or per pair
+and thread), and `group * (positions + 1) + position` sorts records by group, then time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from deconf.frames import Col
+
+#: Past every position: "none" in the integer arrays (mins ignore it; converted to null at the end).
+_INT64_LIMIT = np.iinfo(np.int64).max
+
+
+def codes(*columns: pl.Series) -> list[np.ndarray]:
+    """The values of several text columns as integers in one numbering (sorted), nulls as -1."""
+    values = pl.concat([c.rename("_") for c in columns]).drop_nulls().unique().sort()
+    enum = pl.Enum(values)
+    return [c.cast(enum).to_physical().fill_null(-1).to_numpy().astype(np.int64) for c in columns]
+
+
+def dense(*columns: np.ndarray) -> np.ndarray:
+    """One integer per distinct combination of the columns' values (0, 1, 2, … in sorted order)."""
+    frame = pl.DataFrame({f"c{i}": column for i, column in enumerate(columns)})
+    ranked = frame.select(pl.struct(frame.columns).rank("dense").cast(pl.Int64) - 1)
+    return ranked.to_series().to_numpy()
+
+
+def pair_codes(contacts: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per contact, its directed pair (from, to) and the reverse pair (to, from) as integers in
+    one numbering: a message from B to A has as `reverse` the `forward` code of A's messages to B.
+    Numbers stay small enough that `Sorted` keys (code × positions) never overflow."""
+    source, target = codes(contacts[Col.FROM_PARTY], contacts[Col.TO_PARTY])
+    parties = int(max(source.max(initial=0), target.max(initial=0))) + 1
+    if parties * parties * (contacts.height + 1) < _INT64_LIMIT:
+        return source * parties + target, target * parties + source
+    numbered = dense(np.concatenate([source, target]), np.concatenate([target, source]))
+    return numbered[: contacts.height], numbered[contacts.height :]
+
+
+class Sorted:
+    """Records sorted by (group, position), searchable for the first one at or after a position
+    within a group. `never` is past every position (the size of the numbering)."""
+
+    def __init__(self, groups: np.ndarray, positions: np.ndarray, never: int) -> None:
+        self.never = never
+        self.keys = np.sort(groups * (never + 1) + positions)
+
+    def first_from(self, groups: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """Per query, the smallest position ≥ `start` among the records of its group, or `never`."""
+        span = self.never + 1
+        wanted = groups * span + start
+        index = np.searchsorted(self.keys, wanted, side="left")
+        if len(self.keys) == 0:
+            return np.full(len(groups), self.never, dtype=np.int64)
+        found = self.keys[np.minimum(index, len(self.keys) - 1)]
+        hit = (index < len(self.keys)) & (found // span == groups)
+        return np.where(hit, found % span, self.never)
+
+
+def nullable(positions: np.ndarray, never: int, name: str) -> pl.Series:
+    """Positions as a Polars column, `never` as null."""
+    return pl.Series(name, positions, dtype=pl.Int64).replace(never, None)
