@@ -42,6 +42,8 @@ def coverage_of(records: Records) -> pl.DataFrame:
     )
 
 
-def coverage_end(coverage: pl.DataFrame) -> pl.DataFrame:
-    """origin_file → covers_until, to join onto rows that carry an origin file."""
-    return coverage.select(Col.ORIGIN_FILE, A.COVERS_UNTIL)
+def covers_until(origin_files: pl.Series, coverage: pl.DataFrame) -> pl.Series:
+    """Per row, until when the source it was read from observed (null for an unknown source)."""
+    return origin_files.replace_strict(
+        coverage[Col.ORIGIN_FILE], coverage[A.COVERS_UNTIL], default=None, return_dtype=UTC_TIME
+    ).alias(A.COVERS_UNTIL)

@@ -1,40 +1,42 @@
-"""Episodes and per-attempt figures (SPEC §3), without a loop over attempts.
+"""Attempts and episodes (SPEC §3): linking, the episode layout and the per-attempt waits put
+together, and one row per episode with the figures of its attempts.
 
-An A→B episode opens at an attempt when none is open, takes in every later A→B attempt made while
-it is open, and closes at the earliest first response of any of its attempts. Records are taken
-in time order, ties broken by id: `_order` is each contact's position in that order.
-
-Why this can be computed in bulk: let f(j) be the position of the earliest record that could
-answer attempt j — its earliest explicit reply (or j itself, when that reply is logged before
-it: clock skew), or its earliest inferred candidate, whether or not j's episode is still open
-then. Answers never come before their attempt in this order, so for an episode starting at
-attempt s the close is min f over all later attempts of the pair — a suffix minimum — and the
-next episode starts at the first attempt after that close. Following those "next start" pointers
-from the first attempt visits exactly the episode starts, one step per episode. An inferred
-candidate then counts as a reply only if it is no later than its episode's close, which is
-"while the episode is still open".
+Records are taken in time order, ties broken by id; a contact's *position* (`ORDER`) is its place
+in that order, and replies, closes and episodes are named by positions and dense numbers while
+they are worked out (`linking`, `layout`). Ids and times are gathered by position once, at the
+end; per-episode figures are reduced over the layout, never grouped by id strings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import polars as pl
 
-from deconf.analysis.columns import A, BreachCertainty, Link, Status, seconds_between
+from deconf.analysis.columns import A, Link, Status, seconds_between
+from deconf.analysis.coverage import covers_until
 from deconf.analysis.firmness import (
-    coarsest_among,
+    CERTAIN_BREACH,
+    POSSIBLE_BREACH,
+    breach_named,
+    certainty_named,
     earliest,
-    firmest,
     latest,
+    precision_named,
     seconds_at_least_zero,
-    weakest_among,
 )
-from deconf.analysis.keys import nullable, pair_codes
+from deconf.analysis.keys import grouped, nullable, pair_codes
+from deconf.analysis.layout import Layout, assign_episodes
 from deconf.analysis.linking import ORDER, PAIR, REVERSE, Candidates, first_replies, is_attempt
-from deconf.analysis.waits import EPISODE, finish_attempts
+from deconf.analysis.waits import (
+    BREACH_RANK,
+    CERTAINTY_RANK,
+    EPISODE,
+    PRECISION_RANK,
+    RANKS,
+    finish_attempts,
+)
 from deconf.frames import Col
 from deconf.policy import Policy
 
@@ -57,6 +59,7 @@ LINKING_COLUMNS = (
     Col.ORIGIN_FILE,
     Col.CERTAINTY,
 )
+_NO_TIME = np.iinfo(np.int64).min
 
 
 def _in_record_order(contacts: pl.DataFrame) -> bool:
@@ -79,76 +82,6 @@ def positioned(contacts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _episode_layout(pairs: np.ndarray, orders: np.ndarray, f: np.ndarray, never: int):
-    """Episode starts and closes for attempts sorted by (pair, order), all in numpy.
-
-    `pairs` are dense pair numbers (non-decreasing), `orders` the attempts' positions, `f` the
-    position of the earliest record that could answer each (or `never`). Returns the boolean
-    start mask and, per attempt, the close position of the episode that would start there.
-    """
-    n = len(orders)
-    starts = np.zeros(n, dtype=bool)
-    if n == 0:
-        return starts, np.zeros(0, dtype=np.int64)
-    # one sortable key per attempt: pairs apart by more than any position, so that a suffix
-    # minimum or a search never crosses from one pair into another
-    spread = np.int64(never + 1)
-    base = pairs.astype(np.int64) * spread
-    suffix_min = np.minimum.accumulate((base + f)[::-1])[::-1] - base
-    keys = base + orders
-    following = np.searchsorted(keys, base + suffix_min, side="right")
-    follow = np.maximum(following, np.arange(1, n + 1)).tolist()
-    position = 0
-    while position < n:  # one step per episode
-        starts[position] = True
-        position = follow[position]
-    return starts, suffix_min
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Per attempt (aligned with the attempts' rows): its episode (a dense number), its number
-    and streak within it, the row of the episode's first attempt, and the positions of the
-    record that closed the episode and of the reply that did (`never` while open)."""
-
-    episode: np.ndarray
-    number: np.ndarray
-    streak: np.ndarray
-    first_row: np.ndarray
-    close: np.ndarray
-    closer: np.ndarray
-
-
-def assign_episodes(
-    pairs: np.ndarray, orders: np.ndarray, f: np.ndarray, answer: np.ndarray, never: int
-) -> Layout:
-    """Episodes of attempts given in record order: `pairs` their directed pair codes, `orders`
-    their positions, `f` the position of the earliest record that could answer each and `answer`
-    that record's reply (`never` for none). The work happens in (pair, order) order; results go
-    back to the rows through the inverse permutation."""
-    permutation = np.argsort(pairs, kind="stable")  # rows are in order already
-    starts, closes = _episode_layout(pairs[permutation], orders[permutation], f[permutation], never)
-    n = len(starts)
-    episode_sorted = np.cumsum(starts) - 1
-    first = np.flatnonzero(starts)
-    close_sorted = closes[first][episode_sorted] if n else np.zeros(0, dtype=np.int64)
-    # the reply that closed each episode: that of its earliest attempt whose answer came first
-    # (a retry answered by a reply logged at the same second is closed by that reply)
-    closing = np.flatnonzero((f[permutation] == close_sorted) & (close_sorted != never))
-    episodes_closed, earliest_closing = np.unique(episode_sorted[closing], return_index=True)
-    closer_of = np.full(len(first), never, dtype=np.int64)
-    closer_of[episodes_closed] = answer[permutation][closing[earliest_closing]]
-    layout = {name: np.empty(n, dtype=np.int64) for name in Layout.__dataclass_fields__}
-    if n:
-        layout["episode"][permutation] = episode_sorted
-        layout["number"][permutation] = np.arange(n) - first[episode_sorted] + 1
-        layout["streak"][permutation] = np.diff(np.append(first, n))[episode_sorted]
-        layout["first_row"][permutation] = permutation[first[episode_sorted]]
-        layout["close"][permutation] = close_sorted
-        layout["closer"][permutation] = closer_of[episode_sorted]
-    return Layout(**layout)
-
-
 def _own_replies(candidates: Candidates, close: np.ndarray) -> dict[str, np.ndarray]:
     """Per level, an attempt's own earliest reply: explicit, or inferred while its episode is
     still open (no later than its close), as positions; and per level whether it was explicit."""
@@ -163,6 +96,22 @@ def _own_replies(candidates: Candidates, close: np.ndarray) -> dict[str, np.ndar
     return replies
 
 
+def _episode_coverage(
+    attempts: pl.DataFrame, coverage: pl.DataFrame | None, layout: Layout
+) -> pl.Series | None:
+    """Per attempt, the latest end of coverage among the sources that recorded its episode."""
+    if coverage is None:
+        return None
+    until = covers_until(attempts[Col.ORIGIN_FILE], coverage)
+    micros = until.dt.epoch("us").fill_null(_NO_TIME).to_numpy()
+    latest_end = layout.spread(layout.per_episode(micros, np.maximum))
+    return (
+        pl.Series(A.COVERS_UNTIL, latest_end, dtype=pl.Int64)
+        .replace(_NO_TIME, None)
+        .cast(until.dtype)
+    )
+
+
 def attempts_and_episodes(
     contacts: pl.DataFrame,
     policy: Policy,
@@ -175,7 +124,9 @@ def attempts_and_episodes(
     contacts = positioned(contacts)
     never = contacts.height
     attempts = contacts.filter(is_attempt())
-    candidates = first_replies(attempts, contacts, policy)
+    pairs = attempts[PAIR].to_numpy()
+    by_pair = grouped(pairs)
+    candidates = first_replies(attempts, contacts, policy, by_pair)
     orders = attempts[ORDER].to_numpy().astype(np.int64)
     # the earliest record that could answer each attempt (an explicit reply logged before its
     # attempt counts from the attempt itself: clock skew), and the reply behind it
@@ -183,9 +134,12 @@ def attempts_and_episodes(
     explicit = np.where(explicit_any < never, np.maximum(explicit_any, orders), never)
     f = np.minimum(explicit, inferred_any)
     answer = np.where((explicit < never) & (explicit <= inferred_any), explicit_any, inferred_any)
-    layout = assign_episodes(attempts[PAIR].to_numpy(), orders, f, answer, never)
+    layout = assign_episodes(pairs, orders, f, answer, never, by_pair)
     replies = _own_replies(candidates, layout.close)
-    at = _gathered(contacts, never)
+
+    def at(column: str, positions: np.ndarray, name: str) -> pl.Series:
+        return contacts[column].gather(nullable(positions, never, name)).alias(name)
+
     attempts = attempts.with_columns(
         pl.concat_str(pl.lit("ep:"), attempts[Col.ID].gather(layout.first_row)).alias(
             A.EPISODE_ID
@@ -203,48 +157,63 @@ def attempts_and_episodes(
         .then(pl.lit(Link.INFERRED))
         .alias("_any_link"),
     )
+    closers = nullable(layout.closer, never, "_closer")
     attempts = finish_attempts(
         attempts,
         contacts.select(Col.SENT_AT, Col.TIME_PRECISION, Col.CERTAINTY),
-        (nullable(replies["any"], never, "_any"), nullable(layout.closer, never, "_closer")),
+        (nullable(replies["any"], never, "_any"), closers),
         policy,
         as_of,
-        coverage,
+        _episode_coverage(attempts, coverage, layout),
     )
-    episodes = episodes_of(attempts, contacts, nullable(layout.closer, never, "_closer"), policy)
-    return attempts.drop(EPISODE), episodes
+    episodes = episodes_of(attempts, contacts, closers, layout, policy)
+    return attempts.drop(EPISODE, *RANKS), episodes
 
 
-def _gathered(contacts: pl.DataFrame, never: int):
-    """A function giving a contacts column at positions (`never`: null), named."""
-
-    def at(column: str, positions: np.ndarray, name: str) -> pl.Series:
-        return contacts[column].gather(nullable(positions, never, name)).alias(name)
-
-    return at
+def _per_episode(attempts: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """Breaches and firmness of each episode's attempts, one row per episode number."""
+    breach = attempts[A.BREACH].fill_null(False).to_numpy().astype(np.int64)
+    rank = attempts[BREACH_RANK].to_numpy()
+    return pl.DataFrame(
+        {
+            A.BREACHES: layout.per_episode(breach, np.add),
+            BREACH_RANK: layout.per_episode(rank, np.maximum),
+            A.BREACHES_CERTAIN: layout.per_episode((rank == CERTAIN_BREACH).astype(np.int64), np.add),
+            A.BREACHES_POSSIBLE: layout.per_episode(
+                (rank == POSSIBLE_BREACH).astype(np.int64), np.add
+            ),
+            CERTAINTY_RANK: layout.per_episode(attempts[CERTAINTY_RANK].to_numpy(), np.maximum),
+            PRECISION_RANK: layout.per_episode(attempts[PRECISION_RANK].to_numpy(), np.maximum),
+        },
+        schema_overrides={
+            A.BREACHES: pl.UInt32,
+            A.BREACHES_CERTAIN: pl.UInt32,
+            A.BREACHES_POSSIBLE: pl.UInt32,
+            BREACH_RANK: pl.Int8,
+            CERTAINTY_RANK: pl.Int8,
+            PRECISION_RANK: pl.Int8,
+        },
+    )
 
 
 def episodes_of(
-    attempts: pl.DataFrame, contacts: pl.DataFrame, closers: pl.Series, policy: Policy
+    attempts: pl.DataFrame,
+    contacts: pl.DataFrame,
+    closers: pl.Series,
+    layout: Layout,
+    policy: Policy,
 ) -> pl.DataFrame:
     """One row per episode, described by its first attempt (SPEC §3 "Episode"), with the bounds
     of its gap or open age from the time precision of its first attempt and closing reply.
-    `attempts` carry their episode number (`EPISODE`); `closers` are the positions of each
-    attempt's episode's closing reply. Attempts come in record order, so their first attempts
-    come in the episodes' order (opened_at, then episode id: "ep:" + the first attempt's id)."""
-    per_episode = attempts.group_by(EPISODE).agg(
-        pl.col(A.BREACH).sum().alias(A.BREACHES),
-        firmest(pl.col(A.BREACH_CERTAINTY)).alias(A.BREACH_CERTAINTY),
-        (pl.col(A.BREACH_CERTAINTY) == BreachCertainty.CERTAIN).sum().alias(A.BREACHES_CERTAIN),
-        (pl.col(A.BREACH_CERTAINTY) == BreachCertainty.POSSIBLE).sum().alias(A.BREACHES_POSSIBLE),
-        weakest_among(pl.col(A.RESTS_ON_CERTAINTY)).alias(A.RESTS_ON_CERTAINTY),
-        coarsest_among(pl.col(A.RESTS_ON_PRECISION)).alias(A.RESTS_ON_PRECISION),
-    )
-    first = pl.col(A.ATTEMPT_NUMBER) == 1
+    `attempts` carry their episode number and ranks (`EPISODE`, `RANKS`); `closers` are the
+    positions of each attempt's episode's closing reply. Attempts come in record order, so their
+    first attempts come in the episodes' order (opened_at, then episode id: "ep:" + its id)."""
+    first = attempts[A.ATTEMPT_NUMBER] == 1
     closing = contacts.select(
-        pl.col(Col.TIME_PRECISION).gather(closers.filter(attempts[A.ATTEMPT_NUMBER] == 1)),
-        pl.col(Col.SENT_AT).gather(closers.filter(attempts[A.ATTEMPT_NUMBER] == 1)),
+        pl.col(Col.TIME_PRECISION).gather(closers.filter(first)).fill_null("second"),
+        pl.col(Col.SENT_AT).gather(closers.filter(first)),
     )
+    figures = _per_episode(attempts, layout)[attempts.filter(first)[EPISODE]]
     answered = pl.col(A.CLOSED_AT).is_not_null()
     opened = pl.col(Col.SENT_AT)
     precision = pl.col(Col.TIME_PRECISION).fill_null("second")
@@ -263,12 +232,12 @@ def episodes_of(
     )
     return (
         attempts.filter(first)
-        .drop(A.BREACH_CERTAINTY, A.RESTS_ON_CERTAINTY, A.RESTS_ON_PRECISION)  # the episode's own
+        .drop(A.BREACH_CERTAINTY, A.RESTS_ON_CERTAINTY, A.RESTS_ON_PRECISION, *RANKS)
         .with_columns(
-            closing[Col.TIME_PRECISION].fill_null("second").alias("_close_precision"),
+            closing[Col.TIME_PRECISION].alias("_close_precision"),
             closing[Col.SENT_AT].alias("_close_at"),
+            *figures,
         )
-        .join(per_episode, on=EPISODE, how="left", maintain_order="left")
         .select(
             A.EPISODE_ID,
             Col.FROM_PARTY,
@@ -295,11 +264,11 @@ def episodes_of(
             .otherwise(pl.lit(Status.UNANSWERED))
             .alias(A.STATUS),
             (pl.col(A.BREACHES) > 0).alias(A.BREACH),
-            A.BREACH_CERTAINTY,
+            breach_named(pl.col(BREACH_RANK)).alias(A.BREACH_CERTAINTY),
             A.BREACHES,
             A.BREACHES_CERTAIN,
             A.BREACHES_POSSIBLE,
-            A.RESTS_ON_CERTAINTY,
-            A.RESTS_ON_PRECISION,
+            certainty_named(pl.col(CERTAINTY_RANK)).alias(A.RESTS_ON_CERTAINTY),
+            precision_named(pl.col(PRECISION_RANK)).alias(A.RESTS_ON_PRECISION),
         )
     )

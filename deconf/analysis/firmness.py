@@ -59,28 +59,30 @@ def seconds_at_least_zero(later: pl.Expr, earlier: pl.Expr) -> pl.Expr:
     return ((later - earlier).dt.total_microseconds() / 1_000_000).clip(lower_bound=0.0)
 
 
-def breach_certainty(
+#: How firm a breach is, as a rank: the firmest of several attempts' is the largest.
+NO_BREACH, POSSIBLE_BREACH, CERTAIN_BREACH = 0, 1, 2
+
+
+def breach_rank(
     until_lo: pl.Expr, until_hi: pl.Expr, deadline_lo: pl.Expr, deadline_hi: pl.Expr
 ) -> pl.Expr:
-    """`certain` when the wait ends after the deadline on every reading, `possible` when on
-    some, null when on none. Both the wait's end and the deadline are intervals."""
+    """CERTAIN_BREACH when the wait ends after the deadline on every reading, POSSIBLE_BREACH
+    when on some, NO_BREACH when on none. Both the wait's end and the deadline are intervals."""
     return (
         pl.when(until_lo > deadline_hi)
-        .then(pl.lit(BreachCertainty.CERTAIN))
+        .then(pl.lit(CERTAIN_BREACH, dtype=pl.Int8))
         .when(until_hi > deadline_lo)
-        .then(pl.lit(BreachCertainty.POSSIBLE))
-        .otherwise(pl.lit(None, dtype=pl.String))
+        .then(pl.lit(POSSIBLE_BREACH, dtype=pl.Int8))
+        .otherwise(pl.lit(NO_BREACH, dtype=pl.Int8))
     )
 
 
-def firmest(certainty: pl.Expr) -> pl.Expr:
-    """Aggregate: the firmest breach among several attempts (an episode's)."""
-    return (
-        pl.when((certainty == BreachCertainty.CERTAIN).any())
-        .then(pl.lit(BreachCertainty.CERTAIN))
-        .when((certainty == BreachCertainty.POSSIBLE).any())
-        .then(pl.lit(BreachCertainty.POSSIBLE))
-        .otherwise(pl.lit(None, dtype=pl.String))
+def breach_named(rank: pl.Expr) -> pl.Expr:
+    """`certain`, `possible` or null, from a breach rank."""
+    return rank.replace_strict(
+        {CERTAIN_BREACH: BreachCertainty.CERTAIN, POSSIBLE_BREACH: BreachCertainty.POSSIBLE},
+        default=None,
+        return_dtype=pl.String,
     )
 
 
@@ -107,14 +109,14 @@ def _named(ranks: list[pl.Expr], order: tuple) -> pl.Expr:
     )
 
 
-def weakest_certainty(*ranks: pl.Expr) -> pl.Expr:
-    """The weakest certainty among several records' (ranks from `certainty_rank`)."""
-    return _named(list(ranks), CERTAINTY_ORDER)
+def certainty_named(rank: pl.Expr) -> pl.Expr:
+    """The certainty a rank from `certainty_rank` stands for."""
+    return _named([rank], CERTAINTY_ORDER)
 
 
-def coarsest_precision(*ranks: pl.Expr) -> pl.Expr:
-    """The coarsest time precision among several records' (ranks from `precision_rank`)."""
-    return _named(list(ranks), PRECISION_ORDER)
+def precision_named(rank: pl.Expr) -> pl.Expr:
+    """The time precision a rank from `precision_rank` stands for."""
+    return _named([rank], PRECISION_ORDER)
 
 
 def weakest_among(certainty: pl.Expr) -> pl.Expr:

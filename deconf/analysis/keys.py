@@ -14,7 +14,6 @@ import polars as pl
 
 from deconf.frames import Col
 
-#: Past every position: "none" in the integer arrays (mins ignore it; converted to null at the end).
 _INT64_LIMIT = np.iinfo(np.int64).max
 
 
@@ -52,16 +51,32 @@ class Sorted:
         self.never = never
         self.keys = np.sort(groups * (never + 1) + positions)
 
-    def first_from(self, groups: np.ndarray, start: np.ndarray) -> np.ndarray:
-        """Per query, the smallest position ≥ `start` among the records of its group, or `never`."""
-        span = self.never + 1
-        wanted = groups * span + start
-        index = np.searchsorted(self.keys, wanted, side="left")
+    def first_from(
+        self, groups: np.ndarray, start: np.ndarray, order: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Per query, the smallest position ≥ `start` among the records of its group, or `never`.
+        `order`, when given, puts the queries in (group, start) order: a search of sorted queries
+        walks the keys once instead of jumping about them (several times faster)."""
         if len(self.keys) == 0:
             return np.full(len(groups), self.never, dtype=np.int64)
+        span = self.never + 1
+        wanted = groups * span + start
+        if order is None:
+            index = np.searchsorted(self.keys, wanted, side="left")
+        else:
+            index = np.empty(len(wanted), dtype=np.int64)
+            index[order] = np.searchsorted(self.keys, wanted[order], side="left")
         found = self.keys[np.minimum(index, len(self.keys) - 1)]
         hit = (index < len(self.keys)) & (found // span == groups)
         return np.where(hit, found % span, self.never)
+
+
+def grouped(groups: np.ndarray) -> np.ndarray:
+    """The stable order of rows by group: rows already in time order come out in (group, time)
+    order. Small group numbers are sorted by radix (numpy does so for 16-bit keys)."""
+    if len(groups) and 0 <= groups.min() and groups.max() < 2**16:
+        groups = groups.astype(np.uint16)
+    return np.argsort(groups, kind="stable")
 
 
 def nullable(positions: np.ndarray, never: int, name: str) -> pl.Series:

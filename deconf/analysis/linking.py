@@ -18,7 +18,7 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
-from deconf.analysis.keys import Sorted, codes, dense
+from deconf.analysis.keys import Sorted, codes, dense, grouped
 from deconf.frames import Col
 from deconf.policy import Policy
 from deconf.vocabulary import (
@@ -107,12 +107,13 @@ def explicit_first(
 
 
 def inferred_first(
-    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, never: int
+    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, never: int, by_pair: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Per level, each attempt's earliest unlinked counterpart message that may answer it (in
     any state of its episode): delivered, naming nothing, strictly after the attempt (and after
     the minimum latency), within the inference window, and in the attempt's thread or in none.
-    Among candidates at the same instant the first in record order (the smallest id) wins."""
+    Among candidates at the same instant the first in record order (the smallest id) wins.
+    `by_pair` is the attempts' order by pair (`keys.grouped`)."""
     times = contacts[Col.SENT_AT].dt.epoch("us").to_numpy()
     sent = attempts[Col.SENT_AT].dt.epoch("us").to_numpy()
     shift = max(policy.min_reply_latency, _ONE_MICROSECOND) // _ONE_MICROSECOND
@@ -128,14 +129,16 @@ def inferred_first(
             (pl.col(Col.IN_REPLY_TO).is_null() & _delivered() & _of_kinds(kinds)).fill_null(False)
         ).to_series().to_numpy()
         positions = np.flatnonzero(candidate)
-        found = Sorted(reverse[positions], positions, never).first_from(pairs, start)
+        found = Sorted(reverse[positions], positions, never).first_from(pairs, start, by_pair)
         if threaded.any():
             unthreaded = positions[contacts[Col.THREAD].is_null().to_numpy()[positions]]
             with_thread = positions[candidate_thread[positions] >= 0]
             found = np.where(
                 threaded,
                 np.minimum(
-                    Sorted(reverse[unthreaded], unthreaded, never).first_from(pairs, start),
+                    Sorted(reverse[unthreaded], unthreaded, never).first_from(
+                        pairs, start, by_pair
+                    ),
                     Sorted(candidate_thread[with_thread], with_thread, never).first_from(
                         np.maximum(thread_of, 0), start
                     ),
@@ -157,11 +160,14 @@ def _thread_groups(attempts: pl.DataFrame, contacts: pl.DataFrame):
     return groups[: attempts.height], groups[attempts.height :]
 
 
-def first_replies(attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy) -> Candidates:
-    """Candidate first replies of every attempt, per level, as positions."""
+def first_replies(
+    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, by_pair: np.ndarray
+) -> Candidates:
+    """Candidate first replies of every attempt, per level, as positions. `by_pair` is the
+    attempts' order by pair (`keys.grouped`)."""
     never = contacts.height
     return Candidates(
         explicit_first(attempts, contacts, policy, never),
-        inferred_first(attempts, contacts, policy, never),
+        inferred_first(attempts, contacts, policy, never, by_pair),
         never,
     )

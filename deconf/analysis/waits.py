@@ -18,16 +18,16 @@ from datetime import datetime
 import polars as pl
 
 from deconf.analysis.columns import A, BreachCertainty, Status, TargetFrom, seconds_between
-from deconf.analysis.coverage import coverage_end
 from deconf.analysis.firmness import (
-    breach_certainty,
+    breach_named,
+    breach_rank,
+    certainty_named,
     certainty_rank,
-    coarsest_precision,
     earliest,
     latest,
+    precision_named,
     precision_rank,
     seconds_at_least_zero,
-    weakest_certainty,
 )
 from deconf.frames import UTC_TIME, Col
 from deconf.policy import Policy
@@ -36,15 +36,18 @@ _UNTIL = "_waited_until"
 _LO, _HI = "_until_lo", "_until_hi"
 #: The dense number of an attempt's episode: what per-episode figures group by.
 EPISODE = "_episode"
+#: Breach, certainty and precision as ranks (firmness), which per-episode figures reduce.
+BREACH_RANK, CERTAINTY_RANK, PRECISION_RANK = "_breach_rank", "_certainty_rank", "_precision_rank"
+RANKS = (BREACH_RANK, CERTAINTY_RANK, PRECISION_RANK)
 
 
-def _censored_at(attempts: pl.DataFrame, as_of: datetime, coverage: pl.DataFrame | None) -> pl.Expr:
-    """Per attempt: until when its episode was followed, if still open then."""
+def _censored_at(as_of: datetime, covered: bool) -> pl.Expr:
+    """Per attempt: until when its episode was followed, if still open then: the as-of time,
+    or the end of coverage of the sources that recorded the episode if earlier."""
     as_of_lit = pl.lit(as_of, dtype=UTC_TIME)
-    if coverage is None or A.COVERS_UNTIL not in attempts.columns:
+    if not covered:
         return as_of_lit
-    episode_end = pl.col(A.COVERS_UNTIL).max().over(EPISODE)
-    return pl.min_horizontal(pl.coalesce(episode_end, as_of_lit), as_of_lit)
+    return pl.min_horizontal(pl.coalesce(A.COVERS_UNTIL, as_of_lit), as_of_lit)
 
 
 def _reply_bounds(
@@ -69,35 +72,38 @@ def finish_attempts(
     replies: tuple[pl.Series, pl.Series],
     policy: Policy,
     as_of: datetime,
-    coverage: pl.DataFrame | None,
+    covered: pl.Series | None,
 ) -> pl.DataFrame:
-    """The public per-attempt frame (plus `EPISODE`) from the linking and episode working
-    columns. `replies` are the positions of each attempt's first reply and of the reply that
-    closed its episode; `contacts` has the time, precision and certainty at every position."""
+    """The public per-attempt frame from the linking and episode working columns, plus `RANKS`
+    (and `EPISODE`, passed through) for the per-episode figures. `replies` are the positions of
+    each attempt's first reply and of the reply that closed its episode; `contacts` has the time,
+    precision and certainty at every position; `covered`, per attempt, until when the sources
+    that recorded its episode observed (None: no coverage known)."""
     sent = pl.col(Col.SENT_AT)
     precision = pl.col(Col.TIME_PRECISION).fill_null("second")
-    if coverage is not None:
-        attempts = attempts.join(
-            coverage_end(coverage), on=Col.ORIGIN_FILE, how="left", maintain_order="left"
-        )
     first_reply, closer = replies
+    attempts = pl.concat(
+        [
+            attempts,
+            _reply_bounds(contacts, first_reply, "_reply", policy),
+            _reply_bounds(contacts, closer, "_close", policy),
+        ],
+        how="horizontal",
+    ).lazy()
+    if covered is not None:
+        attempts = attempts.with_columns(covered.alias(A.COVERS_UNTIL))
+    answered = pl.col("_any_at").is_not_null()
+    superseded = ~answered & pl.col(A.CLOSED_AT).is_not_null()
     attempts = (
-        pl.concat(
-            [
-                attempts,
-                _reply_bounds(contacts, first_reply, "_reply", policy),
-                _reply_bounds(contacts, closer, "_close", policy),
-            ],
-            how="horizontal",
-        )
+        attempts.with_columns(answered.alias("_answered"), superseded.alias("_superseded"))
         .with_columns(
-            pl.when(pl.col("_any_at").is_not_null())
+            pl.when("_answered")
             .then(pl.lit(Status.ANSWERED))
-            .when(pl.col(A.CLOSED_AT).is_not_null())
+            .when("_superseded")
             .then(pl.lit(Status.SUPERSEDED))
             .otherwise(pl.lit(Status.UNANSWERED))
             .alias(A.STATUS),
-            _censored_at(attempts, as_of, coverage).alias("_followed_until"),
+            _censored_at(as_of, covered is not None).alias("_followed_until"),
             earliest(sent, precision, policy.approximate).alias("_sent_lo"),
             latest(sent, precision, policy.approximate).alias("_sent_hi"),
             pl.when(pl.col(Col.RESPOND_BY).is_not_null())
@@ -110,9 +116,8 @@ def finish_attempts(
             .alias(A.TARGET_FROM),
         )
     )
-    status = pl.col(A.STATUS)
-    answered, superseded = status == Status.ANSWERED, status == Status.SUPERSEDED
-    unanswered = status == Status.UNANSWERED
+    answered, superseded = pl.col("_answered"), pl.col("_superseded")
+    unanswered = ~answered & ~superseded
     followed = pl.col("_followed_until")
     closed = pl.col(A.CLOSED_AT)
     frame = attempts.with_columns(
@@ -138,14 +143,31 @@ def finish_attempts(
         .otherwise(followed)
         .alias(_HI),
     )
-    wait_min = seconds_at_least_zero(pl.col(_LO), pl.col("_sent_hi"))
-    wait_max = seconds_at_least_zero(pl.col(_HI), pl.col("_sent_lo"))
     target = pl.duration(microseconds=(pl.col(A.TARGET_SECONDS) * 1e6).cast(pl.Int64))
-    by_policy = pl.col(A.TARGET_FROM) == TargetFrom.POLICY
+    by_policy = pl.col(Col.RESPOND_BY).is_null()
     deadline = pl.when(by_policy).then(sent + target).otherwise(pl.col(Col.RESPOND_BY))
-    deadline_lo = pl.when(by_policy).then(pl.col("_sent_lo") + target).otherwise(deadline)
-    deadline_hi = pl.when(by_policy).then(pl.col("_sent_hi") + target).otherwise(deadline)
-    skew = seconds_between(pl.col("_any_at"), sent)
+    frame = frame.with_columns(
+        seconds_at_least_zero(pl.col(_LO), pl.col("_sent_hi")).alias("_wait_min"),
+        seconds_at_least_zero(pl.col(_HI), pl.col("_sent_lo")).alias("_wait_max"),
+        deadline.alias("_deadline"),
+        pl.when(by_policy).then(pl.col("_sent_lo") + target).otherwise(deadline).alias("_dl_lo"),
+        pl.when(by_policy).then(pl.col("_sent_hi") + target).otherwise(deadline).alias("_dl_hi"),
+        seconds_between(pl.col("_any_at"), sent).alias("_skew"),
+    )
+    wait_min, wait_max, skew = pl.col("_wait_min"), pl.col("_wait_max"), pl.col("_skew")
+    deadline, deadline_lo, deadline_hi = pl.col("_deadline"), pl.col("_dl_lo"), pl.col("_dl_hi")
+    frame = frame.with_columns(
+        breach_rank(pl.col(_LO), pl.col(_HI), deadline_lo, deadline_hi).alias(BREACH_RANK),
+        # the weakest certainty and coarsest time among the attempt and the reply its figure
+        # rests on (its own, or the one that closed its episode)
+        pl.max_horizontal(
+            certainty_rank(pl.col(Col.CERTAINTY)),
+            pl.coalesce("_reply_certainty", "_close_certainty"),
+        ).alias(CERTAINTY_RANK),
+        pl.max_horizontal(
+            precision_rank(precision), pl.coalesce("_reply_precision", "_close_precision")
+        ).alias(PRECISION_RANK),
+    )
 
     def waited(seconds: pl.Expr) -> pl.Expr:
         return seconds.clip(lower_bound=0.0)
@@ -188,22 +210,14 @@ def finish_attempts(
         A.TARGET_FROM,
         pl.col(Col.RESPOND_BY),
         (pl.col(_UNTIL) > deadline).alias(A.BREACH),
-        breach_certainty(pl.col(_LO), pl.col(_HI), deadline_lo, deadline_hi).alias(
-            A.BREACH_CERTAINTY
-        ),
+        breach_named(pl.col(BREACH_RANK)).alias(A.BREACH_CERTAINTY),
         A.CLOSED_AT,
         A.CLOSING_RESPONSE_ID,
-        # the weakest certainty and coarsest time among the attempt and the reply its figure
-        # rests on (its own, or the one that closed its episode)
-        weakest_certainty(
-            certainty_rank(pl.col(Col.CERTAINTY)),
-            pl.coalesce("_reply_certainty", "_close_certainty"),
-        ).alias(A.RESTS_ON_CERTAINTY),
-        coarsest_precision(
-            precision_rank(precision), pl.coalesce("_reply_precision", "_close_precision")
-        ).alias(A.RESTS_ON_PRECISION),
+        certainty_named(pl.col(CERTAINTY_RANK)).alias(A.RESTS_ON_CERTAINTY),
+        precision_named(pl.col(PRECISION_RANK)).alias(A.RESTS_ON_PRECISION),
         EPISODE,
-    )  # attempts come in record order: (sent_at, attempt_id)
+        *RANKS,
+    ).collect(engine="in-memory")  # attempts come in record order: (sent_at, attempt_id)
 
 
 __all__ = ["BreachCertainty", "finish_attempts"]
