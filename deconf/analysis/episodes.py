@@ -141,9 +141,7 @@ def attempts_and_episodes(
         return contacts[column].gather(nullable(positions, never, name)).alias(name)
 
     attempts = attempts.with_columns(
-        pl.concat_str(pl.lit("ep:"), attempts[Col.ID].gather(layout.first_row)).alias(
-            A.EPISODE_ID
-        ),
+        pl.concat_str(pl.lit("ep:"), attempts[Col.ID].gather(layout.first_row)).alias(A.EPISODE_ID),
         pl.Series(EPISODE, layout.episode),
         pl.Series(A.ATTEMPT_NUMBER, layout.number, dtype=pl.UInt32),
         pl.Series(A.RETRY_STREAK, layout.streak, dtype=pl.UInt32),
@@ -178,7 +176,9 @@ def _per_episode(attempts: pl.DataFrame, layout: Layout) -> pl.DataFrame:
         {
             A.BREACHES: layout.per_episode(breach, np.add),
             BREACH_RANK: layout.per_episode(rank, np.maximum),
-            A.BREACHES_CERTAIN: layout.per_episode((rank == CERTAIN_BREACH).astype(np.int64), np.add),
+            A.BREACHES_CERTAIN: layout.per_episode(
+                (rank == CERTAIN_BREACH).astype(np.int64), np.add
+            ),
             A.BREACHES_POSSIBLE: layout.per_episode(
                 (rank == POSSIBLE_BREACH).astype(np.int64), np.add
             ),

@@ -74,7 +74,7 @@ class Sorted:
 def grouped(groups: np.ndarray) -> np.ndarray:
     """The stable order of rows by group: rows already in time order come out in (group, time)
     order. Small group numbers are sorted by radix (numpy does so for 16-bit keys)."""
-    if len(groups) and 0 <= groups.min() and groups.max() < 2**16:
+    if len(groups) and groups.min() >= 0 and groups.max() < 2**16:
         groups = groups.astype(np.uint16)
     return np.argsort(groups, kind="stable")
 

@@ -112,5 +112,3 @@ def assign_episodes(
         layout["close"][permutation] = close_sorted
         layout["closer"][permutation] = closer_of[episode_sorted]
     return Layout(**layout)
-
-

@@ -18,7 +18,7 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
-from deconf.analysis.keys import Sorted, codes, dense, grouped
+from deconf.analysis.keys import Sorted, codes, dense
 from deconf.frames import Col
 from deconf.policy import Policy
 from deconf.vocabulary import (
@@ -125,9 +125,15 @@ def inferred_first(
         thread_of, candidate_thread = _thread_groups(attempts, contacts)
     levels = {}
     for level, kinds in LEVELS.items():
-        candidate = contacts.select(
-            (pl.col(Col.IN_REPLY_TO).is_null() & _delivered() & _of_kinds(kinds)).fill_null(False)
-        ).to_series().to_numpy()
+        candidate = (
+            contacts.select(
+                (pl.col(Col.IN_REPLY_TO).is_null() & _delivered() & _of_kinds(kinds)).fill_null(
+                    False
+                )
+            )
+            .to_series()
+            .to_numpy()
+        )
         positions = np.flatnonzero(candidate)
         found = Sorted(reverse[positions], positions, never).first_from(pairs, start, by_pair)
         if threaded.any():

@@ -94,27 +94,26 @@ def finish_attempts(
         attempts = attempts.with_columns(covered.alias(A.COVERS_UNTIL))
     answered = pl.col("_any_at").is_not_null()
     superseded = ~answered & pl.col(A.CLOSED_AT).is_not_null()
-    attempts = (
-        attempts.with_columns(answered.alias("_answered"), superseded.alias("_superseded"))
-        .with_columns(
-            pl.when("_answered")
-            .then(pl.lit(Status.ANSWERED))
-            .when("_superseded")
-            .then(pl.lit(Status.SUPERSEDED))
-            .otherwise(pl.lit(Status.UNANSWERED))
-            .alias(A.STATUS),
-            _censored_at(as_of, covered is not None).alias("_followed_until"),
-            earliest(sent, precision, policy.approximate).alias("_sent_lo"),
-            latest(sent, precision, policy.approximate).alias("_sent_hi"),
-            pl.when(pl.col(Col.RESPOND_BY).is_not_null())
-            .then(seconds_between(pl.col(Col.RESPOND_BY), sent))
-            .otherwise(policy.target_seconds())
-            .alias(A.TARGET_SECONDS),
-            pl.when(pl.col(Col.RESPOND_BY).is_not_null())
-            .then(pl.lit(TargetFrom.RESPOND_BY))
-            .otherwise(pl.lit(TargetFrom.POLICY))
-            .alias(A.TARGET_FROM),
-        )
+    attempts = attempts.with_columns(
+        answered.alias("_answered"), superseded.alias("_superseded")
+    ).with_columns(
+        pl.when("_answered")
+        .then(pl.lit(Status.ANSWERED))
+        .when("_superseded")
+        .then(pl.lit(Status.SUPERSEDED))
+        .otherwise(pl.lit(Status.UNANSWERED))
+        .alias(A.STATUS),
+        _censored_at(as_of, covered is not None).alias("_followed_until"),
+        earliest(sent, precision, policy.approximate).alias("_sent_lo"),
+        latest(sent, precision, policy.approximate).alias("_sent_hi"),
+        pl.when(pl.col(Col.RESPOND_BY).is_not_null())
+        .then(seconds_between(pl.col(Col.RESPOND_BY), sent))
+        .otherwise(policy.target_seconds())
+        .alias(A.TARGET_SECONDS),
+        pl.when(pl.col(Col.RESPOND_BY).is_not_null())
+        .then(pl.lit(TargetFrom.RESPOND_BY))
+        .otherwise(pl.lit(TargetFrom.POLICY))
+        .alias(A.TARGET_FROM),
     )
     answered, superseded = pl.col("_answered"), pl.col("_superseded")
     unanswered = ~answered & ~superseded
