@@ -39,7 +39,7 @@ import polars as pl
 from deconf.atomic import is_temporary, reason, sync_directory, write_text
 from deconf.crosscheck import cross_check
 from deconf.errors import OutputError, StoreError, StoreMismatch
-from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records
+from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records, in_record_order_sorted
 from deconf.idindex import HASHED_BY, INDEX, INDEX_SCHEMA, index_of
 from deconf.opening import digest
 from deconf.validation import FileResult, Validation
@@ -196,7 +196,7 @@ class Store:
                     )
                     .select(schema.names())
                 )
-            frames[table] = scan.sort(time_column, Col.ID).collect()
+            frames[table] = in_record_order_sorted(scan.collect(), time_column)
         return Records(frames["contacts"], frames["events"])
 
     # ------------------------------------------------------------ writing

@@ -37,7 +37,7 @@ from deconf.analysis.waits import (
     RANKS,
     finish_attempts,
 )
-from deconf.frames import Col
+from deconf.frames import Col, in_record_order_sorted
 from deconf.policy import Policy
 
 LEVELS = ("any", "ack", "substantive")
@@ -62,20 +62,9 @@ LINKING_COLUMNS = (
 _NO_TIME = np.iinfo(np.int64).min
 
 
-def _in_record_order(contacts: pl.DataFrame) -> bool:
-    """Whether contacts already come in (sent_at, id) order, as the store gives them."""
-    later = pl.col(Col.SENT_AT) > pl.col(Col.SENT_AT).shift(1)
-    tie_ordered = (pl.col(Col.SENT_AT) == pl.col(Col.SENT_AT).shift(1)) & (
-        pl.col(Col.ID) > pl.col(Col.ID).shift(1)
-    )
-    return bool(contacts.select((later | tie_ordered).slice(1).all()).item())
-
-
 def positioned(contacts: pl.DataFrame) -> pl.DataFrame:
     """The linking columns in record order, with each contact's position and party pair codes."""
-    contacts = contacts.select(LINKING_COLUMNS)
-    if not _in_record_order(contacts):
-        contacts = contacts.sort(Col.SENT_AT, Col.ID)
+    contacts = in_record_order_sorted(contacts.select(LINKING_COLUMNS), Col.SENT_AT)
     forward, reverse = pair_codes(contacts)
     return contacts.with_row_index(ORDER).with_columns(
         pl.Series(PAIR, forward, dtype=pl.Int64), pl.Series(REVERSE, reverse, dtype=pl.Int64)

@@ -99,9 +99,10 @@ def assign_episodes(
     # the reply that closed each episode: that of its earliest attempt whose answer came first
     # (a retry answered by a reply logged at the same second is closed by that reply)
     closing = np.flatnonzero((f[permutation] == close_sorted) & (close_sorted != never))
-    episodes_closed, earliest_closing = np.unique(episode_sorted[closing], return_index=True)
+    closed = episode_sorted[closing]  # non-decreasing: the first of each run is the earliest
+    earliest_closing = np.flatnonzero(np.diff(closed, prepend=-1) != 0)
     closer_of = np.full(len(first), never, dtype=np.int64)
-    closer_of[episodes_closed] = answer[permutation][closing[earliest_closing]]
+    closer_of[closed[earliest_closing]] = answer[permutation[closing[earliest_closing]]]
     layout = {name: np.empty(n, dtype=np.int64) for name in Layout.__dataclass_fields__}
     layout["order"], layout["starts"] = permutation, first
     if n:
