@@ -43,32 +43,41 @@ def pair_codes(contacts: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return numbered[: contacts.height], numbered[contacts.height :]
 
 
+class Queries:
+    """Searches "first record of group g at or after position p", put in (group, position)
+    order once (`order`, when given, does that): a search of sorted queries walks the keys once
+    instead of jumping about them, several times faster; the answers go back through `order`."""
+
+    def __init__(
+        self, groups: np.ndarray, start: np.ndarray, never: int, order: np.ndarray | None = None
+    ) -> None:
+        if order is not None:
+            groups, start = groups[order], start[order]
+        self.order, self.never = order, never
+        self.base = groups * (never + 1)
+        self.wanted = self.base + start
+
+
 class Sorted:
     """Records sorted by (group, position), searchable for the first one at or after a position
     within a group. `never` is past every position (the size of the numbering)."""
 
     def __init__(self, groups: np.ndarray, positions: np.ndarray, never: int) -> None:
         self.never = never
-        self.keys = np.sort(groups * (never + 1) + positions)
+        # a key past every record ends the last group, so a search never runs off the end
+        self.keys = np.append(np.sort(groups * (never + 1) + positions), _INT64_LIMIT)
 
-    def first_from(
-        self, groups: np.ndarray, start: np.ndarray, order: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Per query, the smallest position ≥ `start` among the records of its group, or `never`.
-        `order`, when given, puts the queries in (group, start) order: a search of sorted queries
-        walks the keys once instead of jumping about them (several times faster)."""
-        if len(self.keys) == 0:
-            return np.full(len(groups), self.never, dtype=np.int64)
-        span = self.never + 1
-        wanted = groups * span + start
-        if order is None:
-            index = np.searchsorted(self.keys, wanted, side="left")
-        else:
-            index = np.empty(len(wanted), dtype=np.int64)
-            index[order] = np.searchsorted(self.keys, wanted[order], side="left")
-        found = self.keys[np.minimum(index, len(self.keys) - 1)]
-        hit = (index < len(self.keys)) & (found // span == groups)
-        return np.where(hit, found % span, self.never)
+    def first_from(self, queries: Queries) -> np.ndarray:
+        """Per query, the smallest position ≥ its start among the records of its group, or
+        `never`, in the queries' own (given) order."""
+        found = self.keys[np.searchsorted(self.keys, queries.wanted, side="left")]
+        in_group = found < queries.base + (self.never + 1)
+        positions = np.where(in_group, found - queries.base, self.never)
+        if queries.order is None:
+            return positions
+        result = np.empty_like(positions)
+        result[queries.order] = positions
+        return result
 
 
 def grouped(groups: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
-from deconf.analysis.keys import Sorted, codes, dense
+from deconf.analysis.keys import Queries, Sorted, codes, dense, grouped
 from deconf.frames import Col
 from deconf.policy import Policy
 from deconf.vocabulary import (
@@ -80,29 +80,29 @@ def explicit_first(
         pl.col(Col.IN_REPLY_TO).alias(Col.ID),
         pl.col(ORDER).alias("_reply"),
         pl.col(Col.SENT_AT).alias("_reply_at"),
-        pl.col(Col.KIND).alias("_reply_kind"),
-        pl.col(REVERSE).alias(PAIR),  # the counterpart answers the attempt's own pair
+        *(_of_kinds(kinds).alias(level) for level, kinds in LEVELS.items()),
+        pl.col(REVERSE).alias("_answers"),  # the counterpart answers the attempt's own pair
     )
     latency = pl.col("_reply_at") - pl.col(Col.SENT_AT)
     found = (
-        attempts.select(Col.ID, Col.SENT_AT, PAIR, pl.int_range(pl.len()).alias(_ROW))
-        .join(replies, on=[Col.ID, PAIR], how="inner")
-        .filter((latency >= min_latency) | (latency < timedelta(0)))  # skew: kept, flagged
-        .rename({"_reply_kind": Col.KIND})
-        .group_by(_ROW)
-        .agg(
-            *(
-                pl.col("_reply").filter(_of_kinds(kinds)).min().alias(level)
-                for level, kinds in LEVELS.items()
-            )
+        replies.join(
+            attempts.select(Col.ID, Col.SENT_AT, PAIR, pl.int_range(pl.len()).alias(_ROW)),
+            on=Col.ID,
+            how="inner",
         )
+        .filter(
+            (pl.col("_answers") == pl.col(PAIR))
+            & ((latency >= min_latency) | (latency < timedelta(0)))  # skew: kept, flagged
+        )
+        .select(_ROW, "_reply", *LEVELS)
     )
-    rows = found[_ROW].to_numpy()
+    rows, positions = found[_ROW].to_numpy(), found["_reply"].to_numpy().astype(np.int64)
     levels = {}
     for level in LEVELS:
-        positions = np.full(attempts.height, never, dtype=np.int64)
-        positions[rows] = found[level].fill_null(never).to_numpy()
-        levels[level] = positions
+        earliest = np.full(attempts.height, never, dtype=np.int64)
+        kept = found[level].to_numpy()
+        np.minimum.at(earliest, rows[kept], positions[kept])
+        levels[level] = earliest
     return levels
 
 
@@ -119,35 +119,30 @@ def inferred_first(
     shift = max(policy.min_reply_latency, _ONE_MICROSECOND) // _ONE_MICROSECOND
     window = policy.inference_window // _ONE_MICROSECOND
     start = np.searchsorted(times, sent + shift, side="left")  # strictly after the attempt
-    pairs, reverse = attempts[PAIR].to_numpy(), contacts[REVERSE].to_numpy()
+    reverse = contacts[REVERSE].to_numpy()
+    by_pairs = Queries(attempts[PAIR].to_numpy(), start, never, by_pair)
     threaded = attempts[Col.THREAD].is_not_null().to_numpy()
     if threaded.any():
         thread_of, candidate_thread = _thread_groups(attempts, contacts)
+        by_threads = Queries(np.maximum(thread_of, 0), start, never, grouped(thread_of))
+        unthreaded = contacts[Col.THREAD].is_null().to_numpy()
+    unlinked = pl.col(Col.IN_REPLY_TO).is_null() & _delivered()
+    candidates = contacts.select(
+        (unlinked & _of_kinds(kinds)).fill_null(False).alias(level)
+        for level, kinds in LEVELS.items()
+    )
     levels = {}
-    for level, kinds in LEVELS.items():
-        candidate = (
-            contacts.select(
-                (pl.col(Col.IN_REPLY_TO).is_null() & _delivered() & _of_kinds(kinds)).fill_null(
-                    False
-                )
-            )
-            .to_series()
-            .to_numpy()
-        )
-        positions = np.flatnonzero(candidate)
-        found = Sorted(reverse[positions], positions, never).first_from(pairs, start, by_pair)
+    for level in LEVELS:
+        positions = np.flatnonzero(candidates[level].to_numpy())
+        found = Sorted(reverse[positions], positions, never).first_from(by_pairs)
         if threaded.any():
-            unthreaded = positions[contacts[Col.THREAD].is_null().to_numpy()[positions]]
-            with_thread = positions[candidate_thread[positions] >= 0]
+            without = positions[unthreaded[positions]]
+            within = positions[candidate_thread[positions] >= 0]
             found = np.where(
                 threaded,
                 np.minimum(
-                    Sorted(reverse[unthreaded], unthreaded, never).first_from(
-                        pairs, start, by_pair
-                    ),
-                    Sorted(candidate_thread[with_thread], with_thread, never).first_from(
-                        np.maximum(thread_of, 0), start
-                    ),
+                    Sorted(reverse[without], without, never).first_from(by_pairs),
+                    Sorted(candidate_thread[within], within, never).first_from(by_threads),
                 ),
                 found,
             )
