@@ -9,21 +9,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.emptiness import Extent, extent_of
-from deconf.crosscheck import cross_check
 from deconf.errors import StoreError, StoreMismatch, UsageError
 from deconf.frames import Col, Records
-from deconf.importing import validate_files_or_import
 from deconf.integrity import quick_check
 from deconf.loading import PathLike, as_paths, distinct
 from deconf.opening import digest, source_name
 from deconf.progress import Report, Step, silent
 from deconf.store import Store
-from deconf.validation import Validation
+
+if TYPE_CHECKING:  # validation is imported where logs are read: a store needs none of it
+    from deconf.validation import Validation
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,9 @@ def load_data(
     moment = parse_as_of(as_of)
     paths, repeated = distinct(as_paths(logs)) if logs else ([], [])
     if paths:
+        from deconf.crosscheck import cross_check
+        from deconf.importing import validate_files_or_import
+
         if source is not None:
             source = _one_of([source_name(p) for p in paths], source)
         validation = cross_check(
