@@ -19,7 +19,7 @@ from deconf.analysis.asof import known_at, resolve_as_of
 from deconf.analysis.chronology import chronology
 from deconf.analysis.columns import A
 from deconf.analysis.coverage import coverage_of
-from deconf.analysis.episodes import LINKING_COLUMNS, attempts_and_episodes
+from deconf.analysis.episodes import LINKING_COLUMNS, Linked, link
 from deconf.analysis.exchanges import exchange_ids, exchanges_of
 from deconf.analysis.filters import Filters
 from deconf.analysis.partitions import PairResult
@@ -83,22 +83,22 @@ class Analysis:
         return analysis
 
     @cached_property
-    def _linked(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def _linked(self) -> Linked:
         if self.coverage is None:
             self.coverage = coverage_of(self.records)
-        return attempts_and_episodes(self.records.contacts, self.policy, self.as_of, self.coverage)
+        return link(self.records.contacts, self.policy, self.as_of, self.coverage)
 
     @cached_property
     def _all_attempts(self) -> pl.DataFrame:
-        return self._linked[0]
+        return self._linked.attempts
 
     @cached_property
     def _all_episodes(self) -> pl.DataFrame:
-        return self._linked[1]
+        return self._linked.episodes
 
     @cached_property
     def _all_silences(self) -> pl.DataFrame:
-        return silence_intervals(self.records.contacts, self._all_episodes)
+        return silence_intervals(self._linked)
 
     @cached_property
     def attempts(self) -> pl.DataFrame:

@@ -9,6 +9,7 @@ end; per-episode figures are reduced over the layout, never grouped by id string
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -39,6 +40,7 @@ from deconf.analysis.waits import (
 )
 from deconf.frames import Col, in_record_order_sorted
 from deconf.policy import Policy
+from deconf.vocabulary import AttemptOutcome
 
 LEVELS = ("any", "ack", "substantive")
 #: What linking and episodes read of a contact; the rest (summary, source…) stays behind.
@@ -60,6 +62,43 @@ LINKING_COLUMNS = (
     Col.CERTAINTY,
 )
 _NO_TIME = np.iinfo(np.int64).min
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """The delivered messages, in record order: the pair code of the episodes each would
+    interrupt (its reverse pair), its time (µs) and the first position at its time."""
+
+    pairs: np.ndarray
+    times: np.ndarray
+    first_at_time: np.ndarray
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What linking the contacts of some party pairs gives: attempts and episodes, and what the
+    owed silences are cut from (`deconf.analysis.silences`): the delivered messages, and per
+    episode its pair code and the position of its first attempt."""
+
+    attempts: pl.DataFrame
+    episodes: pl.DataFrame
+    delivered: Delivered
+    episode_pairs: np.ndarray
+    episode_positions: np.ndarray
+    never: int
+
+    def opened_before(self, pairs: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Per query, the row of the latest episode of its pair opened at a position before the
+        given one, or -1."""
+        span = self.never + 1
+        order = grouped(self.episode_pairs)  # episodes come in record order
+        keys = (self.episode_pairs * span + self.episode_positions)[order]
+        if len(keys) == 0:
+            return np.full(len(pairs), -1, dtype=np.int64)
+        index = np.searchsorted(keys, pairs * span + positions, side="left") - 1
+        latest = np.maximum(index, 0)
+        same_pair = (index >= 0) & (keys[latest] >= pairs * span)
+        return np.where(same_pair, order[latest], -1)
 
 
 def positioned(contacts: pl.DataFrame) -> pl.DataFrame:
@@ -101,12 +140,12 @@ def _episode_coverage(
     )
 
 
-def attempts_and_episodes(
+def link(
     contacts: pl.DataFrame,
     policy: Policy,
     as_of: datetime,
     coverage: pl.DataFrame | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+) -> Linked:
     """One row per attempt with its first response, status, episode and breach (SPEC §3), and
     how firm each figure is (§3.2); and one row per episode. `coverage` (from `coverage_of`) says
     until when each source observed: an open episode is followed no further than that."""
@@ -154,7 +193,30 @@ def attempts_and_episodes(
         _episode_coverage(attempts, coverage, layout),
     )
     episodes = episodes_of(attempts, contacts, closers, layout, policy)
-    return attempts.drop(EPISODE, *RANKS), episodes
+    first_rows = np.flatnonzero(layout.number == 1)
+    return Linked(
+        attempts.drop(EPISODE, *RANKS),
+        episodes,
+        _delivered(contacts),
+        pairs[first_rows],
+        orders[first_rows],
+        never,
+    )
+
+
+def _delivered(contacts: pl.DataFrame) -> Delivered:
+    delivered = (
+        (contacts[Col.ATTEMPT_OUTCOME] == AttemptOutcome.DELIVERED.value)
+        .fill_null(False)
+        .to_numpy()
+    )
+    times = contacts[Col.SENT_AT].dt.epoch("us").to_numpy()
+    positions = np.flatnonzero(delivered)
+    return Delivered(
+        contacts[REVERSE].to_numpy()[positions],
+        times[positions],
+        np.searchsorted(times, times[positions], side="left"),
+    )
 
 
 def _per_episode(attempts: pl.DataFrame, layout: Layout) -> pl.DataFrame:

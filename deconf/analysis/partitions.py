@@ -20,7 +20,7 @@ from datetime import datetime
 import polars as pl
 
 from deconf.analysis.columns import A
-from deconf.analysis.episodes import attempts_and_episodes
+from deconf.analysis.episodes import link
 from deconf.analysis.silences import silence_intervals
 from deconf.frames import Col
 from deconf.policy import Policy
@@ -64,8 +64,8 @@ def analyze_pair(
 ) -> PairResult:
     """Attempts, episodes and silences of the contacts of one pair (or of any set of pairs).
     `coverage` is the whole log's (`coverage_of`): how far each source saw is not a pair's."""
-    attempts, episodes = attempts_and_episodes(contacts, policy, as_of, coverage)
-    return PairResult(attempts, episodes, silence_intervals(contacts, episodes))
+    linked = link(contacts, policy, as_of, coverage)
+    return PairResult(linked.attempts, linked.episodes, silence_intervals(linked))
 
 
 def combine(results: list[PairResult]) -> PairResult:

@@ -6,82 +6,57 @@ open afterwards, a new silence starts there. Events inside each silence are list
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from deconf.analysis.columns import A, Status, seconds_between
-from deconf.frames import Col, Records
-from deconf.vocabulary import AttemptOutcome
-
-_T = "_t"
+from deconf.analysis.episodes import Linked
+from deconf.frames import UTC_TIME, Col
 
 
-def silences_of(records: Records, episodes: pl.DataFrame) -> pl.DataFrame:
-    """One row per owed silence: party (who owes), owed_to, start, end, seconds, events. A silence
-    still open ends where its episode stopped being followed (as-of time or end of coverage)."""
-    return with_events(silence_intervals(records.contacts, episodes), records.events)
-
-
-def silence_intervals(contacts: pl.DataFrame, episodes: pl.DataFrame) -> pl.DataFrame:
-    """The silences without their events: what one party pair's records decide on their own."""
-    spans = (
-        episodes.select(
-            pl.col(Col.TO_PARTY).alias(A.PARTY),
-            pl.col(Col.FROM_PARTY).alias(A.OWED_TO),
-            pl.col(A.OPENED_AT).alias("_open"),
-            pl.coalesce(A.CLOSED_AT, A.CENSORED_AT).alias("_end"),
-        )
-        .with_row_index("_episode")
-        .sort("_open")
-    )
-    delivered = contacts.filter(
-        pl.col(Col.ATTEMPT_OUTCOME) == AttemptOutcome.DELIVERED.value
-    ).select(
-        pl.col(Col.FROM_PARTY).alias(A.PARTY),
-        pl.col(Col.TO_PARTY).alias(A.OWED_TO),
-        pl.col(Col.SENT_AT).alias(_T),
-    )
-    if not delivered[_T].is_sorted():
-        delivered = delivered.sort(_T)
-    # the episode (if any) of the same pair open when each message was delivered: episodes of a
-    # pair never overlap, so the latest one opened before the message is the only candidate
-    inside = delivered.join_asof(
-        spans,
-        left_on=_T,
-        right_on="_open",
-        by=[A.PARTY, A.OWED_TO],
-        strategy="backward",
-        allow_exact_matches=False,
-        check_sortedness=False,
-    ).filter(pl.col("_episode").is_not_null() & (pl.col(_T) < pl.col("_end")))
-    # each episode's span cut at every delivered message: consecutive points make the silences
-    points = pl.concat(
-        [
-            spans.select("_episode", pl.col("_open").alias(_T)),
-            inside.select("_episode", _T),
-            spans.select("_episode", pl.col("_end").alias(_T)),
-        ]
-    ).sort("_episode", _T)
-    starts = points.with_columns(pl.col(_T).shift(-1).alias("_next")).filter(
-        (pl.col("_episode") == pl.col("_episode").shift(-1)) & (pl.col("_next") > pl.col(_T))
-    )
-    described = episodes.select(
-        A.EPISODE_ID,
-        Col.CHANNEL,
-        (pl.col(A.STATUS) == Status.UNANSWERED).alias("_unanswered"),
-    ).with_row_index("_episode")
+def silence_intervals(linked: Linked) -> pl.DataFrame:
+    """The silences without their events: what one party pair's records decide on their own.
+    A silence still open ends where its episode stopped being followed (as-of time or end of
+    coverage)."""
+    episodes, messages = linked.episodes, linked.delivered
+    opened = episodes[A.OPENED_AT].dt.epoch("us").to_numpy()
+    ends = (
+        episodes.select(pl.coalesce(A.CLOSED_AT, A.CENSORED_AT).dt.epoch("us")).to_series()
+    ).to_numpy()
+    # the episode (if any) of the message's pair open when it was delivered: episodes of a pair
+    # never overlap, so the latest one opened before the message is the only candidate
+    inside = linked.opened_before(messages.pairs, messages.first_at_time)
+    cut = inside >= 0
+    cut[cut] = messages.times[cut] < ends[inside[cut]]
+    episode_of_cut, cut_times = inside[cut], messages.times[cut]
+    by_episode = np.argsort(episode_of_cut, kind="stable")  # messages are in time order
+    sorted_episode = episode_of_cut[by_episode]
+    # each episode's span cut at every delivered message: open, the cuts, the end
+    cuts = np.bincount(episode_of_cut, minlength=len(opened))
+    first_point = np.cumsum(cuts + 2) - (cuts + 2)
+    first_cut = np.cumsum(cuts) - cuts
+    points = np.empty(int((cuts + 2).sum()), dtype=np.int64)
+    points[first_point] = opened
+    points[first_point + cuts + 1] = ends
+    rank = np.arange(len(sorted_episode)) - first_cut[sorted_episode]
+    points[first_point[sorted_episode] + 1 + rank] = cut_times[by_episode]
+    owner = np.repeat(np.arange(len(opened)), cuts + 2)
+    silent = np.flatnonzero((owner[:-1] == owner[1:]) & (points[1:] > points[:-1]))
+    episode = owner[silent]
+    start, end = points[silent], points[silent + 1]
+    unanswered = (episodes[A.STATUS] == Status.UNANSWERED).to_numpy()
     return (
-        starts.join(spans.select("_episode", A.PARTY, A.OWED_TO, "_end"), on="_episode")
-        .join(described, on="_episode")
-        .select(
-            A.PARTY,
-            A.OWED_TO,
-            pl.col(_T).alias(A.START),
-            pl.col("_next").alias(A.END),
-            seconds_between(pl.col("_next"), pl.col(_T)).alias(A.SECONDS),
-            (pl.col("_unanswered") & (pl.col("_next") == pl.col("_end"))).alias(A.ONGOING),
-            A.EPISODE_ID,
-            Col.CHANNEL,
+        episodes.select(
+            pl.col(Col.TO_PARTY).gather(episode).alias(A.PARTY),
+            pl.col(Col.FROM_PARTY).gather(episode).alias(A.OWED_TO),
+            pl.Series(A.START, start).cast(UTC_TIME),
+            pl.Series(A.END, end).cast(UTC_TIME),
+            pl.lit(pl.Series(A.ONGOING, unanswered[episode] & (end == ends[episode]))),
+            pl.col(A.EPISODE_ID).gather(episode),
+            pl.col(Col.CHANNEL).gather(episode),
         )
+        .with_columns(seconds_between(pl.col(A.END), pl.col(A.START)).alias(A.SECONDS))
+        .select(A.PARTY, A.OWED_TO, A.START, A.END, A.SECONDS, A.ONGOING, A.EPISODE_ID, Col.CHANNEL)
         .sort(A.START, A.PARTY, A.OWED_TO, A.EPISODE_ID)
     )
 
