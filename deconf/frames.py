@@ -119,20 +119,22 @@ EVENT_SCHEMA = pl.Schema(
 )
 
 
-def in_record_order(frame: pl.DataFrame, time_column: str) -> bool:
+def in_record_order(frame: pl.DataFrame, time_column: str, id_column: str = Col.ID) -> bool:
     """Whether rows come in record order: by time, ties by id. Checking costs one pass; sorting
     a frame that already is in order (as the store writes it) costs many."""
-    time, record = pl.col(time_column), pl.col(Col.ID)
+    time, record = pl.col(time_column), pl.col(id_column)
     later = time > time.shift(1)
     tie_ordered = (time == time.shift(1)) & (record > record.shift(1))
     return bool(frame.select((later | tie_ordered).slice(1).all()).item())
 
 
-def in_record_order_sorted(frame: pl.DataFrame, time_column: str) -> pl.DataFrame:
+def in_record_order_sorted(
+    frame: pl.DataFrame, time_column: str, id_column: str = Col.ID
+) -> pl.DataFrame:
     """The frame in record order (time, ties by id), sorted only if it is not already."""
-    if in_record_order(frame, time_column):
+    if in_record_order(frame, time_column, id_column):
         return frame
-    return frame.sort(time_column, Col.ID)
+    return frame.sort(time_column, id_column)
 
 
 def empty_contacts() -> pl.DataFrame:

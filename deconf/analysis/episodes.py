@@ -27,7 +27,7 @@ from deconf.analysis.firmness import (
     precision_named,
     seconds_at_least_zero,
 )
-from deconf.analysis.keys import grouped, nullable, pair_codes
+from deconf.analysis.keys import Queries, grouped, nullable, pair_codes
 from deconf.analysis.layout import Layout, assign_episodes
 from deconf.analysis.linking import ORDER, PAIR, REVERSE, Candidates, first_replies, is_attempt
 from deconf.analysis.waits import (
@@ -88,17 +88,20 @@ class Linked:
     never: int
 
     def opened_before(self, pairs: np.ndarray, positions: np.ndarray) -> np.ndarray:
-        """Per query, the row of the latest episode of its pair opened at a position before the
-        given one, or -1."""
+        """Per query (given in record order), the row of the latest episode of its pair opened
+        at a position before the given one, or -1."""
         span = self.never + 1
-        order = grouped(self.episode_pairs)  # episodes come in record order
-        keys = (self.episode_pairs * span + self.episode_positions)[order]
+        by_pair = grouped(self.episode_pairs)  # episodes come in record order
+        keys = (self.episode_pairs * span + self.episode_positions)[by_pair]
         if len(keys) == 0:
             return np.full(len(pairs), -1, dtype=np.int64)
-        index = np.searchsorted(keys, pairs * span + positions, side="left") - 1
+        queries = Queries(pairs, positions, self.never, grouped(pairs))
+        index = np.searchsorted(keys, queries.wanted, side="left") - 1
         latest = np.maximum(index, 0)
-        same_pair = (index >= 0) & (keys[latest] >= pairs * span)
-        return np.where(same_pair, order[latest], -1)
+        found = np.where((index >= 0) & (keys[latest] >= queries.base), by_pair[latest], -1)
+        rows = np.empty_like(found)
+        rows[queries.order] = found
+        return rows
 
 
 def positioned(contacts: pl.DataFrame) -> pl.DataFrame:
