@@ -20,7 +20,7 @@ from deconf.analysis.chronology import chronology
 from deconf.analysis.columns import A
 from deconf.analysis.coverage import coverage_of
 from deconf.analysis.episodes import LINKING_COLUMNS, Linked, link
-from deconf.analysis.exchanges import exchange_ids, exchanges_of
+from deconf.analysis.exchanges import Grouped, exchange_ids, exchanges_of, group_exchanges
 from deconf.analysis.filters import Filters
 from deconf.analysis.partitions import PairResult
 from deconf.analysis.silences import silence_events, silence_intervals, with_events
@@ -111,15 +111,18 @@ class Analysis:
         return self.filters.rows(self._all_episodes, A.OPENED_AT)
 
     @cached_property
+    def _grouped(self) -> Grouped:
+        return group_exchanges(self.records.contacts, self._all_attempts)
+
+    @cached_property
     def membership(self) -> pl.DataFrame:
         """Every contact's exchange: columns id, exchange_id."""
-        return exchange_ids(self.records.contacts, self._all_attempts)
+        return exchange_ids(self._grouped)
 
     @cached_property
     def exchanges(self) -> pl.DataFrame:
         """One row per exchange: records joined by reply links and shared threads."""
-        frame = exchanges_of(self.records.contacts, self._all_attempts, self.as_of, self.membership)
-        return self.filters.rows(frame, A.START)
+        return self.filters.rows(exchanges_of(self._grouped, self._all_attempts), A.START)
 
     @cached_property
     def silences(self) -> pl.DataFrame:
