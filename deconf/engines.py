@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from deconf.analysis import CONTACT_COLUMNS, GROUPINGS, Analysis, Filters, analyze
+from deconf.analysis import FIGURE_COLUMNS, GROUPINGS, Analysis, Filters, analyze
 from deconf.analysis.asof import known_at, resolve_as_of
 from deconf.analysis.columns import A
 from deconf.analysis.coverage import coverage_of
@@ -81,7 +81,7 @@ class PairTask:
 def run_pair(task: PairTask) -> tuple[PairResult, dict[str, StatisticsPart]]:
     """On a worker: read one pair's contacts from the store, analyze them, reduce to parts."""
     where = pair_where(task.pair)
-    columns = list(CONTACT_COLUMNS)
+    columns = list(FIGURE_COLUMNS)  # a worker shows no record: no summaries
     if task.source is not None:
         where &= pl.col(Col.ORIGIN_FILE) == task.source
         columns = list(dict.fromkeys((*columns, Col.ORIGIN_FILE)))

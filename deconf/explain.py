@@ -24,9 +24,7 @@ def show_value(value: Any) -> str:
     """The offending value as a user typed it, cut to about 80 characters."""
     try:
         text = (
-            value
-            if isinstance(value, str)
-            else json.dumps(value, ensure_ascii=False, default=str)
+            value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
         )
     except (ValueError, RecursionError):  # a huge integer, a structure nested too deep
         text = repr(type(value).__name__)

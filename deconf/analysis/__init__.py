@@ -28,11 +28,12 @@ from deconf.analysis.stats import GROUPINGS, StatisticsPart, reduce_statistics, 
 from deconf.frames import Col, Records
 from deconf.policy import Policy
 
+#: The record columns the figures (attempts, episodes, silences, statistics) read: linking's,
+#: and who logged each record (a reading of a merged log selects by it).
+FIGURE_COLUMNS = tuple(dict.fromkeys((*LINKING_COLUMNS, Col.LOGGED_BY)))
 #: The record columns the analysis reads: a store scan needs no others. Certainty and source
 #: travel with the records so that every figure can say what it rests on (§3.2).
-CONTACT_COLUMNS = tuple(
-    dict.fromkeys((*LINKING_COLUMNS, Col.SUMMARY, Col.LOGGED_BY, Col.CERTAINTY, Col.SOURCE))
-)
+CONTACT_COLUMNS = tuple(dict.fromkeys((*FIGURE_COLUMNS, Col.SUMMARY, Col.CERTAINTY, Col.SOURCE)))
 EVENT_COLUMNS = (
     Col.ID,
     Col.AT,
@@ -180,4 +181,12 @@ def analyze(
     return Analysis(filters.records(known), policy or Policy(), moment, filters, coverage_of(known))
 
 
-__all__ = ["CONTACT_COLUMNS", "EVENT_COLUMNS", "GROUPINGS", "Analysis", "Filters", "analyze"]
+__all__ = [
+    "CONTACT_COLUMNS",
+    "EVENT_COLUMNS",
+    "FIGURE_COLUMNS",
+    "GROUPINGS",
+    "Analysis",
+    "Filters",
+    "analyze",
+]

@@ -38,7 +38,11 @@ def resolve_as_of(records: Records, as_of: str | datetime | None) -> datetime:
 
 
 def known_at(records: Records, as_of: datetime) -> Records:
-    """Only what was known at the as-of moment."""
+    """Only what was known at the as-of moment (the records themselves, not a copy, when nothing
+    is later: the usual case, as the as-of time defaults to the latest time in the data)."""
+    latest = latest_timestamp(records)
+    if latest is None or latest <= as_of:
+        return records
     moment = pl.lit(as_of, dtype=records.contacts.schema[Col.SENT_AT])
     return Records(
         records.contacts.filter(pl.col(Col.SENT_AT) <= moment),

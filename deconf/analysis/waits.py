@@ -216,7 +216,8 @@ def finish_attempts(
         precision_named(pl.col(PRECISION_RANK)).alias(A.RESTS_ON_PRECISION),
         EPISODE,
         *RANKS,
-    ).collect(engine="in-memory")  # attempts come in record order: (sent_at, attempt_id)
+    ).collect(engine="streaming")  # row by row, in batches: the working columns never all exist
+    # at once; attempts stay in record order: (sent_at, attempt_id)
 
 
 __all__ = ["BreachCertainty", "finish_attempts"]

@@ -10,7 +10,14 @@ from typing import Annotated
 import polars as pl
 import typer
 
-from deconf.analysis import CONTACT_COLUMNS, EVENT_COLUMNS, GROUPINGS, Analysis, Filters
+from deconf.analysis import (
+    CONTACT_COLUMNS,
+    EVENT_COLUMNS,
+    FIGURE_COLUMNS,
+    GROUPINGS,
+    Analysis,
+    Filters,
+)
 from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A
 from deconf.analysis.emptiness import why_empty
@@ -141,9 +148,13 @@ class Run:
             note(why_empty(what, extent, self.analysis.as_of, self.filters))
 
 
-def run_analysis(options: AnalysisOptions, progress: Report = silent) -> Run:
+def run_analysis(
+    options: AnalysisOptions,
+    progress: Report = silent,
+    contact_columns: tuple[str, ...] = CONTACT_COLUMNS,
+) -> Run:
     """Load logs (or the store), analyze, and say on stderr what a person should know: lines
-    rejected on the way, a file named twice."""
+    rejected on the way, a file named twice. From the store only `contact_columns` are read."""
     runner = Engine.parse(options.engine)
     rules = load_policy(options.policy)
     filters = Filters(
@@ -155,7 +166,7 @@ def run_analysis(options: AnalysisOptions, progress: Report = silent) -> Run:
     )
     loaded = options.data.load(
         as_of=options.as_of,
-        contact_columns=CONTACT_COLUMNS,
+        contact_columns=contact_columns,
         event_columns=EVENT_COLUMNS,
         contacts_where=filters.contacts_where(),
         progress=progress,
@@ -428,7 +439,8 @@ def stats(
         engine=engine,
     )
     with progress_shown(quiet) as progress:
-        run = run_analysis(options, progress)
+        # no summaries: statistics show no records
+        run = run_analysis(options, progress, contact_columns=FIGURE_COLUMNS)
         frame = run.analysis.stats(by)
     run.say_why_empty("episodes", run.analysis.episodes)
     if fmt is FrameFormat.TABLE:
