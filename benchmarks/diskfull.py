@@ -166,9 +166,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             filler.unlink()
             later = deconf("ingest", log, "--store", store)
-            usable = later.returncode in (0, 1) and json.loads(
-                deconf("verify", "--store", store, "--format", "json").stdout
-            )["ok"]
+            usable = (
+                later.returncode in (0, 1)
+                and json.loads(deconf("verify", "--store", store, "--format", "json").stdout)["ok"]
+            )
     finally:
         subprocess.run(["umount", mount], check=False)
         if args.mount is None:

@@ -4,6 +4,10 @@
     python -m benchmarks.run --records 10000 100000 1000000 10000000 --runs 1
     python -m benchmarks.run --reconcile 100000 1000000   # two sides of N records each
     python -m benchmarks.run --reconcile 100000 --seeds 1 2 3 4 5 --runs 1   # several pairs
+    # the analysis of 10M records and its peak memory (target ≤ 4 GB), on a store made
+    # beforehand as WORKDIR/store-10000000 from WORKDIR/synth-10000000.jsonl:
+    python -m benchmarks.run --records 10000000 --runs 1 --workdir WORKDIR \
+        --steps analysis --processes stats_store_process report_process
 
 Each step runs in a fresh process (its peak memory is its own); the table gives the median time,
 the baseline measured in the same run (a plain polars.read_ndjson with a fixed schema and the
@@ -91,8 +95,11 @@ def baseline_schema(log: Path) -> dict[str, str]:
     return {f: "List" if str(RAW_SCHEMA[f]).startswith("List") else "String" for f in FIELDS}
 
 
-def measure_processes(log: Path, store: Path, runs: int) -> dict:
-    """Whole processes, each the median of `runs`, in one run so that ratios share a load."""
+def measure_processes(
+    log: Path, store: Path, runs: int, only: tuple[str, ...] | None = None
+) -> dict:
+    """Whole processes, each the median of `runs`, in one run so that ratios share a load
+    (`only`: these processes and the baseline; at 10M the log's processes take 10+ GB)."""
     deconf = deconf_command()
     commands = {
         "baseline_process": [
@@ -122,6 +129,8 @@ def measure_processes(log: Path, store: Path, runs: int) -> dict:
             "--engine",
             "dask",
         ]
+    if only is not None:
+        commands = {n: c for n, c in commands.items() if n in (*only, "baseline_process")}
     results = {}
     for name, arguments in commands.items():
         samples = [run_process(arguments) for _ in range(runs)]
@@ -130,8 +139,12 @@ def measure_processes(log: Path, store: Path, runs: int) -> dict:
             for key in ("seconds", "cpu_seconds", "load")
         } | {"peak_rss_mb": max(s["peak_rss_mb"] for s in samples)}
     # issue 13: the browser's first screen in a pseudo-terminal, and what it keeps resident
-    results["browse_store_process"] = browse.measure(None, str(store), runs)
-    results["browse_log_process"] = browse.measure(str(log), None, runs)
+    for name, (logs, stores) in {
+        "browse_store_process": (None, str(store)),
+        "browse_log_process": (str(log), None),
+    }.items():
+        if only is None or name in only:
+            results[name] = browse.measure(logs, stores, runs)
     return results
 
 
@@ -139,7 +152,13 @@ def deconf_command() -> list[str]:
     return [sys.executable, "-m", "deconf.cli"]
 
 
-def measure(records: int, runs: int, workdir: Path, steps: tuple[str, ...] = STEPS) -> dict:
+def measure(
+    records: int,
+    runs: int,
+    workdir: Path,
+    steps: tuple[str, ...] = STEPS,
+    processes: tuple[str, ...] | None = None,
+) -> dict:
     log = workdir / f"synth-{records}.jsonl"
     store = workdir / f"store-{records}"
     if not log.exists():
@@ -170,7 +189,7 @@ def measure(records: int, runs: int, workdir: Path, steps: tuple[str, ...] = STE
     ]
     results["stats_process"] = {"seconds": statistics.median(stats_runs)}
     results["log_mb"] = log.stat().st_size / 2**20
-    results["processes"] = measure_processes(log, store, runs)
+    results["processes"] = measure_processes(log, store, runs, processes)
     return results
 
 
@@ -207,9 +226,27 @@ def import_report(r: dict) -> list[str]:
     return lines
 
 
+def step_lines(r: dict) -> list[str]:
+    """The in-process steps measured, as they are (no baseline to compare them with)."""
+    return [
+        f"{step:38} {r[step]['seconds']:9.2f} s  cpu {r[step]['cpu_seconds']:.2f} s  peak "
+        f"{r[step]['peak_rss_mb']:.0f} MB"
+        for step in STEPS
+        if step in r and step not in IMPORT_STEPS
+    ]
+
+
 def report(records: int, r: dict) -> str:
-    if "baseline" not in r:
-        return "\n".join([f"\n{records:,} records", *import_report(r)])
+    if not {"baseline", "validate", "ingest", "analysis", "exchanges"} <= r.keys():
+        big = records >= 10_000_000
+        return "\n".join(
+            [
+                f"\n{records:,} records",
+                *step_lines(r),
+                *import_report(r),
+                *process_report(r.get("processes"), big=big),
+            ]
+        )
     base = r["baseline"]["seconds"]
     frame = r["validate"]["frame_mb"]
     rows = [
@@ -260,8 +297,9 @@ def report(records: int, r: dict) -> str:
         f"≤ 2 s {'met' if stats_seconds <= 2 else 'MISSED'}"
     )
     processes = r.get("processes")
+    big = records >= 10_000_000
     return "\n".join(
-        lines + import_report(r) + process_report(processes) + browse_report(processes)
+        lines + import_report(r) + process_report(processes, big=big) + browse_report(processes)
     )
 
 
@@ -283,8 +321,13 @@ def _verdict(wall: float, cpu: float, target: float) -> str:
     return f"wall MISSED, by CPU {'met' if cpu <= target else 'MISSED'}"
 
 
-def process_report(processes: dict | None) -> list[str]:
-    """Whole processes against the baseline process, by wall and by CPU time."""
+#: Issue 14: the analysis of a 10M-record store within 4 GB (`deconf stats --store`'s peak).
+ANALYSIS_PEAK_MB_10M = 4096
+
+
+def process_report(processes: dict | None, big: bool = False) -> list[str]:
+    """Whole processes against the baseline process, by wall and by CPU time; for 10M records
+    (`big`) also the analysis's peak memory against its target."""
     if not processes:
         return []
     base = processes["baseline_process"]
@@ -308,6 +351,13 @@ def process_report(processes: dict | None) -> list[str]:
         lines.append(
             f"{name:38} {f['seconds']:9.2f} {wall:7.2f} {f['cpu_seconds']:7.2f} {cpu:7.2f} "
             f"{f['peak_rss_mb']:8.0f} {f['load']:5.1f}  {target}"
+        )
+    if big and "stats_store_process" in processes:
+        peak = processes["stats_store_process"]["peak_rss_mb"]
+        met = "met" if peak <= ANALYSIS_PEAK_MB_10M else "MISSED"
+        lines.append(
+            f"{'analysis peak (stats --store)':38} {peak:9.0f} MB  "
+            f"≤ {ANALYSIS_PEAK_MB_10M} MB {met}"
         )
     return lines
 
@@ -429,6 +479,13 @@ def main() -> None:
         "--steps", nargs="+", choices=STEPS, default=list(STEPS), help="only these steps"
     )
     parser.add_argument(
+        "--processes",
+        nargs="+",
+        choices=[*PROCESS_TARGETS, *BROWSE_TARGETS],
+        help="only these whole processes (and the baseline); e.g. at 10M, with a store made "
+        "beforehand in the work directory: --steps analysis --processes stats_store_process",
+    )
+    parser.add_argument(
         "--seeds",
         type=int,
         nargs="+",
@@ -451,7 +508,11 @@ def main() -> None:
         arguments.records = []
     for records in arguments.records:
         everything[records] = measure(
-            records, arguments.runs, arguments.workdir, tuple(arguments.steps)
+            records,
+            arguments.runs,
+            arguments.workdir,
+            tuple(arguments.steps),
+            tuple(arguments.processes) if arguments.processes else None,
         )
         print(report(records, everything[records]), flush=True)
     if arguments.json:

@@ -137,6 +137,8 @@ def reconcile_pair(base: Path, store: Path):
         result.merged.contacts.estimated_size("mb"),
         lambda: score(result, offset, contacts),
     )
+
+
 def csv_baseline(log: Path, store: Path) -> tuple[int, float]:
     """polars.read_csv of the foreign CSV: what importing it is compared with."""
     frame = pl.read_csv(write_foreign(log)[0])
