@@ -82,6 +82,7 @@ def finish_attempts(
     sent = pl.col(Col.SENT_AT)
     precision = pl.col(Col.TIME_PRECISION).fill_null("second")
     first_reply, closer = replies
+    source = attempts
     attempts = pl.concat(
         [
             attempts,
@@ -171,28 +172,12 @@ def finish_attempts(
     def waited(seconds: pl.Expr) -> pl.Expr:
         return seconds.clip(lower_bound=0.0)
 
-    return frame.select(
-        pl.col(Col.ID).alias(A.ATTEMPT_ID),
-        Col.FROM_PARTY,
-        Col.TO_PARTY,
-        Col.CHANNEL,
-        Col.KIND,
-        Col.PRECEDENCE,
-        Col.THREAD,
-        Col.ATTEMPT_OUTCOME,
-        Col.SENT_AT,
-        Col.TIME_PRECISION,
-        Col.ORIGIN_FILE,
+    computed = frame.select(
         A.STATUS,
-        pl.col("_any_id").alias(A.FIRST_RESPONSE_ID),
-        pl.col("_any_at").alias(A.FIRST_RESPONSE_AT),
         waited(skew).alias(A.TTFR),
         pl.when(answered).then(wait_min).alias(A.TTFR_MIN),
         pl.when(answered).then(wait_max).alias(A.TTFR_MAX),
-        pl.col("_any_link").alias(A.LINK),
-        pl.col("_ack_id").alias(A.ACK_ID),
         waited(seconds_between(pl.col("_ack_at"), sent)).alias(A.TT_ACK),
-        pl.col("_substantive_id").alias(A.SUBSTANTIVE_ID),
         waited(seconds_between(pl.col("_substantive_at"), sent)).alias(A.TT_SUBSTANTIVE),
         pl.when(skew < 0).then(skew).alias(A.CLOCK_SKEW_SECONDS),
         pl.when(unanswered).then(seconds_between(followed, sent)).alias(A.OPEN_SECONDS),
@@ -202,22 +187,95 @@ def finish_attempts(
         seconds_between(pl.col(_UNTIL), sent).alias(A.WAIT_SECONDS),
         wait_min.alias(A.WAIT_MIN),
         wait_max.alias(A.WAIT_MAX),
-        A.EPISODE_ID,
-        A.ATTEMPT_NUMBER,
-        A.RETRY_STREAK,
         A.TARGET_SECONDS,
         A.TARGET_FROM,
-        pl.col(Col.RESPOND_BY),
         (pl.col(_UNTIL) > deadline).alias(A.BREACH),
         breach_named(pl.col(BREACH_RANK)).alias(A.BREACH_CERTAINTY),
-        A.CLOSED_AT,
-        A.CLOSING_RESPONSE_ID,
         certainty_named(pl.col(CERTAINTY_RANK)).alias(A.RESTS_ON_CERTAINTY),
         precision_named(pl.col(PRECISION_RANK)).alias(A.RESTS_ON_PRECISION),
-        EPISODE,
         *RANKS,
-    ).collect(engine="streaming")  # row by row, in batches: the working columns never all exist
-    # at once; attempts stay in record order: (sent_at, attempt_id)
+    ).collect(engine="streaming")  # in batches: the working columns never all exist at once
+    # columns passed through as they are (renamed) are the working frame's own, not copies
+    kept = source.select(pl.col(name).alias(public) for public, name in _KEPT.items())
+    return pl.concat([kept, computed], how="horizontal").select(*COLUMNS, EPISODE, *RANKS)
+
+
+#: The public columns of the attempts, in order.
+COLUMNS = (
+    A.ATTEMPT_ID,
+    Col.FROM_PARTY,
+    Col.TO_PARTY,
+    Col.CHANNEL,
+    Col.KIND,
+    Col.PRECEDENCE,
+    Col.THREAD,
+    Col.ATTEMPT_OUTCOME,
+    Col.SENT_AT,
+    Col.TIME_PRECISION,
+    Col.ORIGIN_FILE,
+    A.STATUS,
+    A.FIRST_RESPONSE_ID,
+    A.FIRST_RESPONSE_AT,
+    A.TTFR,
+    A.TTFR_MIN,
+    A.TTFR_MAX,
+    A.LINK,
+    A.ACK_ID,
+    A.TT_ACK,
+    A.SUBSTANTIVE_ID,
+    A.TT_SUBSTANTIVE,
+    A.CLOCK_SKEW_SECONDS,
+    A.OPEN_SECONDS,
+    A.OPEN_MIN,
+    A.OPEN_MAX,
+    A.CENSORED_AT,
+    A.WAIT_SECONDS,
+    A.WAIT_MIN,
+    A.WAIT_MAX,
+    A.EPISODE_ID,
+    A.ATTEMPT_NUMBER,
+    A.RETRY_STREAK,
+    A.TARGET_SECONDS,
+    A.TARGET_FROM,
+    Col.RESPOND_BY,
+    A.BREACH,
+    A.BREACH_CERTAINTY,
+    A.CLOSED_AT,
+    A.CLOSING_RESPONSE_ID,
+    A.RESTS_ON_CERTAINTY,
+    A.RESTS_ON_PRECISION,
+)
+#: Public columns that are working columns as they are: public name → working name.
+_KEPT = {
+    A.ATTEMPT_ID: Col.ID,
+    **{
+        name: name
+        for name in (
+            Col.FROM_PARTY,
+            Col.TO_PARTY,
+            Col.CHANNEL,
+            Col.KIND,
+            Col.PRECEDENCE,
+            Col.THREAD,
+            Col.ATTEMPT_OUTCOME,
+            Col.SENT_AT,
+            Col.TIME_PRECISION,
+            Col.ORIGIN_FILE,
+            A.EPISODE_ID,
+            A.ATTEMPT_NUMBER,
+            A.RETRY_STREAK,
+            Col.RESPOND_BY,
+            A.CLOSED_AT,
+            A.CLOSING_RESPONSE_ID,
+            EPISODE,
+        )
+    },
+    A.FIRST_RESPONSE_ID: "_any_id",
+    A.FIRST_RESPONSE_AT: "_any_at",
+    A.LINK: "_any_link",
+    A.ACK_ID: "_ack_id",
+    A.SUBSTANTIVE_ID: "_substantive_id",
+}
 
 
 __all__ = ["BreachCertainty", "finish_attempts"]
