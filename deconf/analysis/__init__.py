@@ -16,6 +16,7 @@ from functools import cached_property
 import polars as pl
 
 from deconf.analysis.asof import known_at, resolve_as_of
+from deconf.analysis.bursts import worst_burst
 from deconf.analysis.chronology import chronology
 from deconf.analysis.columns import A
 from deconf.analysis.coverage import coverage_of
@@ -136,6 +137,12 @@ class Analysis:
         """Every message and event in time order, with its time precision, source, certainty
         and (attempts) status: what every figure rests on."""
         return chronology(self.records, self._all_attempts)
+
+    @cached_property
+    def worst_burst(self) -> pl.DataFrame | None:
+        """The worst burst of calls (`deconf.analysis.bursts`): the report's findings and its
+        close-up chart both tell it, so it is found once."""
+        return worst_burst(self.attempts)
 
     @cached_property
     def silence_events(self) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from deconf.analysis.columns import A
+from deconf.analysis.linking import attempt_rows
 from deconf.frames import Col, Records
 from deconf.vocabulary import RecordType
 
@@ -35,7 +36,6 @@ COLUMNS = (
 
 def chronology(records: Records, attempts: pl.DataFrame) -> pl.DataFrame:
     """One row per contact and event, in time order (ties by id); `status` for attempts."""
-    status = attempts.select(pl.col(A.ATTEMPT_ID).alias(Col.ID), A.STATUS)
     contacts = records.contacts.select(
         pl.col(Col.SENT_AT).alias(Col.AT),
         pl.col(Col.TIME_PRECISION).cast(pl.String),
@@ -49,7 +49,14 @@ def chronology(records: Records, attempts: pl.DataFrame) -> pl.DataFrame:
         Col.SOURCE,
         pl.col(Col.CERTAINTY).cast(pl.String),
         Col.ORIGIN_FILE,
-    ).join(status, on=Col.ID, how="left")
+    )
+    rows = attempt_rows(records.contacts, attempts)
+    if rows is None:
+        status = attempts.select(pl.col(A.ATTEMPT_ID).alias(Col.ID), A.STATUS)
+        contacts = contacts.join(status, on=Col.ID, how="left")
+    else:  # the attempts are rows of the contacts, in order: no join on ids
+        status = pl.Series(A.STATUS, [None] * contacts.height, dtype=pl.String)
+        contacts = contacts.with_columns(status.scatter(rows, attempts[A.STATUS]))
     events = records.events.select(
         Col.AT,
         pl.col(Col.TIME_PRECISION).cast(pl.String),

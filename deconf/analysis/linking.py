@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from deconf.analysis.keys import Queries, Sorted, codes, dense, grouped
-from deconf.frames import Col
+from deconf.frames import Col, in_record_order
 from deconf.policy import Policy
 from deconf.vocabulary import (
     ACKNOWLEDGEMENT_KINDS,
@@ -48,6 +48,16 @@ def is_attempt() -> pl.Expr:
     """A contact that expects a response: `expects_response`, else what its kind implies."""
     by_kind = pl.col(Col.KIND).cast(pl.String).is_in([k.value for k in EXPECTS_RESPONSE_KINDS])
     return pl.coalesce(pl.col(Col.EXPECTS_RESPONSE), by_kind)
+
+
+def attempt_rows(contacts: pl.DataFrame, attempts: pl.DataFrame) -> np.ndarray | None:
+    """The rows of `contacts` that hold the given attempts, found without joining on ids when
+    the contacts come in record order and the attempts are all of theirs, as the analysis makes
+    them (its attempts keep that order); None otherwise."""
+    if not in_record_order(contacts, Col.SENT_AT):
+        return None
+    rows = np.flatnonzero(contacts.select(is_attempt().fill_null(False)).to_series().to_numpy())
+    return rows if len(rows) == attempts.height else None
 
 
 def _delivered() -> pl.Expr:

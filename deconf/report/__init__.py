@@ -9,7 +9,6 @@ from pathlib import Path
 import polars as pl
 
 from deconf.analysis import Analysis
-from deconf.analysis.bursts import worst_burst
 from deconf.analysis.columns import A, Status
 from deconf.atomic import write_files
 from deconf.frames import Col
@@ -35,7 +34,7 @@ def charts(analysis: Analysis) -> list[str]:
         title="All attempts, replies, waits and events, by party pair",
     )
     found = [whole]
-    burst = worst_burst(attempts)
+    burst = analysis.worst_burst
     if burst is not None:
         first, last = burst[Col.SENT_AT].min(), burst[Col.SENT_AT].max()
         span = (analysis.as_of - attempts[Col.SENT_AT].min()).total_seconds()

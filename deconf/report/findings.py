@@ -7,7 +7,6 @@ from __future__ import annotations
 import polars as pl
 
 from deconf.analysis import Analysis
-from deconf.analysis.bursts import worst_burst
 from deconf.analysis.columns import (
     NOT_REACHED,
     REPEATED_FAILURE_STREAK,
@@ -83,7 +82,7 @@ def findings(analysis: Analysis, validation: ValidationSummary) -> list[tuple[st
         rests_on = attempts.filter(pl.col(A.EPISODE_ID).is_in(still_open[A.EPISODE_ID].implode()))
         sentences.append((sentence + ".", _ids(rests_on)))
     # the burst of calls in which most attempts went without an answer of their own
-    burst = worst_burst(attempts)
+    burst = analysis.worst_burst
     if burst is not None:
         without = burst.filter(pl.col(A.STATUS) != Status.ANSWERED).height
         never = burst.filter(pl.col(A.STATUS) == Status.UNANSWERED).height
