@@ -16,6 +16,7 @@ from deconf.analysis.chronology import evidence
 from deconf.analysis.columns import REPEATED_FAILURE_STREAK, A, Status
 from deconf.analysis.coverage import coverage_of
 from deconf.analysis.readings import ALL
+from deconf.analysis.silences import silence_events
 from deconf.analysis.tallies import certainty_counts
 from deconf.errors import flag_name, worded
 from deconf.frames import Col, Records
@@ -195,7 +196,7 @@ def _silences(analysis: Analysis) -> list[Silence]:
     longest = analysis.silences.sort(
         [A.SECONDS, A.START, A.PARTY], descending=[True, False, False]
     ).head(MAX_ROWS)
-    inside_all = analysis.silence_events
+    inside_all = silence_events(longest, analysis.records.events)  # of the rows shown only
     silences = []
     for row in longest.iter_rows(named=True):
         inside = inside_all.filter(
