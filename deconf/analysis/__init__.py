@@ -20,9 +20,9 @@ from deconf.analysis.bursts import worst_burst
 from deconf.analysis.chronology import chronology
 from deconf.analysis.columns import A
 from deconf.analysis.coverage import coverage_of
-from deconf.analysis.episodes import LINKING_COLUMNS, Linked, link
 from deconf.analysis.exchanges import Grouped, exchange_ids, exchanges_of, group_exchanges
 from deconf.analysis.filters import Filters
+from deconf.analysis.linked import LINKING_COLUMNS, Linked, link
 from deconf.analysis.partitions import PairResult
 from deconf.analysis.silences import silence_events, silence_intervals, with_events
 from deconf.analysis.stats import GROUPINGS, StatisticsPart, reduce_statistics, statistics

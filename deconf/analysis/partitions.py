@@ -20,7 +20,7 @@ from datetime import datetime
 import polars as pl
 
 from deconf.analysis.columns import A
-from deconf.analysis.episodes import link
+from deconf.analysis.linked import link
 from deconf.analysis.silences import silence_intervals
 from deconf.frames import Col
 from deconf.policy import Policy

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from deconf.analysis.columns import A, Status, seconds_between
-from deconf.analysis.episodes import Linked
+from deconf.analysis.linked import Linked
 from deconf.frames import UTC_TIME, Col
 
 
