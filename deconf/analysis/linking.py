@@ -54,7 +54,8 @@ def attempt_rows(contacts: pl.DataFrame, attempts: pl.DataFrame) -> np.ndarray |
     """The rows of `contacts` that hold the given attempts, found without joining on ids when
     the contacts come in record order and the attempts are all of theirs, as the analysis makes
     them (its attempts keep that order); None otherwise."""
-    if not in_record_order(contacts, Col.SENT_AT):
+    needed = {Col.ID, Col.SENT_AT, Col.KIND, Col.EXPECTS_RESPONSE}
+    if not needed <= set(contacts.columns) or not in_record_order(contacts, Col.SENT_AT):
         return None
     rows = np.flatnonzero(contacts.select(is_attempt().fill_null(False)).to_series().to_numpy())
     return rows if len(rows) == attempts.height else None
