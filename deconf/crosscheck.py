@@ -10,7 +10,6 @@ import polars as pl
 
 from deconf.explain import Problem, show_value
 from deconf.frames import UTC_TIME, Col, Records
-from deconf.reading import LINE, TEXT
 from deconf.validation import FileResult, Issue, RejectedLine, Validation
 
 _PROVENANCE = (Col.ORIGIN_FILE, Col.ORIGIN_LINE)
@@ -80,7 +79,7 @@ def cross_check(results: list[FileResult], stored: pl.DataFrame | None = None) -
         firsts = index.join(later.select(*_KEY), on=list(_KEY), how="anti")
         clash, already = _against_store(firsts, records, stored, conflicting)
         conflicting = pl.concat([conflicting, clash])
-    texts = {r.source: r.texts for r in results}
+    texts = _texts_of(results, conflicting)
     for row in conflicting.iter_rows(named=True):
         first_seen = f"{row['_first_file']}:{row['_first_line']}"
         message = row["_message"] or f"duplicate id; first used at {first_seen}"
@@ -88,7 +87,7 @@ def cross_check(results: list[FileResult], stored: pl.DataFrame | None = None) -
             RejectedLine(
                 row[Col.ORIGIN_FILE],
                 row[Col.ORIGIN_LINE],
-                _text_of(texts, row[Col.ORIGIN_FILE], row[Col.ORIGIN_LINE]),
+                texts.get((row[Col.ORIGIN_FILE], row[Col.ORIGIN_LINE]), ""),
                 (Problem(Col.ID, message, show_value(row[Col.ID])),),
             )
         )
@@ -148,12 +147,16 @@ def _against_store(firsts: pl.DataFrame, records: Records, known: pl.DataFrame, 
     return clash.select(like.columns).cast(like.schema), matched.filter(same)
 
 
-def _text_of(texts: dict[str, pl.DataFrame], source: str, line: int) -> str:
-    frame = texts.get(source)
-    if frame is None:
-        return ""
-    found = frame.filter(pl.col(LINE) == line)[TEXT]
-    return found[0] if found.len() else ""
+def _texts_of(results: list[FileResult], rows: pl.DataFrame) -> dict[tuple[str, int], str]:
+    """The verbatim text of each of `rows`' lines (origin file and line), read back from its
+    source: only rejected lines are quoted, so only they are looked up."""
+    found: dict[tuple[str, int], str] = {}
+    for result in results:
+        lines = rows.filter(pl.col(Col.ORIGIN_FILE) == result.source)[Col.ORIGIN_LINE].unique()
+        if lines.len():
+            texts = result.texts(lines)
+            found |= {(result.source, n): t or "" for n, t in zip(lines, texts, strict=True)}
+    return found
 
 
 def reply_warnings(records: Records, stored: pl.DataFrame | None = None) -> list[Issue]:

@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from deconf.errors import InputError
@@ -28,6 +29,7 @@ from deconf.explain import Problem
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
 from deconf.opening import is_stdin, log_bytes, log_suffix, source_name
+from deconf.strictjson import decode_strictly, line_starts, opens_object
 
 LINE = "_line"
 TEXT = "_text"
@@ -53,6 +55,8 @@ RAW_SCHEMA = pl.Schema(
 )
 _DECODE_SCHEMA = pl.Schema({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
 _DECODE_CHUNK = 1 << 16
+#: JSON Lines are decoded in blocks of this many lines: a refused block costs only itself.
+JSONL_BLOCK_LINES = 1 << 17
 _BINARY_PROBE = 8192
 CSV_TAG_SEPARATOR = ";"
 #: The longest CSV cell read as a value (the csv module's own default limit); a longer cell
@@ -84,14 +88,55 @@ class InputFormat(StrEnum):
     IMPORTED = "imported"  # records made by a mapping (deconf.importing): fields in the frame
 
 
+class BytesLines:
+    """The verbatim text of lines by number, read back from the source's bytes when asked: a
+    block the strict decoder took keeps no text column, since only rejected lines are quoted."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+        self._lines: pl.Series | None = None
+
+    def __call__(self, numbers: pl.Series) -> pl.Series:
+        if self._lines is None:
+            self._lines = pl.read_lines(io.BytesIO(self._data), name=TEXT).to_series()
+            if b"\r" in self._data:
+                self._lines = self._lines.str.strip_suffix("\r")
+        return self._lines.gather(numbers.cast(pl.Int64) - 1)
+
+
+class FrameLines:
+    """The verbatim text of lines by number, from a frame that holds them (CSV, imported rows)."""
+
+    def __init__(self, frame: pl.DataFrame):
+        self._frame = frame.select(LINE, TEXT).unique(LINE, keep="first")
+
+    def __call__(self, numbers: pl.Series) -> pl.Series:
+        wanted = pl.DataFrame({LINE: numbers.cast(pl.Int64)})
+        return wanted.join(self._frame, on=LINE, how="left", maintain_order="left")[TEXT]
+
+
 @dataclass(frozen=True)
 class RawLog:
-    """Every non-blank line of one source, as text fields, with line numbers and verbatim text."""
+    """Every non-blank line of one source, as text fields, with line numbers and verbatim text
+    (held in the frame, or read back by `line_texts` for the lines that need it)."""
 
     source: str
     input_format: InputFormat
     frame: pl.DataFrame  # RAW_SCHEMA
+    line_texts: BytesLines | None = None
     csv_columns: tuple[str, ...] = ()
+
+    def texts(self) -> BytesLines | FrameLines:
+        """What gives the verbatim text of a line by its number, once the frame is gone."""
+        return self.line_texts or FrameLines(self.frame)
+
+    def with_texts(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """`rows` (some of this log's) with every line's verbatim text."""
+        if self.line_texts is None or rows.is_empty() or rows[TEXT].null_count() == 0:
+            return rows
+        return rows.with_columns(
+            pl.col(TEXT).fill_null(self.line_texts(rows[LINE]).alias(TEXT))
+        )
 
     def mapping(self, row: dict[str, Any]) -> Any:
         """The record a raw row stands for, as the model should see it (for the slow path).
@@ -226,13 +271,13 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def decode_text(data: bytes, source: str) -> str:
+def decode_text(data: bytes, source: str, first_line: int = 1) -> str:
     if b"\x00" in data[:_BINARY_PROBE]:
         raise InputError(f"{source}: looks like binary data, not a text log")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        line = data.count(b"\n", 0, error.start) + first_line
         raise InputError(
             f"{source}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); "
             "save the log as UTF-8"
@@ -299,7 +344,59 @@ def _with_null_fields(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_jsonl(data: bytes, source: str) -> RawLog:
-    lines = _lines(data, source)
+    """Block by block: one strict decoding pass, and the careful path only for blocks it refuses
+    or that hold a blank line (so one odd line costs its block, not the file)."""
+    parts = []
+    ascii_only = data.isascii()
+    for block in line_blocks(data):
+        if not ascii_only:  # the strict decoder does not check UTF-8: refuse a bad byte here
+            decode_text(bytes(block.data), source, block.first_line)
+        decoded = decode_strictly(block.data, block.lines) if block.plain else None
+        if decoded is None:
+            parts.append(_read_jsonl_carefully(bytes(block.data), block.first_line, source))
+        else:
+            parts.append(_numbered(decoded, block.first_line))
+    frame = pl.concat(parts, rechunk=True)  # aligned chunks: else every later step realigns
+    if frame.is_empty():
+        raise InputError(f"{source}: is empty; a log has at least one record")
+    return RawLog(source, InputFormat.JSONL, frame, BytesLines(data))
+
+
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    data: memoryview  # whole lines, newlines included
+    first_line: int
+    lines: int
+    plain: bool  # every line starts with "{": the strict decoder may be given the block
+
+
+def line_blocks(data: bytes, lines_per_block: int | None = None) -> Iterator[LineBlock]:
+    """`data` in blocks of whole lines (views, not copies), each with its first line's number,
+    its number of lines, and whether all of them start with "{"."""
+    lines_per_block = lines_per_block or JSONL_BLOCK_LINES
+    starts = line_starts(data)
+    odd_lines = np.flatnonzero(~opens_object(data, starts))
+    view = memoryview(data)
+    for first in range(0, len(starts), lines_per_block):
+        after = first + lines_per_block
+        end = int(starts[after]) if after < len(starts) else len(data)
+        lines = min(lines_per_block, len(starts) - first)
+        plain = not ((odd_lines >= first) & (odd_lines < after)).any()
+        yield LineBlock(view[int(starts[first]) : end], first + 1, lines, bool(plain))
+
+
+def _numbered(decoded: pl.DataFrame, first_line: int) -> pl.DataFrame:
+    return decoded.with_columns(
+        pl.int_range(first_line, first_line + decoded.height, dtype=pl.Int64).alias(LINE),
+        pl.lit(None, dtype=pl.String).alias(TEXT),  # read back only for a line that needs it
+        pl.lit(False).alias(SUSPECT),
+    ).select(RAW_SCHEMA.names())
+
+
+def _read_jsonl_carefully(data: bytes, first_line: int, source: str) -> pl.DataFrame:
+    """Every line with its text; decoded in bulk where the decoder can be trusted, and marked
+    suspect (for the model to judge) where it may have bent the line."""
+    lines = _lines(data, source, first_line)
     text = pl.col(TEXT)
     # the common case, checked cheaply: a line that starts with "{" and ends with "}"
     plain_object = text.str.starts_with("{") & text.str.ends_with("}")
@@ -311,10 +408,8 @@ def _read_jsonl(data: bytes, source: str) -> RawLog:
             (~(stripped.str.starts_with("{") & stripped.str.ends_with("}"))).alias(SUSPECT)
         )
     objects = pl.concat([lines.filter(~pl.col(SUSPECT)), odd.filter(~pl.col(SUSPECT))])
-    if objects.height == 0 and odd.is_empty():
-        raise InputError(f"{source}: is empty; a log has at least one record")
-    whole_file = odd.is_empty()
-    decoded, undecodable = _decode_objects(data if whole_file else None, objects[TEXT])
+    whole_block = odd.is_empty()
+    decoded, undecodable = _decode_objects(data if whole_block else None, objects[TEXT])
     good = pl.concat([objects.drop(SUSPECT), decoded], how="horizontal")
     spaced = b'": ' in data  # json.dumps' default style; compact files need half the counting
     bent = _bent_by_decoding(good, spaced)
@@ -324,20 +419,19 @@ def _read_jsonl(data: bytes, source: str) -> RawLog:
         bent = bent | good[TEXT].str.contains(_SURROGATE_ESCAPE_RE)
     good = good.with_columns(bent.alias(SUSPECT)).select(RAW_SCHEMA.names())
     bad = odd.filter(SUSPECT)
-    if bad.is_empty() and whole_file:
-        return RawLog(source, InputFormat.JSONL, good)
-    raw = pl.concat([good, _with_null_fields(bad)]).sort(LINE)
-    return RawLog(source, InputFormat.JSONL, raw)
+    if bad.is_empty() and whole_block:
+        return good
+    return pl.concat([good, _with_null_fields(bad)]).sort(LINE)
 
 
-def _lines(data: bytes, source: str) -> pl.DataFrame:
+def _lines(data: bytes, source: str, first_line: int = 1) -> pl.DataFrame:
     """Every physical line with its 1-based number (CRLF endings dropped)."""
     try:
         lines = pl.read_lines(io.BytesIO(data), name=TEXT)
     except pl.exceptions.ComputeError:
-        decode_text(data, source)  # raises with the line of the first bad byte
+        decode_text(data, source, first_line)  # raises with the line of the first bad byte
         raise
-    lines = lines.with_row_index(LINE, offset=1).with_columns(pl.col(LINE).cast(pl.Int64))
+    lines = lines.with_row_index(LINE, offset=first_line).with_columns(pl.col(LINE).cast(pl.Int64))
     if b"\r" in data:  # CRLF line endings
         lines = lines.with_columns(pl.col(TEXT).str.strip_suffix("\r"))
     return lines
@@ -490,7 +584,8 @@ def _read_csv_lines(physical: list[str], source: str) -> RawLog:
         text = "".join(physical[start - 1 : reader.line_num])
         texts.append(_without_ending(text))
         cells.append(row)
-    return RawLog(source, InputFormat.CSV, _csv_frame(header, lines, texts, cells), tuple(header))
+    frame = _csv_frame(header, lines, texts, cells)
+    return RawLog(source, InputFormat.CSV, frame, csv_columns=tuple(header))
 
 
 def _csv_frame(header: list[str], lines: list[int], texts: list[str], cells: list[list[str]]):

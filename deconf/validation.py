@@ -38,7 +38,16 @@ from deconf.model import (
     ContactRecord,
     parse_record,
 )
-from deconf.reading import LINE, SUSPECT, TEXT, LineError, RawLog, parsed_column
+from deconf.reading import (
+    LINE,
+    SUSPECT,
+    TEXT,
+    BytesLines,
+    FrameLines,
+    LineError,
+    RawLog,
+    parsed_column,
+)
 from deconf.times import known_time_zones
 from deconf.timestamps import parse_utc
 from deconf.vocabulary import (
@@ -110,7 +119,7 @@ class FileResult:
     lines: int
     records: Records
     rejected: list[RejectedLine]
-    texts: pl.DataFrame  # LINE, TEXT of every line, to quote a line rejected later
+    texts: BytesLines | FrameLines  # a line's text by number, to quote a line rejected later
 
 
 @dataclass
@@ -157,20 +166,36 @@ def validate_raw(
     )
     is_event = pl.col(Col.TYPE) == RecordType.EVENT.value
     is_contact = pl.col(Col.TYPE).is_null() | (pl.col(Col.TYPE) == RecordType.CONTACT.value)
-    frame = frame.with_columns(
-        _fast_contact=~pl.col(SUSPECT) & is_contact.fill_null(False) & _contact_ok(),
-        _fast_event=~pl.col(SUSPECT) & is_event.fill_null(False) & _event_ok(),
+    contact_checks = [is_contact.fill_null(False), *_contact_checks()]
+    event_checks = [is_event.fill_null(False), *_event_checks()]
+    # each check its own column, so that Polars evaluates them in parallel
+    verdicts = frame.select(
+        *(check.alias(f"_c{i}") for i, check in enumerate(contact_checks)),
+        *(check.alias(f"_e{i}") for i, check in enumerate(event_checks)),
+        pl.col(SUSPECT),
+    ).select(
+        (~pl.col(SUSPECT) & pl.all_horizontal(pl.col("^_c\\d+$"))).alias("_fast_contact"),
+        (~pl.col(SUSPECT) & pl.all_horizontal(pl.col("^_e\\d+$"))).alias("_fast_event"),
     )
+    frame = frame.with_columns(verdicts)
     origin = [pl.lit(raw.source).alias(Col.ORIGIN_FILE), pl.col(LINE).alias(Col.ORIGIN_LINE)]
-    fast_contacts = frame.filter("_fast_contact").select(_contact_columns() + origin)
-    fast_events = frame.filter("_fast_event").select(_event_columns() + origin)
-    slow = frame.filter(~pl.col("_fast_contact") & ~pl.col("_fast_event")).select(raw.frame.columns)
+    all_contacts = bool(verdicts["_fast_contact"].all())
+    fast_contacts = (frame if all_contacts else frame.filter("_fast_contact")).select(
+        _contact_columns() + origin
+    )
+    if all_contacts:  # the common case: no filtering, no slow path
+        fast_events = frame.clear().select(_event_columns() + origin)
+        slow = frame.clear().select(raw.frame.columns)
+    else:
+        fast_events = frame.filter("_fast_event").select(_event_columns() + origin)
+        slow = frame.filter(~pl.col("_fast_contact") & ~pl.col("_fast_event"))
+        slow = raw.with_texts(slow.select(raw.frame.columns))
     slow_contacts, slow_events, rejected = _validate_slowly(raw, slow, assume_tz, keep_extra)
     records = Records(
         _merge(_finish(fast_contacts, CONTACT_SCHEMA), slow_contacts),
         _merge(_finish(fast_events, EVENT_SCHEMA), slow_events),
     )
-    return FileResult(raw.source, raw.frame.height, records, rejected, raw.frame.select(LINE, TEXT))
+    return FileResult(raw.source, raw.frame.height, records, rejected, raw.texts())
 
 
 def _merge(fast: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
@@ -218,54 +243,54 @@ def _logged_by_ok() -> pl.Expr:
     return each.list.all().fill_null(True)
 
 
-def _common_ok() -> pl.Expr:
-    return (
+def _common_checks() -> list[pl.Expr]:
+    return [
         _length(Col.ID, 1, ID_MAX, required=True)
         & _length(Col.SUMMARY, 0, SUMMARY_MAX, required=False)
-        & _length(Col.SOURCE, 0, TEXT_MAX, required=False)
-        & _member(Col.CERTAINTY, Certainty, required=False)
-        & _member(Col.TIME_PRECISION, TimePrecision, required=False)
-        & _tags_ok()
-        & _logged_by_ok()
-    )
+        & _length(Col.SOURCE, 0, TEXT_MAX, required=False),
+        _member(Col.CERTAINTY, Certainty, required=False)
+        & _member(Col.TIME_PRECISION, TimePrecision, required=False),
+        _tags_ok() & _logged_by_ok(),
+    ]
 
 
 def _absent(names: tuple[str, ...]) -> pl.Expr:
     return pl.all_horizontal(pl.col(n).is_null() for n in names)
 
 
-def _contact_ok() -> pl.Expr:
-    return (
-        _common_ok()
-        & _timestamp(Col.SENT_AT, required=True)
-        & _party(Col.FROM_PARTY, required=True)
-        & _party(Col.TO_PARTY, required=True)
-        & (pl.col(Col.FROM_PARTY) != pl.col(Col.TO_PARTY)).fill_null(False)
-        & _member(Col.CHANNEL, Channel, required=True)
-        & _member(Col.KIND, ContactKind, required=True)
-        & _member(Col.ATTEMPT_OUTCOME, AttemptOutcome, required=False)
-        & _length(Col.IN_REPLY_TO, 1, ID_MAX, required=False)
-        & _length(Col.THREAD, 1, ID_MAX, required=False)
-        & _member(Col.PRECEDENCE, Precedence, required=False)
-        & pl.col(Col.EXPECTS_RESPONSE).is_in(["true", "false"]).fill_null(True)
+def _contact_checks() -> list[pl.Expr]:
+    """The model's rules for a contact, as independent checks (all must hold)."""
+    return [
+        *_common_checks(),
+        _timestamp(Col.SENT_AT, required=True)
         & _timestamp(Col.RESPOND_BY, required=False)
-        & (pl.col(_parsed(Col.RESPOND_BY)) >= pl.col(_parsed(Col.SENT_AT))).fill_null(True)
+        & (pl.col(_parsed(Col.RESPOND_BY)) >= pl.col(_parsed(Col.SENT_AT))).fill_null(True),
+        _party(Col.FROM_PARTY, required=True),
+        _party(Col.TO_PARTY, required=True),
+        (pl.col(Col.FROM_PARTY) != pl.col(Col.TO_PARTY)).fill_null(False),
+        _member(Col.CHANNEL, Channel, required=True)
+        & _member(Col.KIND, ContactKind, required=True),
+        _member(Col.ATTEMPT_OUTCOME, AttemptOutcome, required=False)
+        & _member(Col.PRECEDENCE, Precedence, required=False)
+        & pl.col(Col.EXPECTS_RESPONSE).is_in(["true", "false"]).fill_null(True),
+        _length(Col.IN_REPLY_TO, 1, ID_MAX, required=False)
+        & _length(Col.THREAD, 1, ID_MAX, required=False)
         & _length(Col.OPERATOR, 0, TEXT_MAX, required=False)
-        & _length(Col.LANGUAGE, 0, TEXT_MAX, required=False)
-        & pl.col(Col.RECORDED_TZ).is_in(sorted(known_time_zones())).fill_null(True)
-        & _absent(_EVENT_ONLY)
-    )
+        & _length(Col.LANGUAGE, 0, TEXT_MAX, required=False),
+        pl.col(Col.RECORDED_TZ).is_in(sorted(known_time_zones())).fill_null(True)
+        & _absent(_EVENT_ONLY),
+    ]
 
 
-def _event_ok() -> pl.Expr:
-    return (
-        _common_ok()
-        & _timestamp(Col.AT, required=True)
-        & _party(Col.ACTOR, required=False)
-        & _member(Col.KIND, EventKind, required=True)
+def _event_checks() -> list[pl.Expr]:
+    """The model's rules for an event, as independent checks (all must hold)."""
+    return [
+        *_common_checks(),
+        _timestamp(Col.AT, required=True) & _party(Col.ACTOR, required=False),
+        _member(Col.KIND, EventKind, required=True)
         & _length(Col.LOCATION, 0, TEXT_MAX, required=False)
-        & _absent(_CONTACT_ONLY)
-    )
+        & _absent(_CONTACT_ONLY),
+    ]
 
 
 def _with_default(name: str, default: str, dtype: pl.DataType) -> pl.Expr:

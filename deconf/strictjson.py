@@ -1,0 +1,82 @@
+"""One strict decoding pass over JSON Lines: every line an object of known fields and right types.
+
+Polars' reader coerces (5 becomes "5", unknown keys vanish, a repeated key keeps one value), so
+its output can only be trusted after counting keys in the raw text, which costs more than the
+read. pyarrow's JSON reader with an explicit schema refuses all of that instead: a number where
+a string belongs, an unknown or repeated key, a nested object, a lone surrogate, invalid UTF-8.
+So a block it decodes, one row per physical line, holds exactly what the lines say, and the
+model needs to see none of them; a block it refuses goes to the careful line-by-line path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.json as pa_json
+
+from deconf.frames import Col
+from deconf.model import ALL_FIELDS
+
+#: Fields whose value is a list of strings.
+_LIST_FIELDS = (Col.TAGS, Col.LOGGED_BY)
+_FLAG = Col.EXPECTS_RESPONSE  # the one field a JSON boolean fills
+
+
+def _arrow_type(name: str) -> pa.DataType:
+    if name in _LIST_FIELDS:
+        return pa.list_(pa.string())
+    return pa.bool_() if name == _FLAG else pa.string()
+
+
+_SCHEMA = pa.schema([(name, _arrow_type(name)) for name in ALL_FIELDS])
+_STRICT = pa_json.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="error")
+_NEWLINE, _BRACE = ord("\n"), ord("{")
+_BLOCK_BYTES = 1 << 24
+
+
+def decode_strictly(data: bytes | memoryview, lines: int) -> pl.DataFrame | None:
+    """The fields of each of the `lines` lines of `data` (one row per line, in order, the flag
+    as "true"/"false" text like the other readers give it), or None when any line is not a plain
+    object of known fields with values of the right JSON types (a list holding a null
+    included). Every line must start with "{" (`opens_object`): then every line yields a row
+    or more, so rows == lines means one object per line."""
+    try:
+        table = pa_json.read_json(
+            pa.BufferReader(pa.py_buffer(data)),
+            read_options=pa_json.ReadOptions(block_size=_BLOCK_BYTES),
+            parse_options=_STRICT,
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows != lines:  # two objects on one line
+        return None
+    frame = pl.from_arrow(table.combine_chunks())  # one chunk a column: aligned with the rest
+    assert isinstance(frame, pl.DataFrame)
+    if frame.select(_null_in_list()).item():  # the reader lets [null] through
+        return None
+    flag = pl.col(_FLAG)
+    return frame.with_columns(
+        pl.when(flag.is_null()).then(None).when(flag).then(pl.lit("true")).otherwise(pl.lit("false"))
+        .alias(_FLAG)
+    )
+
+
+def line_starts(data: bytes) -> np.ndarray:
+    """The offset of each line's first byte (a last line without its newline counts too)."""
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
+    starts = np.concatenate((np.zeros(1, dtype=newlines.dtype), newlines + 1))
+    return starts if starts[-1] < len(data) else starts[:-1]
+
+
+def opens_object(data: bytes, starts: np.ndarray) -> np.ndarray:
+    """Whether each line's first byte is "{": the strict reader is given only such lines (a
+    blank line it would skip, and a bare `null` crashes it)."""
+    return np.frombuffer(data, dtype=np.uint8)[starts] == _BRACE
+
+
+def _null_in_list() -> pl.Expr:
+    return pl.any_horizontal(
+        pl.col(name).list.eval(pl.element().is_null()).list.any().fill_null(False).any()
+        for name in _LIST_FIELDS
+    )
