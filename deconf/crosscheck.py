@@ -60,8 +60,9 @@ def cross_check(results: list[FileResult], stored: pl.DataFrame | None = None) -
     rejected = [line for result in results for line in result.rejected]
     records = Records.concat([r.records for r in results])
     index = pl.concat([id_index(r.records, i) for i, r in enumerate(results)])
-    # only ids that occur more than once need their content compared
-    repeated = index.filter(pl.col(Col.ID).is_duplicated()).sort(_ORDER, Col.ORIGIN_LINE)
+    # only ids that occur more than once need their content compared; their hashes find them
+    # cheaply (a collision only adds a candidate, which the grouping by id below lets through)
+    repeated = index.filter(pl.col(Col.ID).hash().is_duplicated()).sort(_ORDER, Col.ORIGIN_LINE)
     repeated = with_hashes(repeated, records).sort(_ORDER, Col.ORIGIN_LINE)
     first = {
         "_first_file": pl.col(Col.ORIGIN_FILE).first().over(Col.ID),
@@ -172,9 +173,8 @@ def reply_warnings(records: Records, stored: pl.DataFrame | None = None) -> list
     replies = records.contacts.filter(pl.col(Col.IN_REPLY_TO).is_not_null()).select(
         Col.IN_REPLY_TO, Col.SENT_AT, Col.ORIGIN_FILE, Col.ORIGIN_LINE
     )
-    linked = replies.join(
-        parents.unique(Col.ID, keep="first"), left_on=Col.IN_REPLY_TO, right_on=Col.ID, how="left"
-    )
+    # ids are unique by now (duplicates were dropped, stored ones are not in `records`)
+    linked = replies.join(parents, left_on=Col.IN_REPLY_TO, right_on=Col.ID, how="left")
     dangling = linked.filter(pl.col("_known").is_null())
     skewed = linked.filter(pl.col(Col.SENT_AT) < pl.col(PARENT_AT))
     issues = [

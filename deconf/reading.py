@@ -21,7 +21,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from deconf.errors import InputError
@@ -29,7 +28,7 @@ from deconf.explain import Problem
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
 from deconf.opening import is_stdin, log_bytes, log_suffix, source_name
-from deconf.strictjson import decode_strictly, line_starts, opens_object
+from deconf.strictjson import decode_strictly
 
 LINE = "_line"
 TEXT = "_text"
@@ -55,8 +54,9 @@ RAW_SCHEMA = pl.Schema(
 )
 _DECODE_SCHEMA = pl.Schema({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
 _DECODE_CHUNK = 1 << 16
-#: JSON Lines are decoded in blocks of this many lines: a refused block costs only itself.
-JSONL_BLOCK_LINES = 1 << 17
+#: JSON Lines are decoded in blocks of about this many bytes: a refused block costs only itself.
+JSONL_BLOCK_BYTES = 1 << 25
+_NEWLINE_BYTE, _BRACE_BYTE = ord("\n"), ord("{")
 _BINARY_PROBE = 8192
 CSV_TAG_SEPARATOR = ";"
 #: The longest CSV cell read as a value (the csv module's own default limit); a longer cell
@@ -370,19 +370,23 @@ class LineBlock:
     plain: bool  # every line starts with "{": the strict decoder may be given the block
 
 
-def line_blocks(data: bytes, lines_per_block: int | None = None) -> Iterator[LineBlock]:
-    """`data` in blocks of whole lines (views, not copies), each with its first line's number,
-    its number of lines, and whether all of them start with "{"."""
-    lines_per_block = lines_per_block or JSONL_BLOCK_LINES
-    starts = line_starts(data)
-    odd_lines = np.flatnonzero(~opens_object(data, starts))
+def line_blocks(data: bytes, size: int | None = None) -> Iterator[LineBlock]:
+    """`data` in blocks of whole lines of about `size` bytes (views, not copies), each with its
+    first line's number, its number of lines, and whether every line starts with "{" (counted:
+    a line after the first starts with "{" exactly where the bytes hold a newline and "{")."""
+    size = size or JSONL_BLOCK_BYTES
     view = memoryview(data)
-    for first in range(0, len(starts), lines_per_block):
-        after = first + lines_per_block
-        end = int(starts[after]) if after < len(starts) else len(data)
-        lines = min(lines_per_block, len(starts) - first)
-        plain = not ((odd_lines >= first) & (odd_lines < after)).any()
-        yield LineBlock(view[int(starts[first]) : end], first + 1, lines, bool(plain))
+    start, line = 0, 1
+    while start < len(data):
+        end = data.find(b"\n", start + size)
+        end = len(data) if end < 0 else end + 1
+        newlines = data.count(b"\n", start, end)
+        ends_open = data[end - 1] != _NEWLINE_BYTE  # a last line without its newline
+        lines = newlines + ends_open
+        plain = data[start] == _BRACE_BYTE and data.count(b"\n{", start, end) == lines - 1
+        yield LineBlock(view[start:end], line, lines, plain)
+        line += lines
+        start = end
 
 
 def _numbered(decoded: pl.DataFrame, first_line: int) -> pl.DataFrame:

@@ -10,7 +10,6 @@ model needs to see none of them; a block it refuses goes to the careful line-by-
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.json as pa_json
@@ -31,15 +30,14 @@ def _arrow_type(name: str) -> pa.DataType:
 
 _SCHEMA = pa.schema([(name, _arrow_type(name)) for name in ALL_FIELDS])
 _STRICT = pa_json.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="error")
-_NEWLINE, _BRACE = ord("\n"), ord("{")
-_BLOCK_BYTES = 1 << 24
+_BLOCK_BYTES = 1 << 22  # pyarrow decodes its blocks in parallel: several per call
 
 
 def decode_strictly(data: bytes | memoryview, lines: int) -> pl.DataFrame | None:
     """The fields of each of the `lines` lines of `data` (one row per line, in order, the flag
     as "true"/"false" text like the other readers give it), or None when any line is not a plain
     object of known fields with values of the right JSON types (a list holding a null
-    included). Every line must start with "{" (`opens_object`): then every line yields a row
+    included). Every line must start with "{" (the caller checks): then every line yields a row
     or more, so rows == lines means one object per line."""
     try:
         table = pa_json.read_json(
@@ -60,19 +58,6 @@ def decode_strictly(data: bytes | memoryview, lines: int) -> pl.DataFrame | None
         pl.when(flag.is_null()).then(None).when(flag).then(pl.lit("true")).otherwise(pl.lit("false"))
         .alias(_FLAG)
     )
-
-
-def line_starts(data: bytes) -> np.ndarray:
-    """The offset of each line's first byte (a last line without its newline counts too)."""
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
-    starts = np.concatenate((np.zeros(1, dtype=newlines.dtype), newlines + 1))
-    return starts if starts[-1] < len(data) else starts[:-1]
-
-
-def opens_object(data: bytes, starts: np.ndarray) -> np.ndarray:
-    """Whether each line's first byte is "{": the strict reader is given only such lines (a
-    blank line it would skip, and a bare `null` crashes it)."""
-    return np.frombuffer(data, dtype=np.uint8)[starts] == _BRACE
 
 
 def _null_in_list() -> pl.Expr:

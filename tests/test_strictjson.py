@@ -98,7 +98,7 @@ def test_a_bare_null_first_line_is_rejected_not_a_crash(tmp_path):
 
 
 def test_a_refused_block_costs_only_itself(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "JSONL_BLOCK_LINES", 4)
+    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 4 * len(_line(id="c10")))
     careful_calls = []
     careful = reading._read_jsonl_carefully
 
@@ -112,13 +112,13 @@ def test_a_refused_block_costs_only_itself(tmp_path, monkeypatch):
     path = tmp_path / "log.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = validate_logs(path)
-    assert careful_calls == [5]
+    assert len(careful_calls) == 1 and 2 < careful_calls[0] <= 7  # the bad line's block alone
     assert [r.line for r in result.rejected] == [7]
     assert result.records.contacts["origin_line"].to_list() == [1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12]
 
 
 def test_bad_utf8_in_a_later_block_names_its_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "JSONL_BLOCK_LINES", 2)
+    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 2 * len(_line(id="c1")))
     lines = [_line(id=f"c{i}").encode() for i in range(5)]
     lines[3] = b'{"id": "caf\xe9"}'
     path = tmp_path / "log.jsonl"
@@ -128,7 +128,7 @@ def test_bad_utf8_in_a_later_block_names_its_line(tmp_path, monkeypatch):
 
 
 def test_line_numbers_and_texts_survive_blocks_and_crlf(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "JSONL_BLOCK_LINES", 3)
+    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 3 * len(_line(id="c1")))
     lines = [_line(id=f"c{i}") for i in range(7)]
     lines[5] = _line(id="c1")  # a conflicting duplicate, quoted from a strict block
     lines[5] = lines[5].replace('"deconfliction_line"', '"radio"')
@@ -159,7 +159,7 @@ def test_any_mix_of_lines_gets_the_same_verdicts_on_both_routes(lines, ending, b
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(reading, "JSONL_BLOCK_LINES", block_lines)
+        patch.setattr(reading, "JSONL_BLOCK_BYTES", block_lines * 40)
         path = Path(folder) / "log.jsonl"
         path.write_text(ending.join(lines) + ending, encoding="utf-8")
         try:
