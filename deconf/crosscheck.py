@@ -54,16 +54,35 @@ def with_hashes(index: pl.DataFrame, records: Records) -> pl.DataFrame:
     return pl.concat(parts)
 
 
-def cross_check(results: list[FileResult], stored: pl.DataFrame | None = None) -> Validation:
-    """Combine per-source results into one Validation with the cross-record checks applied;
-    `stored` is the id index of what a store holds (`deconf.idindex.index_of`)."""
+def cross_check(
+    results: list[FileResult],
+    stored: pl.DataFrame | None = None,
+    *,
+    earlier: pl.DataFrame | None = None,
+    replies: bool = True,
+) -> Validation:
+    """Combine per-source results into one Validation with the cross-record checks applied.
+
+    `stored` is the id index of what a store holds (`deconf.idindex.index_of`); `earlier` the
+    index of what this run accepted from earlier blocks (`deconf.runningcheck`), whose records
+    come first. `replies=False` leaves the reply checks to the caller, who has seen every block.
+    """
     rejected = [line for result in results for line in result.rejected]
     records = Records.concat([r.records for r in results])
     index = pl.concat([id_index(r.records, i) for i, r in enumerate(results)])
     # only ids that occur more than once need their content compared; their hashes find them
     # cheaply (a collision only adds a candidate, which the grouping by id below lets through)
-    repeated = index.filter(pl.col(Col.ID).hash().is_duplicated()).sort(_ORDER, Col.ORIGIN_LINE)
-    repeated = with_hashes(repeated, records).sort(_ORDER, Col.ORIGIN_LINE)
+    repeated = index.filter(pl.col(Col.ID).hash().is_duplicated())
+    prior = None
+    if earlier is not None and not earlier.is_empty():
+        again = index.join(earlier.select(Col.ID), on=Col.ID, how="semi")
+        repeated = pl.concat([repeated, again]).unique(list(_KEY), maintain_order=True)
+        prior = earlier.join(again.select(Col.ID), on=Col.ID, how="semi")
+    repeated = with_hashes(repeated, records)
+    if prior is not None and not prior.is_empty():
+        prior = prior.with_columns(pl.lit(-1).alias(_ORDER)).select(repeated.columns)
+        repeated = pl.concat([prior.cast(repeated.schema), repeated])
+    repeated = repeated.sort(_ORDER, Col.ORIGIN_LINE)
     first = {
         "_first_file": pl.col(Col.ORIGIN_FILE).first().over(Col.ID),
         "_first_line": pl.col(Col.ORIGIN_LINE).first().over(Col.ID),
@@ -108,7 +127,8 @@ def cross_check(results: list[FileResult], stored: pl.DataFrame | None = None) -
         )
         for r in identical.iter_rows(named=True)
     ]
-    warnings += reply_warnings(records, stored)
+    if replies:
+        warnings += reply_warnings(records, stored)
     rejected.sort(key=lambda r: (r.file, r.line))
     return Validation(
         records=records,
@@ -169,11 +189,21 @@ def reply_warnings(records: Records, stored: pl.DataFrame | None = None) -> list
     ]
     if stored is not None:
         parts.append(stored.select(Col.ID, pl.col(PARENT_AT).cast(UTC_TIME)))
-    parents = pl.concat(parts).with_columns(pl.lit(True).alias("_known"))
-    replies = records.contacts.filter(pl.col(Col.IN_REPLY_TO).is_not_null()).select(
+    return replies_against(replies_of(records), pl.concat(parts))
+
+
+def replies_of(records: Records) -> pl.DataFrame:
+    """What the reply checks need of the records that answer another."""
+    return records.contacts.filter(pl.col(Col.IN_REPLY_TO).is_not_null()).select(
         Col.IN_REPLY_TO, Col.SENT_AT, Col.ORIGIN_FILE, Col.ORIGIN_LINE
     )
-    # ids are unique by now (duplicates were dropped, stored ones are not in `records`)
+
+
+def replies_against(replies: pl.DataFrame, parents: pl.DataFrame) -> list[Issue]:
+    """The reply warnings of `replies` (`replies_of`) given every record they may answer
+    (id and, for a contact, its time: PARENT_AT)."""
+    parents = parents.select(Col.ID, pl.col(PARENT_AT).cast(UTC_TIME), pl.lit(True).alias("_known"))
+    # ids are unique by now (duplicates were dropped, stored ones are not among the new)
     linked = replies.join(parents, left_on=Col.IN_REPLY_TO, right_on=Col.ID, how="left")
     dangling = linked.filter(pl.col("_known").is_null())
     skewed = linked.filter(pl.col(Col.SENT_AT) < pl.col(PARENT_AT))

@@ -6,7 +6,7 @@ of them together (`cross_check`), against what a store holds when records are in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,9 @@ import polars as pl
 
 from deconf.crosscheck import cross_check
 from deconf.errors import InputError
-from deconf.opening import STDIN, is_stdin
+from deconf.opening import COMPRESSED_SUFFIXES, STDIN, is_stdin
 from deconf.progress import BYTES, Report, Step, silent, size_of
-from deconf.reading import read_log, read_mappings
+from deconf.reading import read_log, read_log_blocks, read_mappings
 from deconf.times import check_zone
 from deconf.validation import FileResult, Validation, validate_raw
 
@@ -68,6 +68,34 @@ def validate_files(
         done += size or 0
     progress(Step("validated", done, total, BYTES))
     return results
+
+
+def validate_blocks(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    input_format: str | None = None,
+    assume_tz: str | None = None,
+    keep_extra: bool = False,
+    progress: Report = silent,
+) -> Iterator[FileResult]:
+    """Read and validate log files block by block, lazily, in order (no cross-record checks:
+    `deconf.runningcheck` does them as the blocks come): memory holds a block, not a log.
+    Raises InputError for input that is no log."""
+    check_zone(assume_tz)
+    files, _ = distinct(as_paths(paths))
+    if not files:
+        raise InputError("no log file given")
+    # bytes read are counted decompressed: a total is known only when nothing is compressed
+    sizes = [None if p.suffix.lower() in COMPRESSED_SUFFIXES else size_of(p) for p in files]
+    total = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+    done = 0
+    for path in files:
+        progress(Step(f"validating {path.name}", done, total, BYTES))
+        for raw in read_log_blocks(path, input_format):
+            yield validate_raw(raw, assume_tz=assume_tz, keep_extra=keep_extra)
+            done += raw.size
+            progress(Step(f"validating {path.name}", done, total, BYTES))
+    progress(Step("validated", done, total, BYTES))
 
 
 def validate_logs(

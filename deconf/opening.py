@@ -15,8 +15,9 @@ import hashlib
 import lzma
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from deconf.errors import InputError
 
@@ -30,6 +31,12 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 
 #: name, the file extension, the magic bytes, and how to decompress.
+_OPENERS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+    "gzip": lambda raw: gzip.GzipFile(fileobj=raw),  # type: ignore[dict-item]
+    "bzip2": lambda raw: bz2.BZ2File(raw),  # type: ignore[dict-item]
+    "xz": lambda raw: lzma.LZMAFile(raw),  # type: ignore[dict-item]  # noqa: SIM115
+    "zstd": lambda raw: zstd.ZstdFile(raw),  # type: ignore[dict-item]
+}
 _CODECS: tuple[tuple[str, str, bytes, Callable[[bytes], bytes]], ...] = (
     ("gzip", ".gz", b"\x1f\x8b", gzip.decompress),
     ("bzip2", ".bz2", b"BZh", bz2.decompress),
@@ -117,3 +124,49 @@ def digest(path: str | Path) -> tuple[str, int]:
         for block in iter(lambda: handle.read(1 << 20), b""):
             hasher.update(block)
     return hasher.hexdigest(), Path(path).stat().st_size
+
+
+def log_chunks(path: str | Path, size: int) -> Iterator[bytes]:
+    """The log's bytes, decompressed, in chunks of about `size` bytes: what streaming reads so
+    that memory holds a chunk, not the file. Errors as `log_bytes` raises them."""
+    if is_stdin(path):
+        data = log_bytes(path)
+        for start in range(0, len(data), size):
+            yield data[start : start + size]
+        return
+    stored_bytes_check(path)
+    name = source_name(path)
+    with Path(path).open("rb") as raw:
+        head = raw.read(8)
+        raw.seek(0)
+        suffix = Path(path).suffix.lower()
+        promised = next((c for c in _CODECS if suffix == c[1]), None)
+        found = next((c for c in _CODECS if head.startswith(c[2])), None)
+        if found is None and promised is not None and head:
+            raise InputError(f"{name}: named {promised[1]} but is not {promised[0]} data")
+        stream: BinaryIO = raw if found is None else _OPENERS[found[0]](raw)
+        while True:
+            try:
+                chunk = stream.read(size)
+            except _DECOMPRESSION_ERRORS as error:
+                codec = found[0] if found else "the"
+                raise InputError(
+                    f"{name}: {codec} data that cannot be decompressed ({error})"
+                ) from None
+            if not chunk:
+                return
+            yield chunk
+
+
+def stored_bytes_check(path: str | Path) -> None:
+    """An InputError when `path` cannot be opened as a log file (as `stored_bytes` says it)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a log file")
+    try:
+        with path.open("rb"):
+            pass
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror})") from None

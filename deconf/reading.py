@@ -27,7 +27,7 @@ from deconf.errors import InputError
 from deconf.explain import Problem
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
-from deconf.opening import is_stdin, log_bytes, log_suffix, source_name
+from deconf.opening import is_stdin, log_bytes, log_chunks, log_suffix, source_name
 from deconf.strictjson import decode_strictly
 
 LINE = "_line"
@@ -92,8 +92,9 @@ class BytesLines:
     """The verbatim text of lines by number, read back from the source's bytes when asked: a
     block the strict decoder took keeps no text column, since only rejected lines are quoted."""
 
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes, first_line: int = 1):
         self._data = data
+        self._first_line = first_line
         self._lines: pl.Series | None = None
 
     def __call__(self, numbers: pl.Series) -> pl.Series:
@@ -101,7 +102,7 @@ class BytesLines:
             self._lines = pl.read_lines(io.BytesIO(self._data), name=TEXT).to_series()
             if b"\r" in self._data:
                 self._lines = self._lines.str.strip_suffix("\r")
-        return self._lines.gather(numbers.cast(pl.Int64) - 1)
+        return self._lines.gather(numbers.cast(pl.Int64) - self._first_line)
 
 
 class FrameLines:
@@ -125,6 +126,7 @@ class RawLog:
     frame: pl.DataFrame  # RAW_SCHEMA
     line_texts: BytesLines | None = None
     csv_columns: tuple[str, ...] = ()
+    size: int = 0  # bytes read (decompressed), for progress
 
     def texts(self) -> BytesLines | FrameLines:
         """What gives the verbatim text of a line by its number, once the frame is gone."""
@@ -274,18 +276,60 @@ def read_bytes(path: Path) -> bytes:
 def decode_text(data: bytes, source: str, first_line: int = 1) -> str:
     if b"\x00" in data[:_BINARY_PROBE]:
         raise InputError(f"{source}: looks like binary data, not a text log")
+    text = _utf8(data, source, first_line).removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError(f"{source}: is empty; a log has at least one record")
+    return text
+
+
+def _utf8(data: bytes, source: str, first_line: int = 1) -> str:
+    """`data` as text, or an InputError naming the line of the first byte that is not UTF-8."""
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + first_line
         raise InputError(
             f"{source}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); "
             "save the log as UTF-8"
         ) from None
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
+
+
+def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[RawLog]:
+    """One log as consecutive blocks of lines, each a RawLog with its own line numbers: JSON
+    Lines stream from the file (memory holds a block, not the file); other inputs come whole.
+    Raises InputError when it is not a log at all (an empty one: once every block was read)."""
+    if is_stdin(path) or Path(path).is_dir():
+        yield read_log(path, input_format)
+        return
+    if detect_format(path, input_format) is not InputFormat.JSONL:
+        yield read_log(path, input_format)
+        return
+    source = source_name(path)
+    line, rows, carry, first = 1, 0, b"", True
+    for chunk in log_chunks(path, JSONL_BLOCK_BYTES):
+        if first:
+            chunk = _opening_chunk(chunk, source)
+            first = False
+        data = carry + chunk
+        cut = data.rfind(b"\n") + 1
+        block, carry = data[:cut], data[cut:]
+        if block:
+            raw = _jsonl_raw(block, line, source)
+            line += block.count(b"\n")
+            rows += raw.frame.height
+            yield raw
+    if carry:
+        raw = _jsonl_raw(carry, line, source)
+        rows += raw.frame.height
+        yield raw
+    if rows == 0:
         raise InputError(f"{source}: is empty; a log has at least one record")
-    return text
+
+
+def _opening_chunk(chunk: bytes, source: str) -> bytes:
+    if b"\x00" in chunk[:_BINARY_PROBE]:
+        raise InputError(f"{source}: looks like binary data, not a text log")
+    return chunk.removeprefix(b"\xef\xbb\xbf")
 
 
 def read_log(path: Path, input_format: str | None = None) -> RawLog:
@@ -297,7 +341,9 @@ def read_log(path: Path, input_format: str | None = None) -> RawLog:
     fmt = detect_format(path, input_format, data)
     source = source_name(path)
     if fmt is InputFormat.CSV:
-        return _read_csv(decode_text(data, source), source)
+        raw = _read_csv(decode_text(data, source), source)
+        frame, columns = raw.frame, raw.csv_columns
+        return RawLog(source, InputFormat.CSV, frame, csv_columns=columns, size=len(data))
     return _read_jsonl(data, source)
 
 
@@ -344,22 +390,28 @@ def _with_null_fields(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_jsonl(data: bytes, source: str) -> RawLog:
+    raw = _jsonl_raw(data, 1, source)
+    if raw.frame.is_empty():
+        raise InputError(f"{source}: is empty; a log has at least one record")
+    return raw
+
+
+def _jsonl_raw(data: bytes, first_line: int, source: str) -> RawLog:
     """Block by block: one strict decoding pass, and the careful path only for blocks it refuses
-    or that hold a blank line (so one odd line costs its block, not the file)."""
+    or that hold a line not starting with "{" (so one odd line costs its block, not the file)."""
     parts = []
     ascii_only = data.isascii()
-    for block in line_blocks(data):
+    for block in line_blocks(data, first_line):
         if not ascii_only:  # the strict decoder does not check UTF-8: refuse a bad byte here
-            decode_text(bytes(block.data), source, block.first_line)
+            _utf8(bytes(block.data), source, block.first_line)
         decoded = decode_strictly(block.data, block.lines) if block.plain else None
         if decoded is None:
             parts.append(_read_jsonl_carefully(bytes(block.data), block.first_line, source))
         else:
             parts.append(_numbered(decoded, block.first_line))
-    frame = pl.concat(parts, rechunk=True)  # aligned chunks: else every later step realigns
-    if frame.is_empty():
-        raise InputError(f"{source}: is empty; a log has at least one record")
-    return RawLog(source, InputFormat.JSONL, frame, BytesLines(data))
+    frame = pl.concat(parts, rechunk=True) if parts else RAW_SCHEMA.to_frame()
+    # (rechunked: with aligned chunks later steps need not realign them)
+    return RawLog(source, InputFormat.JSONL, frame, BytesLines(data, first_line), size=len(data))
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,13 +422,13 @@ class LineBlock:
     plain: bool  # every line starts with "{": the strict decoder may be given the block
 
 
-def line_blocks(data: bytes, size: int | None = None) -> Iterator[LineBlock]:
+def line_blocks(data: bytes, first_line: int = 1, size: int | None = None) -> Iterator[LineBlock]:
     """`data` in blocks of whole lines of about `size` bytes (views, not copies), each with its
     first line's number, its number of lines, and whether every line starts with "{" (counted:
     a line after the first starts with "{" exactly where the bytes hold a newline and "{")."""
     size = size or JSONL_BLOCK_BYTES
     view = memoryview(data)
-    start, line = 0, 1
+    start, line = 0, first_line
     while start < len(data):
         end = data.find(b"\n", start + size)
         end = len(data) if end < 0 else end + 1

@@ -26,7 +26,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,11 +37,11 @@ import platformdirs
 import polars as pl
 
 from deconf.atomic import is_temporary, reason, sync_directory, write_text
-from deconf.crosscheck import cross_check
 from deconf.errors import OutputError, StoreError, StoreMismatch
 from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records, in_record_order_sorted
 from deconf.idindex import HASHED_BY, INDEX, INDEX_SCHEMA, index_of
 from deconf.opening import digest
+from deconf.runningcheck import RunningCheck
 from deconf.validation import FileResult, Validation
 from deconf.version import __version__
 
@@ -52,7 +52,10 @@ TABLES = {"contacts": (Col.SENT_AT, CONTACT_SCHEMA), "events": (Col.AT, EVENT_SC
 GENESIS = "0" * 64
 STORE_ENV = "DECONF_STORE"
 #: How an ingest names its data files: the ingest's sequence number and a random token.
-DATA_FILE_RE = re.compile(r"ingest-(\d{6,})-[0-9a-f]+\.parquet")
+DATA_FILE_RE = re.compile(r"ingest-(\d{6,})-[0-9a-f]+(?:-\d+)?\.parquet")
+#: An ingest writes its new records out every this many (one file a month and table each time):
+#: memory holds this many records at most, whatever the size of the log.
+FLUSH_RECORDS = 1_000_000
 
 
 def default_store() -> Path:
@@ -267,8 +270,9 @@ class Store:
             removed.append(f"{REJECTS}: {tail} uncommitted bytes removed")
         return removed
 
-    def ingest(self, validated: Sequence[FileResult]) -> IngestResult:
-        """Append the new records of validated log files atomically and record the ingest.
+    def ingest(self, validated: Iterable[FileResult]) -> IngestResult:
+        """Append the new records of validated log files (or of their blocks, as they are
+        validated: `deconf.loading.validate_blocks`) atomically and record the ingest.
         The cross-record checks run here, under the store's lock, against what it holds.
         What an interrupted ingest left is removed first; a store whose manifest and files do
         not match is not extended (StoreMismatch). A failure to write (a full disk) removes
@@ -299,13 +303,26 @@ class Store:
                 ) from None
 
     def _ingest(
-        self, validated: Sequence[FileResult], entries: list[dict[str, Any]], written: list[Path]
+        self, validated: Iterable[FileResult], entries: list[dict[str, Any]], written: list[Path]
     ) -> IngestResult:
-        validation = cross_check(list(validated), stored=self.id_index(entries))
+        """Check and write block by block: new records are buffered and written out every
+        FLUSH_RECORDS, so memory holds a buffer and the run's id index, not the log."""
+        running = RunningCheck(self.id_index(entries))
         sequence = len(entries) + 1
-        files = self._write_tables(validation.records, sequence, written)
-        files += self._write_index(validation.records, sequence, written)
-        sources = [_describe_source(f.source) for f in validated]
+        token, parts, files = secrets.token_hex(4), 0, []
+        names: list[str] = []  # each source once, in the order read
+        buffer: list[Records] = []
+        for block in validated:
+            if block.source not in names:
+                names.append(block.source)
+            buffer.append(running.add(block))
+            if sum(len(b) for b in buffer) >= FLUSH_RECORDS:
+                files += self._write_tables(Records.concat(buffer), sequence, written, token, parts)
+                buffer, parts = [], parts + 1
+        files += self._write_tables(Records.concat(buffer), sequence, written, token, parts)
+        validation = running.finish()
+        files += self._write_index(running.seen, sequence, written)
+        sources = [_describe_source(name) for name in names]
         seen = {s["sha256"] for e in entries for s in e.get("sources", [])}
         new_rejects = [r for r in validation.rejected if _sha_of(sources, r.file) not in seen]
         rejects = self.root / REJECTS
@@ -321,7 +338,7 @@ class Store:
             "accepted": validation.accepted,
             "rejected": len(validation.rejected),
             "warnings": len(validation.warnings),
-            "new": len(validation.records),
+            "new": running.new,
             "already_stored": validation.already_stored,
             "identical_duplicates": validation.identical_duplicates,
             "files": files,
@@ -332,7 +349,7 @@ class Store:
         entry["hash"] = entry_hash(entry)
         written.append(self.root / MANIFEST)
         self._commit([*entries, entry])
-        return IngestResult(validation, len(validation.records), entry)
+        return IngestResult(validation, running.new, entry)
 
     def _undo(self, written: list[Path]) -> None:
         """Best effort after a failed ingest: its files go (the next ingest removes whatever
@@ -344,17 +361,18 @@ class Store:
             self._clean()
 
     def _write_tables(
-        self, records: Records, sequence: int, written: list[Path]
+        self, records: Records, sequence: int, written: list[Path], token: str, part: int
     ) -> list[dict[str, Any]]:
+        """One file a month and table of `records`: part `part` of ingest `sequence`."""
         files = []
-        token = secrets.token_hex(4)
+        name = f"ingest-{sequence:06d}-{token}" + (f"-{part}" if part else "") + ".parquet"
         for table, frame in (("contacts", records.contacts), ("events", records.events)):
             if frame.is_empty():
                 continue
             time_column, _ = TABLES[table]
             months = frame.with_columns(pl.col(time_column).dt.strftime("%Y-%m").alias("_month"))
             for (month,), part in months.group_by("_month", maintain_order=True):
-                relative = Path(table) / f"month={month}" / f"ingest-{sequence:06d}-{token}.parquet"
+                relative = Path(table) / f"month={month}" / name
                 target = self.root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 written.append(target)
@@ -390,9 +408,8 @@ class Store:
         return pl.read_parquet([self.root / f["path"] for f in indexed]).cast(INDEX_SCHEMA)
 
     def _write_index(
-        self, records: Records, sequence: int, written: list[Path]
+        self, index: pl.DataFrame, sequence: int, written: list[Path]
     ) -> list[dict[str, Any]]:
-        index = index_of(records)
         if index.is_empty():
             return []
         relative = Path(INDEX) / f"ingest-{sequence:06d}-{secrets.token_hex(4)}.parquet"

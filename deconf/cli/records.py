@@ -34,13 +34,13 @@ from deconf.cli.common import (
 )
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.cli.tables import render
-from deconf.crosscheck import cross_check
 from deconf.errors import flag_name
-from deconf.importing import validate_files_or_import
+from deconf.importing import validate_blocks_or_import
 from deconf.integrity import verify as verify_store
 from deconf.loading import distinct
 from deconf.progress import Step
 from deconf.report.model import report_schema
+from deconf.runningcheck import RunningCheck
 from deconf.schemas import CORE_SCHEMAS, schema_text, write_all
 from deconf.sources import open_store, store_sources
 from deconf.store import REJECTS, Store
@@ -98,7 +98,7 @@ def validate(
     """
     logs = read_once(logs)
     with progress_shown(quiet) as progress:
-        files = validate_files_or_import(
+        blocks = validate_blocks_or_import(
             logs,
             map_path=map_path,
             preset=preset,
@@ -107,8 +107,11 @@ def validate(
             keep_extra=keep_extra,
             progress=progress,
         )
-        progress(Step("checking ids and replies across the records"))
-        validation = cross_check(files)
+        running = RunningCheck()
+        for block in blocks:
+            running.add(block)
+        progress(Step("checking replies across the records"))
+        validation = running.finish()
     if fmt is TableFormat.JSON:
         print_json(validation.summary(flag_name))
     else:
@@ -138,7 +141,7 @@ def ingest(
     logs = read_once(logs)
     target = Store(store)
     with progress_shown(quiet) as progress:
-        files = validate_files_or_import(
+        blocks = validate_blocks_or_import(
             logs,
             map_path=map_path,
             preset=preset,
@@ -147,8 +150,7 @@ def ingest(
             keep_extra=keep_extra,
             progress=progress,
         )
-        progress(Step(f"checking against the store and writing it ({target.root})"))
-        result = target.ingest(files)
+        result = target.ingest(blocks)  # validated, checked and written block by block
     validation = result.validation
     if fmt is TableFormat.JSON:
         print_json(

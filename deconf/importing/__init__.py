@@ -14,7 +14,7 @@ Every candidate record keeps its source's file and row line, so each rejection i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from deconf.importing.mapping import Mapping, MappingError, mapping_from, merge,
 from deconf.importing.presets import PRESETS, preset_data
 from deconf.importing.readers import read_table
 from deconf.importing.tables import SourceTable
-from deconf.loading import validate_files
+from deconf.loading import validate_blocks, validate_files
 from deconf.progress import Report, silent
 from deconf.reading import (
     LINE,
@@ -48,6 +48,7 @@ __all__ = [
     "MappingError",
     "import_sources",
     "resolve_mapping",
+    "validate_blocks_or_import",
     "validate_files_or_import",
     "validate_import",
     "validate_import_files",
@@ -163,3 +164,28 @@ def validate_files_or_import(
     check_zone(assume_tz)
     mapping = resolve_mapping(map_path, preset, assume_tz)
     return validate_import_files(paths, mapping, preset)[0]
+
+
+def validate_blocks_or_import(
+    paths: Sequence[str | Path],
+    *,
+    map_path: str | Path | None = None,
+    preset: str | None = None,
+    input_format: str | None = None,
+    assume_tz: str | None = None,
+    keep_extra: bool = False,
+    progress: Report = silent,
+) -> Iterable[FileResult]:
+    """Like `validate_files_or_import`, but logs in deconf's schema come block by block, as
+    they are validated (what `validate` and `ingest` read: memory holds a block, not a log)."""
+    if map_path is None and preset is None:
+        return validate_blocks(
+            paths,
+            input_format=input_format,
+            assume_tz=assume_tz,
+            keep_extra=keep_extra,
+            progress=progress,
+        )
+    return validate_files_or_import(
+        paths, map_path=map_path, preset=preset, assume_tz=assume_tz, progress=progress
+    )

@@ -1,0 +1,82 @@
+"""Cross-record checks over a log that arrives in blocks, so that memory holds a block, not the log.
+
+Each block is checked against the first occurrence of every id in earlier blocks (their id index:
+id, table, origin, content hash, time; about 40 bytes a record) and against the store's index: a
+repeated id is an identical duplicate or a conflict exactly as when the whole log is checked at
+once (a later copy is compared with the run's first one, even when that one was already stored).
+Replies are checked last, once every record they may answer has been seen.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from deconf.crosscheck import PARENT_AT, cross_check, replies_against, replies_of
+from deconf.frames import UTC_TIME, Col, Records
+from deconf.idindex import INDEX_SCHEMA, index_of
+from deconf.validation import FileResult, Issue, RejectedLine, Validation
+
+_NEW = "_new"
+_KEY = (Col.ORIGIN_FILE, Col.ORIGIN_LINE, Col.ID)
+
+
+class RunningCheck:
+    """Feed validated blocks in log order to `add`; `finish` gives the whole log's verdicts."""
+
+    def __init__(self, stored: pl.DataFrame | None = None):
+        self.stored = stored
+        # the first record of each id in this run so far, and whether it is new to the store
+        self.firsts = pl.DataFrame(schema=INDEX_SCHEMA | {_NEW: pl.Boolean})
+        self._replies: list[pl.DataFrame] = []
+        self.lines = 0
+        self.new = 0
+        self.rejected: list[RejectedLine] = []
+        self.warnings: list[Issue] = []
+        self.identical_duplicates = 0
+        self.already_stored = 0
+
+    def add(self, block: FileResult) -> Records:
+        """The block's new records, once checked against the store and every earlier block."""
+        earlier = self.firsts.drop(_NEW)
+        checked = cross_check([block], self.stored, earlier=earlier, replies=False)
+        every = index_of(block.records).sort(Col.ORIGIN_LINE)
+        firsts = every.join(earlier.select(Col.ID), on=Col.ID, how="anti")
+        firsts = firsts.unique(Col.ID, keep="first", maintain_order=True)
+        new = pl.concat(
+            [checked.records.contacts.select(_KEY), checked.records.events.select(_KEY)]
+        ).with_columns(pl.lit(True).alias(_NEW))
+        firsts = firsts.join(new, on=list(_KEY), how="left", maintain_order="left")
+        firsts = firsts.with_columns(pl.col(_NEW).fill_null(False))
+        self.firsts = pl.concat([self.firsts, firsts], rechunk=False)
+        self._replies.append(replies_of(checked.records))
+        self.lines += checked.lines
+        self.new += len(checked.records)
+        self.rejected += checked.rejected
+        self.warnings += checked.warnings
+        self.identical_duplicates += checked.identical_duplicates
+        self.already_stored += checked.already_stored
+        return checked.records
+
+    @property
+    def seen(self) -> pl.DataFrame:
+        """The id index of the run's new records (what an ingest adds to the store's)."""
+        return self.firsts.filter(_NEW).drop(_NEW)
+
+    def finish(self, records: Records | None = None) -> Validation:
+        """Every block's verdicts as one Validation, the reply checks done; `records` are the
+        new records if the caller kept them (else none: an ingest wrote them as it went)."""
+        parents = [self.seen.select(Col.ID, PARENT_AT)]
+        if self.stored is not None:
+            parents.append(self.stored.select(Col.ID, PARENT_AT))
+        replies = pl.concat(self._replies) if self._replies else None
+        if replies is not None and not replies.is_empty():
+            parents_frame = pl.concat([p.cast({PARENT_AT: UTC_TIME}) for p in parents])
+            self.warnings += replies_against(replies, parents_frame)
+        return Validation(
+            records=records if records is not None else Records.empty(),
+            lines=self.lines,
+            rejected=sorted(self.rejected, key=lambda r: (r.file, r.line)),
+            warnings=sorted(self.warnings, key=lambda w: (w.file, w.line)),
+            identical_duplicates=self.identical_duplicates,
+            already_stored=self.already_stored,
+        )
