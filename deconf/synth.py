@@ -66,8 +66,12 @@ def _sessions(rng: np.random.Generator, sessions: int, parties: int) -> dict[str
     }
 
 
-def synthesize(records: int, seed: int = 0, parties: int = 6) -> pl.DataFrame:
-    """A frame of `records` log lines (contacts and events) as JSON-ready text columns."""
+def synthesize(
+    records: int, seed: int = 0, parties: int = 6, *, part: int = 0, start: float = 0.0
+) -> pl.DataFrame:
+    """A frame of `records` log lines (contacts and events) as JSON-ready text columns.
+    Part `part` > 0 of a longer log begins `start` seconds in and suffixes its ids with the
+    part's number, so that parts written one after another make one log (`write_log`)."""
     if parties < 2:
         raise ValueError("a log needs at least two parties")
     rng = np.random.default_rng(seed)
@@ -148,6 +152,13 @@ def synthesize(records: int, seed: int = 0, parties: int = 6) -> pl.DataFrame:
         }
     )
     log = pl.concat([contacts, events], how="diagonal").sort("_t").head(records)
+    if part:
+        suffix = f"-{part}"
+        log = log.with_columns(
+            pl.col("_t") + start,
+            pl.col("id") + suffix,
+            pl.col("in_reply_to") + suffix,
+        )
     stamp = pl.lit(START) + pl.duration(microseconds=(pl.col("_t") * 1e6).cast(pl.Int64))
     stamp = stamp.dt.strftime(_TIME_FORMAT)
     is_event = pl.col("type") == "event"
@@ -192,10 +203,34 @@ def write_log(path: str | Path, records: int, seed: int = 0, parties: int = 6) -
             f"{path}: cannot tell which log to write from the extension {suffix!r}; "
             "name it .jsonl or .csv"
         )
-    frame = synthesize(records, seed, parties)
-    # whole or not at all, like every output (a temporary file renamed into place)
-    if suffix == CSV_SUFFIX:
-        write_with(path, frame.write_csv)  # a null is an empty cell: absent, as CSV reads it
-    else:
-        write_with(path, frame.write_ndjson)  # null means absent (SPEC §2)
-    return frame.height
+    # whole or not at all, like every output (a temporary file renamed into place); a long log
+    # is made and written in parts, so that memory holds a part, not the log
+    written: list[int] = []
+    write_with(
+        path, lambda target: written.append(_write_parts(target, suffix, records, seed, parties))
+    )
+    return written[0]
+
+
+#: `write_log` makes a log longer than this in parts of this many lines.
+PART_RECORDS = 2_000_000
+
+
+def _write_parts(target: Path, suffix: str, records: int, seed: int, parties: int) -> int:
+    start, part, lines = 0.0, 0, 0
+    with target.open("wb") as handle:
+        for first in range(0, records, PART_RECORDS):
+            size = min(PART_RECORDS, records - first)
+            part_seed = seed if part == 0 else seed * 1_000_003 + part
+            frame = synthesize(size, part_seed, parties, part=part, start=start)
+            if suffix == CSV_SUFFIX:  # a null is an empty cell: absent, as CSV reads it
+                frame.write_csv(handle, include_header=part == 0)
+            else:
+                frame.write_ndjson(handle)  # null means absent (SPEC §2)
+            lines += frame.height
+            last = frame.select(
+                pl.coalesce("sent_at", "at").str.to_datetime(_TIME_FORMAT, time_zone="UTC").max()
+            ).item()
+            start = (last - START).total_seconds() + 60
+            part += 1
+    return lines

@@ -108,7 +108,9 @@ def test_identity_import_equals_direct_reading(rows):
         assert [(r.line, {p.field for p in r.problems}) for r in mapped.rejected] == [
             (r.line, {p.field for p in r.problems}) for r in direct.rejected
         ]
+        # a warning may name a line of its own file (an identical duplicate's first copy)
         assert [(w.line, w.field, w.message) for w in mapped.warnings] == [
-            (w.line, w.field, w.message) for w in direct.warnings
+            (w.line, w.field, w.message.replace(str(expected), str(path)))
+            for w in direct.warnings
         ]
         assert mapped.identical_duplicates == direct.identical_duplicates
