@@ -11,22 +11,29 @@ from __future__ import annotations
 
 import polars as pl
 
-from deconf.crosscheck import PARENT_AT, cross_check, replies_against, replies_of
+from deconf.crosscheck import PARENT_AT, TABLE, cross_check, replies_against, replies_of
 from deconf.frames import UTC_TIME, Col, Records
 from deconf.idindex import INDEX_SCHEMA, index_of
+from deconf.idset import IdHashSet, id_hashes
 from deconf.validation import FileResult, Issue, RejectedLine, Validation
 
 _NEW = "_new"
 _KEY = (Col.ORIGIN_FILE, Col.ORIGIN_LINE, Col.ID)
+_COMPACT = {TABLE: pl.Categorical, Col.ORIGIN_FILE: pl.Categorical}
 
 
 class RunningCheck:
     """Feed validated blocks in log order to `add`; `finish` gives the whole log's verdicts."""
 
     def __init__(self, stored: pl.DataFrame | None = None):
-        self.stored = stored
+        self.stored = stored if stored is not None and not stored.is_empty() else None
+        self._stored_ids = IdHashSet()
+        if self.stored is not None:
+            self._stored_ids.add(id_hashes(self.stored[Col.ID]))
         # the first record of each id in this run so far, and whether it is new to the store
-        self.firsts = pl.DataFrame(schema=INDEX_SCHEMA | {_NEW: pl.Boolean})
+        # (origin and table as categories: a few bytes a record instead of a string each)
+        self._firsts: list[pl.DataFrame] = []
+        self._seen_ids = IdHashSet()
         self._replies: list[pl.DataFrame] = []
         self.lines = 0
         self.new = 0
@@ -37,17 +44,25 @@ class RunningCheck:
 
     def add(self, block: FileResult) -> Records:
         """The block's new records, once checked against the store and every earlier block."""
-        earlier = self.firsts.drop(_NEW)
-        checked = cross_check([block], self.stored, earlier=earlier, replies=False)
+        ids = pl.concat([block.records.contacts[Col.ID], block.records.events[Col.ID]])
+        hashes = id_hashes(ids)
+        # the ids met before: candidates by hash, confirmed against the real ids (rarely any)
+        earlier = self._earlier(ids.filter(self._seen_ids.may_contain(hashes)))
+        stored = None
+        maybe_stored = self._stored_ids.may_contain(hashes)
+        if self.stored is not None and maybe_stored.any():
+            stored = self.stored.join(ids.filter(maybe_stored).to_frame(), on=Col.ID, how="semi")
+        checked = cross_check([block], stored, earlier=earlier, replies=False)
         every = index_of(block.records).sort(Col.ORIGIN_LINE)
-        firsts = every.join(earlier.select(Col.ID), on=Col.ID, how="anti")
-        firsts = firsts.unique(Col.ID, keep="first", maintain_order=True)
+        if earlier is not None:
+            every = every.join(earlier.select(Col.ID), on=Col.ID, how="anti")
+        firsts = every.unique(Col.ID, keep="first", maintain_order=True)
         new = pl.concat(
             [checked.records.contacts.select(_KEY), checked.records.events.select(_KEY)]
         ).with_columns(pl.lit(True).alias(_NEW))
         firsts = firsts.join(new, on=list(_KEY), how="left", maintain_order="left")
-        firsts = firsts.with_columns(pl.col(_NEW).fill_null(False))
-        self.firsts = pl.concat([self.firsts, firsts], rechunk=False)
+        self._firsts.append(firsts.with_columns(pl.col(_NEW).fill_null(False)).cast(_COMPACT))
+        self._seen_ids.add(id_hashes(firsts[Col.ID]))
         self._replies.append(replies_of(checked.records))
         self.lines += checked.lines
         self.new += len(checked.records)
@@ -57,19 +72,31 @@ class RunningCheck:
         self.already_stored += checked.already_stored
         return checked.records
 
+    def _earlier(self, candidates: pl.Series) -> pl.DataFrame | None:
+        """The index rows of the run's first records of these ids (None when there are none)."""
+        if candidates.is_empty():
+            return None
+        found = [
+            part.join(candidates.to_frame(), on=Col.ID, how="semi") for part in self._firsts
+        ]
+        earlier = pl.concat(found).drop(_NEW).cast(INDEX_SCHEMA)
+        return None if earlier.is_empty() else earlier
+
     @property
     def seen(self) -> pl.DataFrame:
         """The id index of the run's new records (what an ingest adds to the store's)."""
-        return self.firsts.filter(_NEW).drop(_NEW)
+        if not self._firsts:
+            return pl.DataFrame(schema=INDEX_SCHEMA)
+        return pl.concat([f.filter(_NEW).drop(_NEW).cast(INDEX_SCHEMA) for f in self._firsts])
 
     def finish(self, records: Records | None = None) -> Validation:
         """Every block's verdicts as one Validation, the reply checks done; `records` are the
         new records if the caller kept them (else none: an ingest wrote them as it went)."""
-        parents = [self.seen.select(Col.ID, PARENT_AT)]
-        if self.stored is not None:
-            parents.append(self.stored.select(Col.ID, PARENT_AT))
         replies = pl.concat(self._replies) if self._replies else None
         if replies is not None and not replies.is_empty():
+            parents = [f.filter(_NEW).select(Col.ID, PARENT_AT) for f in self._firsts]
+            if self.stored is not None:
+                parents.append(self.stored.select(Col.ID, PARENT_AT))
             parents_frame = pl.concat([p.cast({PARENT_AT: UTC_TIME}) for p in parents])
             self.warnings += replies_against(replies, parents_frame)
         return Validation(
