@@ -83,18 +83,23 @@ class RunningCheck:
         return None if earlier.is_empty() else earlier
 
     @property
-    def seen(self) -> pl.DataFrame:
-        """The id index of the run's new records (what an ingest adds to the store's)."""
-        if not self._firsts:
-            return pl.DataFrame(schema=INDEX_SCHEMA)
-        return pl.concat([f.filter(_NEW).drop(_NEW).cast(INDEX_SCHEMA) for f in self._firsts])
+    def seen(self) -> pl.LazyFrame:
+        """The id index of the run's new records (what an ingest adds to the store's), as a
+        query: written out in batches, it is never whole in memory."""
+        parts = [f.lazy().filter(_NEW).drop(_NEW).cast(INDEX_SCHEMA) for f in self._firsts]
+        return pl.concat(parts) if parts else pl.LazyFrame(schema=INDEX_SCHEMA)
 
     def finish(self, records: Records | None = None) -> Validation:
         """Every block's verdicts as one Validation, the reply checks done; `records` are the
         new records if the caller kept them (else none: an ingest wrote them as it went)."""
         replies = pl.concat(self._replies) if self._replies else None
         if replies is not None and not replies.is_empty():
-            parents = [f.filter(_NEW).select(Col.ID, PARENT_AT) for f in self._firsts]
+            # only the records some reply names: a small table, however long the log
+            named = replies.select(pl.col(Col.IN_REPLY_TO).unique().alias(Col.ID))
+            parents = [
+                f.filter(_NEW).select(Col.ID, PARENT_AT).join(named, on=Col.ID, how="semi")
+                for f in self._firsts
+            ]
             if self.stored is not None:
                 parents.append(self.stored.select(Col.ID, PARENT_AT))
             parents_frame = pl.concat([p.cast({PARENT_AT: UTC_TIME}) for p in parents])

@@ -321,7 +321,7 @@ class Store:
                 buffer, parts = [], parts + 1
         files += self._write_tables(Records.concat(buffer), sequence, written, token, parts)
         validation = running.finish()
-        files += self._write_index(running.seen, sequence, written)
+        files += self._write_index(running.seen, running.new, sequence, written)
         sources = [_describe_source(name) for name in names]
         seen = {s["sha256"] for e in entries for s in e.get("sources", [])}
         new_rejects = [r for r in validation.rejected if _sha_of(sources, r.file) not in seen]
@@ -408,15 +408,15 @@ class Store:
         return pl.read_parquet([self.root / f["path"] for f in indexed]).cast(INDEX_SCHEMA)
 
     def _write_index(
-        self, index: pl.DataFrame, sequence: int, written: list[Path]
+        self, index: pl.LazyFrame, rows: int, sequence: int, written: list[Path]
     ) -> list[dict[str, Any]]:
-        if index.is_empty():
+        if rows == 0:
             return []
         relative = Path(INDEX) / f"ingest-{sequence:06d}-{secrets.token_hex(4)}.parquet"
         target = self.root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         written.append(target)
-        index.write_parquet(target)
+        index.sink_parquet(target)  # in batches: the index of a long log is never whole
         with target.open("rb+") as handle:
             os.fsync(handle.fileno())
         digest_ = sha256_file(target)
@@ -424,7 +424,7 @@ class Store:
             {
                 "table": INDEX,
                 "path": relative.as_posix(),
-                "rows": index.height,
+                "rows": rows,
                 "bytes": target.stat().st_size,
                 "sha256": digest_,
                 "hashed_by": HASHED_BY,
