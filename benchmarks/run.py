@@ -492,6 +492,13 @@ def main() -> None:
         default=[1],
         help="with --reconcile: the synthetic pairs' seeds (default 1)",
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="+",
+        metavar="RECORDS",
+        help="also measure streamed ingest and stats --store at these sizes (benchmarks.scale)",
+    )
     arguments = parser.parse_args()
     arguments.workdir.mkdir(parents=True, exist_ok=True)
     print(
@@ -515,6 +522,14 @@ def main() -> None:
             tuple(arguments.processes) if arguments.processes else None,
         )
         print(report(records, everything[records]), flush=True)
+    if arguments.scale:
+        from benchmarks.scale import measure_size, scale_report
+
+        scaled = []
+        for records in arguments.scale:
+            scaled.append(measure_size(records, arguments.workdir))
+            print(scale_report(scaled), flush=True)
+        everything["scale"] = scaled
     if arguments.json:
         arguments.json.write_text(json.dumps(everything, indent=2))
 
