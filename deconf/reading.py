@@ -127,6 +127,7 @@ class RawLog:
     line_texts: BytesLines | None = None
     csv_columns: tuple[str, ...] = ()
     size: int = 0  # bytes read (decompressed), for progress
+    lines: int = 0  # physical lines read (blank ones included)
 
     def texts(self) -> BytesLines | FrameLines:
         """What gives the verbatim text of a line by its number, once the frame is gone."""
@@ -315,7 +316,7 @@ def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[Raw
         block, carry = data[:cut], data[cut:]
         if block:
             raw = _jsonl_raw(block, line, source)
-            line += block.count(b"\n")
+            line += raw.lines
             rows += raw.frame.height
             yield raw
     if carry:
@@ -401,7 +402,9 @@ def _jsonl_raw(data: bytes, first_line: int, source: str) -> RawLog:
     or that hold a line not starting with "{" (so one odd line costs its block, not the file)."""
     parts = []
     ascii_only = data.isascii()
+    lines = 0
     for block in line_blocks(data, first_line):
+        lines += block.lines
         if not ascii_only:  # the strict decoder does not check UTF-8: refuse a bad byte here
             _utf8(bytes(block.data), source, block.first_line)
         decoded = decode_strictly(block.data, block.lines) if block.plain else None
@@ -411,7 +414,8 @@ def _jsonl_raw(data: bytes, first_line: int, source: str) -> RawLog:
             parts.append(_numbered(decoded, block.first_line))
     frame = pl.concat(parts, rechunk=True) if parts else RAW_SCHEMA.to_frame()
     # (rechunked: with aligned chunks later steps need not realign them)
-    return RawLog(source, InputFormat.JSONL, frame, BytesLines(data, first_line), size=len(data))
+    texts = BytesLines(data, first_line)
+    return RawLog(source, InputFormat.JSONL, frame, texts, size=len(data), lines=lines)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from deconf.cli import layouts
 from deconf.cli.common import (
     EXIT_DATA,
     EXIT_OK,
@@ -50,6 +49,14 @@ from deconf.validation import Validation
 SHOWN_ERRORS = 20
 #: Every schema `deconf schema` knows: the core's and the report's.
 SCHEMAS = CORE_SCHEMAS | {"report": report_schema}
+
+
+def layouts():
+    """The table layouts, imported when a table is drawn: they import the analysis, which
+    `validate` and `ingest` never need (their start-up stays short)."""
+    from deconf.cli import layouts as module
+
+    return module
 
 
 def _print_issues(validation: Validation) -> None:
@@ -287,7 +294,7 @@ def sources(
         with people_console() as console:
             render(
                 frame,
-                layouts.SOURCES,
+                layouts().SOURCES,
                 console,
                 title=f"Sources of the store {open_store(store).root}",
                 zone=tz,
