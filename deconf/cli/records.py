@@ -38,7 +38,6 @@ from deconf.importing import validate_blocks_or_import
 from deconf.integrity import verify as verify_store
 from deconf.loading import distinct
 from deconf.progress import Step
-from deconf.report.model import report_schema
 from deconf.runningcheck import RunningCheck
 from deconf.schemas import CORE_SCHEMAS, schema_text, write_all
 from deconf.sources import open_store, store_sources
@@ -48,7 +47,13 @@ from deconf.validation import Validation
 
 SHOWN_ERRORS = 20
 #: Every schema `deconf schema` knows: the core's and the report's.
-SCHEMAS = CORE_SCHEMAS | {"report": report_schema}
+def _report_schema() -> dict:
+    from deconf.report.model import report_schema  # the report's machinery, only when asked
+
+    return report_schema()
+
+
+SCHEMAS = CORE_SCHEMAS | {"report": _report_schema}
 
 
 def layouts():
