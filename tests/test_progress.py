@@ -68,3 +68,51 @@ def test_a_step_of_unknown_size_shows_no_amount():
         report(Step("reading the store"))
     assert "reading the store" in out.getvalue()
     assert "0 records" not in out.getvalue()
+
+
+def test_validation_block_by_block_reports_bytes_as_blocks_are_read(monkeypatch):
+    from deconf import reading
+    from deconf.loading import validate_blocks
+
+    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 2_000)
+    steps: list[Step] = []
+    for _ in validate_blocks([KHASHAM], progress=steps.append):
+        pass
+    done = [s.done for s in steps]
+    assert done == sorted(done) and done[-1] == KHASHAM.stat().st_size
+    assert len(steps) > 3  # one a block, not one a file
+
+
+def test_import_reports_its_sources_and_records(tmp_path):
+    from deconf.importing import resolve_mapping, validate_import_files
+
+    tracker = KHASHAM.parent / "notification-tracker.csv"
+    mapping = resolve_mapping(tracker.with_suffix(".toml"), None, None)
+    steps: list[Step] = []
+    validate_import_files([tracker], mapping, None, steps.append)
+    assert steps[0].what == "reading and mapping 1 source"
+    assert steps[-1].what == "validated" and steps[-1].done == steps[-1].total > 0
+
+
+def test_the_long_commands_take_quiet(tmp_path):
+    log = str(KHASHAM)
+    report = tmp_path / "night.json"
+    commands = [
+        [
+            "import",
+            str(KHASHAM.parent / "notification-tracker.csv"),
+            "--map",
+            str(KHASHAM.parent / "notification-tracker.toml"),
+            "-o",
+            str(tmp_path / "t.jsonl"),
+            "-q",
+        ],
+        ["reconcile", log, str(KHASHAM.parent / "khasham-2018-ru.jsonl"), "-q", "--format", "json"],
+        ["report", log, "--format", "json", "-o", str(report), "-q"],
+        ["verify-report", str(report), log, "-q"],
+    ]
+    for arguments in commands:
+        result = runner.invoke(app, arguments)
+        assert result.exit_code == 0, (arguments, result.output)
+        # what stderr holds is the command's own notes (a summary, "wrote ..."), never a bar
+        assert "━" not in result.stderr and "validating" not in result.stderr

@@ -22,9 +22,11 @@ from deconf.cli.common import (
     stderr,
     stdout,
 )
+from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.crosscheck import cross_check
 from deconf.errors import UsageError, flag_name
 from deconf.importing import Imported, resolve_mapping, validate_import_files
+from deconf.progress import Step
 from deconf.store import REJECTS, Store
 from deconf.times import check_zone
 from deconf.validation import Validation
@@ -64,6 +66,7 @@ def import_(
     fmt: Annotated[
         TableFormat, typer.Option("--format", help="How to print the summary: table or json.")
     ] = TableFormat.TABLE,
+    quiet: QuietOpt = False,
 ) -> None:
     """Turn logs that are not in deconf's schema into records, through a mapping (--map) or a
     preset (--preset). Every produced record is validated as `deconf validate` does; each
@@ -78,26 +81,30 @@ def import_(
         raise UsageError("give either -o FILE or --store DIR, not both")
     check_zone(assume_tz)
     mapping = resolve_mapping(map_path, preset, assume_tz)
-    files, imported = validate_import_files(sources, mapping, preset)
     extra: dict[str, object] = {}
-    if store is not None:
-        target = Store(store)
-        result = target.ingest(files)
-        validation = result.validation
-        extra = {
-            "new": result.new_records,
-            "already_stored": validation.already_stored,
-            "store": str(target.root),
-            "ingest": result.entry["sequence"],
-        }
-    else:
-        validation = cross_check(files)
-        if output is not None:
-            write_jsonl(validation.records, output)
-            extra = {"output": str(output)}
+    with progress_shown(quiet) as progress:
+        files, imported = validate_import_files(sources, mapping, preset, progress)
+        if store is not None:
+            target = Store(store)
+            progress(Step(f"checking against the store and writing it ({target.root})"))
+            result = target.ingest(files)
+            validation = result.validation
+            extra = {
+                "new": result.new_records,
+                "already_stored": validation.already_stored,
+                "store": str(target.root),
+                "ingest": result.entry["sequence"],
+            }
         else:
-            sys.stdout.flush()
-            write_jsonl(validation.records, sys.stdout.buffer)
+            progress(Step("checking ids and replies across the records"))
+            validation = cross_check(files)
+            progress(Step(f"writing {len(validation.records):,} records"))
+            if output is not None:
+                write_jsonl(validation.records, output)
+                extra = {"output": str(output)}
+            else:
+                sys.stdout.flush()
+                write_jsonl(validation.records, sys.stdout.buffer)
     console = stdout if (output is not None or store is not None) else stderr
     if fmt is TableFormat.JSON:
         summary = validation.summary(flag_name) | _import_summary(imported) | extra

@@ -24,12 +24,14 @@ from deconf.cli.common import (
     stderr,
 )
 from deconf.cli.layouts import FROM_TO
+from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.cli.tables import Column, Kind, Layout, render
 from deconf.errors import UsageError
 from deconf.export import to_csv
 from deconf.frames import Col
 from deconf.loading import validate_logs
 from deconf.policy import load_policy
+from deconf.progress import Report, Step
 from deconf.reconcile import reconcile as reconcile_sources
 from deconf.reconcile.columns import R
 from deconf.reconcile.result import Reconciliation
@@ -52,9 +54,12 @@ def named_source(argument: str) -> tuple[str, Path]:
     return path.stem, path
 
 
-def _load(sources: list[tuple[str, Path]], input_format, assume_tz) -> tuple[list, int]:
+def _load(
+    sources: list[tuple[str, Path]], input_format, assume_tz, progress: Report
+) -> tuple[list, int]:
     loaded, rejected = [], 0
-    for name, path in sources:
+    for number, (name, path) in enumerate(sources):
+        progress(Step(f"reading {name} ({path.name})", number, len(sources), "sources"))
         validation = validate_logs([path], input_format=input_format, assume_tz=assume_tz)
         if validation.rejected:
             rejected += len(validation.rejected)
@@ -189,6 +194,7 @@ def reconcile(
     assume_tz: AssumeTzOpt = None,
     input_format: InputFormatOpt = None,
     tz: TzOpt = "UTC",
+    quiet: QuietOpt = False,
 ) -> None:
     """Match two or more sources' logs of one channel: clock offsets, matched records, records
     only one side logged, conflicts; -o writes the merged log.
@@ -203,10 +209,14 @@ def reconcile(
     if (given := _tolerance(tolerance)) is not None:
         settings = settings.model_copy(update={"tolerance": given})
     sources = [named_source(argument) for argument in logs]
-    loaded, rejected = _load(sources, input_format, assume_tz)
-    result = reconcile_sources(loaded, settings)
+    with progress_shown(quiet) as progress:
+        loaded, rejected = _load(sources, input_format, assume_tz, progress)
+        progress(Step("matching the sources' records and estimating clock offsets"))
+        result = reconcile_sources(loaded, settings)
+        if output is not None:
+            progress(Step("writing the merged log"))
+            written = write_jsonl(result.merged, output)
     if output is not None:
-        written = write_jsonl(result.merged, output)
         stderr.print(
             f"deconf: wrote the merged log ({written:,} records) to {output}", markup=False
         )

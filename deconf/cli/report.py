@@ -334,6 +334,7 @@ def verify_report(
     input_format: InputFormatOpt = None,
     map_path: MapOpt = None,
     preset: PresetOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check that a report matches the data it names: input hashes (by content, whatever the
     path's spelling), the marks file, then every byte recomputed (and, for Markdown, every chart
@@ -344,6 +345,41 @@ def verify_report(
       deconf report logs/khasham-2018.jsonl --format json -o night.json
       deconf verify-report night.json logs/khasham-2018.jsonl
     """
+    with progress_shown(quiet) as progress:
+        problems, parameters = _verified(
+            report_file,
+            logs,
+            store,
+            input_format,
+            assume_tz,
+            keep_extra,
+            map_path,
+            preset,
+            progress,
+        )
+    if problems:
+        for problem in problems:
+            say(f"MISMATCH: {problem}")
+        raise typer.Exit(EXIT_DATA)
+    say(
+        f"{report_file}: matches the data it names (hashes and every byte "
+        f"recomputed at as-of {parameters['as_of']})"
+    )
+    raise typer.Exit(EXIT_OK)
+
+
+def _verified(
+    report_file: Path,
+    logs: list[Path] | None,
+    store: Path | None,
+    input_format: str | None,
+    assume_tz: str | None,
+    keep_extra: bool,
+    map_path: Path | None,
+    preset: str | None,
+    progress: Report,
+) -> tuple[list[str], dict]:
+    """What does not match between the report and the data it names, and its parameters."""
     made = read_parameters(report_file)
     problems = []
     names: dict[str, str] = {}
@@ -394,15 +430,9 @@ def verify_report(
                 parameters["generated_at"],
                 parameters.get("reading"),
                 names=names,
+                progress=progress,
                 mapping=mapping,
             )
+            progress(Step("comparing the report with the one recomputed"))
             problems += _compare(report_file, again, made["format"])
-    if problems:
-        for problem in problems:
-            say(f"MISMATCH: {problem}")
-        raise typer.Exit(EXIT_DATA)
-    say(
-        f"{report_file}: matches the data it names (hashes and every byte "
-        f"recomputed at as-of {parameters['as_of']})"
-    )
-    raise typer.Exit(EXIT_OK)
+    return problems, parameters

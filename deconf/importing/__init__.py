@@ -29,7 +29,7 @@ from deconf.importing.presets import PRESETS, preset_data
 from deconf.importing.readers import read_table
 from deconf.importing.tables import SourceTable
 from deconf.loading import validate_blocks, validate_files
-from deconf.progress import Report, silent
+from deconf.progress import RECORDS, Report, Step, silent
 from deconf.reading import (
     LINE,
     PROBLEMS,
@@ -125,12 +125,22 @@ def import_sources(
 
 
 def validate_import_files(
-    paths: Sequence[str | Path], mapping: Mapping, preset: str | None = None
+    paths: Sequence[str | Path],
+    mapping: Mapping,
+    preset: str | None = None,
+    progress: Report = silent,
 ) -> tuple[list[FileResult], Imported]:
     """Import, then validate each source on its own exactly as `validate` judges a log (the
     cross-record checks follow, over all sources, or under the store's lock on ingest)."""
+    progress(Step(f"reading and mapping {len(paths)} source{'s' if len(paths) != 1 else ''}"))
     imported = import_sources(paths, mapping, preset)
-    return [validate_raw(raw, assume_tz=imported.zone) for raw in imported.raws], imported
+    total, done, results = sum(raw.frame.height for raw in imported.raws), 0, []
+    for raw in imported.raws:
+        progress(Step(f"validating {Path(raw.source).name}", done, total, RECORDS))
+        results.append(validate_raw(raw, assume_tz=imported.zone))
+        done += raw.frame.height
+    progress(Step("validated", done, total, RECORDS))
+    return results, imported
 
 
 def validate_import(
@@ -163,7 +173,7 @@ def validate_files_or_import(
         )
     check_zone(assume_tz)
     mapping = resolve_mapping(map_path, preset, assume_tz)
-    return validate_import_files(paths, mapping, preset)[0]
+    return validate_import_files(paths, mapping, preset, progress)[0]
 
 
 def validate_blocks_or_import(
