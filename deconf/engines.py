@@ -36,7 +36,11 @@ from deconf.store import Store
 
 LOCAL = "local"
 DASK = "dask"
-ENGINES_HELP = "local (default), dask (a local Dask cluster) or dask:ADDRESS (a running scheduler)"
+PAIRWISE = "pairs"  # one pair at a time in this process: statistics of a store too large to hold
+ENGINES_HELP = (
+    "local (default), pairs (statistics of a store, one party pair at a time: the least "
+    "memory), dask (a local Dask cluster) or dask:ADDRESS (a running scheduler)"
+)
 SETTING = "engine"
 
 
@@ -50,6 +54,8 @@ class Engine:
         """'local', 'dask' or 'dask:ADDRESS'; a UsageError naming the setting otherwise."""
         if text is None or text == LOCAL:
             return cls()
+        if text == PAIRWISE:
+            return cls(PAIRWISE)
         kind, colon, address = text.partition(":")
         if kind == DASK and (not colon or address):
             return cls(DASK, address or None)
@@ -113,6 +119,12 @@ def analyze_with(
     if engine.kind == LOCAL:
         progress(Step(f"analyzing {records.contacts.height:,} contacts"))
         return analyze(records, policy, as_of, filters)
+    if engine.kind == PAIRWISE:
+        raise UsageError(
+            "the pairs engine gives statistics of a store only (deconf stats --store); "
+            "use local or dask here",
+            setting=SETTING,
+        )
     reason = dask_missing()
     if reason is not None:
         raise UsageError(reason, setting=SETTING)

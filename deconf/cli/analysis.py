@@ -19,7 +19,7 @@ from deconf.analysis import (
     Filters,
 )
 from deconf.analysis.asof import parse_as_of
-from deconf.analysis.columns import A
+from deconf.analysis.columns import A, S
 from deconf.analysis.emptiness import why_empty
 from deconf.analysis.readings import READINGS_HELP, Reading
 from deconf.cli import layouts
@@ -54,11 +54,12 @@ from deconf.cli.options import AnalysisOptions, DataOptions
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.cli.stats_table import render_statistics
 from deconf.cli.tables import Layout, moment_text, render
-from deconf.engines import ENGINES_HELP, Engine, analyze_with
+from deconf.engines import ENGINES_HELP, PAIRWISE, Engine, analyze_with
+from deconf.errors import UsageError
 from deconf.frames import Col
 from deconf.policy import load_policy
 from deconf.progress import Report, silent
-from deconf.sources import Loaded
+from deconf.sources import Loaded, open_store
 from deconf.times import check_zone
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy file (TOML).")]
@@ -148,6 +149,16 @@ class Run:
             note(why_empty(what, extent, self.analysis.as_of, self.filters))
 
 
+def filters_of(options: AnalysisOptions) -> Filters:
+    return Filters(
+        party=options.party,
+        channel=options.channel,
+        since=parse_as_of(options.since, "since"),
+        until=parse_as_of(options.until, "until"),
+        reading=str(Reading.parse(options.reading)),
+    )
+
+
 def run_analysis(
     options: AnalysisOptions,
     progress: Report = silent,
@@ -157,13 +168,7 @@ def run_analysis(
     rejected on the way, a file named twice. From the store only `contact_columns` are read."""
     runner = Engine.parse(options.engine)
     rules = load_policy(options.policy)
-    filters = Filters(
-        party=options.party,
-        channel=options.channel,
-        since=parse_as_of(options.since, "since"),
-        until=parse_as_of(options.until, "until"),
-        reading=str(Reading.parse(options.reading)),
-    )
+    filters = filters_of(options)
     loaded = options.data.load(
         as_of=options.as_of,
         contact_columns=contact_columns,
@@ -438,21 +443,55 @@ def stats(
         reading=reading,
         engine=engine,
     )
-    with progress_shown(quiet) as progress:
-        # no summaries: statistics show no records
-        run = run_analysis(options, progress, contact_columns=FIGURE_COLUMNS)
-        frame = run.analysis.stats(by)
-    run.say_why_empty("episodes", run.analysis.episodes)
+    if Engine.parse(engine).kind == PAIRWISE:  # statistics of a store too large to hold at once
+        frame, moment = _pairwise_statistics(options, by, quiet)
+        breached = fail_on_breach and bool(frame[S.BREACHES].sum())
+        exit_code = EXIT_DATA if breached else EXIT_OK
+    else:
+        with progress_shown(quiet) as progress:
+            # no summaries: statistics show no records
+            run = run_analysis(options, progress, contact_columns=FIGURE_COLUMNS)
+            frame = run.analysis.stats(by)
+        run.say_why_empty("episodes", run.analysis.episodes)
+        moment = run.analysis.as_of
+        exit_code = None
     if fmt is FrameFormat.TABLE:
         with people_console(output) as console:
             render_statistics(
                 frame,
                 by,
                 console,
-                title=_title(f"Response statistics by {by}", run, tz)
+                title=f"Response statistics by {by} as of {moment_text(moment, tz)}"
                 + " (Kaplan-Meier over episodes; unanswered censored)",
                 names=names_of(columns),
             )
     else:
         write_machine(selected(frame, fields), fmt, output, raw_csv=raw_csv)
+    if exit_code is not None:
+        raise typer.Exit(exit_code)
     _finish(run, fail_on_breach)
+
+
+def _pairwise_statistics(options: AnalysisOptions, by: str, quiet: bool):
+    """`stats --engine pairs`: from the store, one party pair at a time (deconf.pairwise)."""
+    from deconf.pairwise import store_statistics
+
+    if options.data.logs:
+        raise UsageError(
+            "the pairs engine reads a store: ingest the logs first, or drop --engine",
+            setting="engine",
+        )
+    target = open_store(options.data.store, verify=options.data.verify)
+    with progress_shown(quiet) as progress:
+        frame, moment = store_statistics(
+            target,
+            load_policy(options.policy),
+            options.as_of,
+            filters_of(options),
+            by,
+            source=options.data.source,
+            progress=progress,
+        )
+    if frame.is_empty() or not frame[S.EPISODES].sum():
+        note(f"no episodes in the store as of {moment_text(moment, 'UTC')} with these filters")
+    return frame, moment
