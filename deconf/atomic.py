@@ -12,6 +12,9 @@ import errno
 import os
 import re
 import secrets
+import shutil
+import stat
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -75,15 +78,31 @@ def sync_directory(directory: Path) -> None:
             os.close(handle)
 
 
+def is_special(path: Path) -> bool:
+    """A target that is no regular file (/dev/null, a named pipe, a terminal): written through,
+    never replaced, or a rename would put a file where the device was."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 @contextmanager
 def replacing(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path to write `path`'s new content to; on success it replaces `path`,
-    on any failure it is removed and an OutputError names `path` and why."""
+    on any failure it is removed and an OutputError names `path` and why. A special file
+    (`is_special`) is written through from a temporary file elsewhere instead."""
     path = Path(path)
     _check_target(path)
-    temporary = temporary_name(path)
+    special = is_special(path)
+    temporary = _scratch_name() if special else temporary_name(path)
     try:
         yield temporary
+        if special:
+            _copy_through(temporary, path)
+            _remove(temporary)
+            return
         _fsync_file(temporary)
         os.replace(temporary, path)
     except OutputError:
@@ -95,6 +114,15 @@ def replacing(path: Path | str) -> Iterator[Path]:
             raise OutputError(f"{path}: cannot write: {reason(error)}") from None
         raise
     sync_directory(path.parent)
+
+
+def _scratch_name() -> Path:
+    return Path(tempfile.gettempdir()) / f".deconf-{secrets.token_hex(6)}.tmp"
+
+
+def _copy_through(source: Path, target: Path) -> None:
+    with source.open("rb") as reading, target.open("wb") as writing:
+        shutil.copyfileobj(reading, writing, 1 << 20)
 
 
 def write_text(path: Path | str, text: str) -> None:
@@ -121,7 +149,7 @@ def write_files(contents: Mapping[Path, str]) -> None:
         for path, text in contents.items():
             path = Path(path)
             _check_target(path)
-            temporary = temporary_name(path)
+            temporary = _scratch_name() if is_special(path) else temporary_name(path)
             temporaries[path] = temporary
             with temporary.open("xb") as handle:
                 handle.write(text.encode("utf-8"))
@@ -137,6 +165,10 @@ def write_files(contents: Mapping[Path, str]) -> None:
             _remove(temporary)
         raise
     for path, temporary in temporaries.items():
+        if is_special(path):
+            _copy_through(temporary, path)
+            _remove(temporary)
+            continue
         os.replace(temporary, path)
         sync_directory(path.parent)
 

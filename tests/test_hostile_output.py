@@ -193,3 +193,28 @@ def test_a_written_output_is_complete(tmp_path):
     output = tmp_path / "gaps.json"
     assert run("gaps", KHASHAM, "--format", "json", "-o", output).exit_code == 0
     assert len(json.loads(output.read_text())) > 0
+
+
+def test_a_special_file_is_written_through_never_replaced(tmp_path):
+    import os
+    import stat
+    import threading
+
+    from pathlib import Path
+
+    from deconf.atomic import write_files, write_text, write_with
+
+    write_text("/dev/null", "x")
+    write_files({Path("/dev/null"): "y"})
+    write_with("/dev/null", lambda path: path.write_bytes(b"z"))
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)  # still the device, not a file
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    write_text(pipe, "through the pipe")
+    reader.join(timeout=10)
+    assert received == [b"through the pipe"]
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    assert not list(tmp_path.glob(".*"))  # no temporary left beside it
