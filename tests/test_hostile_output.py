@@ -199,7 +199,6 @@ def test_a_special_file_is_written_through_never_replaced(tmp_path):
     import os
     import stat
     import threading
-
     from pathlib import Path
 
     from deconf.atomic import write_files, write_text, write_with
