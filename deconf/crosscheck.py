@@ -10,21 +10,17 @@ import polars as pl
 
 from deconf.explain import Problem, show_value
 from deconf.frames import UTC_TIME, Col, Records
+from deconf.idindex import HASH, PARENT_AT, PROVENANCE, TABLE, content_hash
 from deconf.validation import FileResult, Issue, RejectedLine, Validation
 
-_PROVENANCE = (Col.ORIGIN_FILE, Col.ORIGIN_LINE)
+__all__ = ["HASH", "PARENT_AT", "TABLE", "content_hash", "cross_check"]
+
+_PROVENANCE = PROVENANCE
 # what names one record: its origin and id (an imported row can yield several records, one line)
 _KEY = (*_PROVENANCE, Col.ID)
-HASH = _HASH = "_content_hash"
-TABLE = _TABLE = "_table"
-PARENT_AT = "_parent_at"
+_HASH = HASH
+_TABLE = TABLE
 _ORDER = "_source_order"
-
-
-def content_hash(frame: pl.DataFrame) -> pl.Series:
-    """A hash of each record's content, provenance left out: equal records, equal hashes."""
-    fields = [c for c in frame.columns if c not in _PROVENANCE]
-    return frame.select(pl.struct(fields).hash(seed=0).alias(_HASH)).to_series()
 
 
 def id_index(records: Records, order: int = 0) -> pl.DataFrame:

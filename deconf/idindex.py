@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from deconf.crosscheck import HASH, PARENT_AT, TABLE, content_hash
 from deconf.frames import UTC_TIME, Col, Records
+
+HASH = "_content_hash"
+TABLE = "_table"
+PARENT_AT = "_parent_at"
+#: Where a record came from: not part of its content.
+PROVENANCE = (Col.ORIGIN_FILE, Col.ORIGIN_LINE)
 
 #: The name of the index in the manifest's file list, and its folder in the store.
 INDEX = "ids"
@@ -28,6 +33,12 @@ INDEX_SCHEMA = pl.Schema(
         PARENT_AT: UTC_TIME,
     }
 )
+
+
+def content_hash(frame: pl.DataFrame) -> pl.Series:
+    """A hash of each record's content, provenance left out: equal records, equal hashes."""
+    fields = [c for c in frame.columns if c not in PROVENANCE]
+    return frame.select(pl.struct(fields).hash(seed=0).alias(HASH)).to_series()
 
 
 def index_of(records: Records) -> pl.DataFrame:

@@ -7,40 +7,18 @@ of them together (`cross_check`), against what a store holds when records are in
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from deconf.crosscheck import cross_check
 from deconf.errors import InputError
-from deconf.opening import COMPRESSED_SUFFIXES, STDIN, is_stdin
+from deconf.logpaths import PathLike, as_paths, distinct
+from deconf.opening import COMPRESSED_SUFFIXES
 from deconf.progress import BYTES, Report, Step, silent, size_of
 from deconf.reading import read_log, read_log_blocks, read_mappings
 from deconf.times import check_zone
 from deconf.validation import FileResult, Validation, validate_raw
-
-PathLike = str | Path
-
-
-def as_paths(paths: PathLike | Sequence[PathLike]) -> list[Path]:
-    """One path or several, as a list of Paths (the API takes either)."""
-    if isinstance(paths, str | Path):
-        return [Path(paths)]
-    return [Path(p) for p in paths]
-
-
-def distinct(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """The logs to read, each once (the same file named twice, under any spelling of its path,
-    would repeat every record and every warning), and the names that were dropped as repeats."""
-    seen: set[str] = set()
-    kept: list[Path] = []
-    repeated: list[Path] = []
-    for path in paths:
-        key = STDIN if is_stdin(path) else str(path.resolve())
-        (repeated if key in seen else kept).append(path)
-        seen.add(key)
-    return kept, repeated
 
 
 def validate_files(

@@ -18,7 +18,7 @@ from deconf.analysis.emptiness import Extent, extent_of
 from deconf.errors import StoreError, StoreMismatch, UsageError
 from deconf.frames import Col, Records
 from deconf.integrity import quick_check
-from deconf.loading import PathLike, as_paths, distinct
+from deconf.logpaths import PathLike, as_paths, distinct
 from deconf.opening import digest, source_name
 from deconf.progress import Report, Step, silent
 from deconf.store import Store

@@ -31,7 +31,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import polars as pl
@@ -41,8 +41,9 @@ from deconf.errors import OutputError, StoreError, StoreMismatch
 from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records, in_record_order_sorted
 from deconf.idindex import HASHED_BY, INDEX, INDEX_SCHEMA, index_of
 from deconf.opening import digest
-from deconf.runningcheck import RunningCheck
-from deconf.validation import FileResult, Validation
+
+if TYPE_CHECKING:
+    from deconf.validation import FileResult, Validation
 from deconf.version import __version__
 
 MANIFEST = "manifest.jsonl"
@@ -307,6 +308,8 @@ class Store:
     ) -> IngestResult:
         """Check and write block by block: new records are buffered and written out every
         FLUSH_RECORDS, so memory holds a buffer and the run's id index, not the log."""
+        from deconf.runningcheck import RunningCheck  # validation's machinery: ingests only
+
         running = RunningCheck(self.id_index(entries))
         sequence = len(entries) + 1
         token, parts, files = secrets.token_hex(4), 0, []

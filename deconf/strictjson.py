@@ -10,27 +10,36 @@ model needs to see none of them; a block it refuses goes to the careful line-by-
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
 import polars as pl
-import pyarrow as pa
-import pyarrow.json as pa_json
 
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 #: Fields whose value is a list of strings.
 _LIST_FIELDS = (Col.TAGS, Col.LOGGED_BY)
 _FLAG = Col.EXPECTS_RESPONSE  # the one field a JSON boolean fills
-
-
-def _arrow_type(name: str) -> pa.DataType:
-    if name in _LIST_FIELDS:
-        return pa.list_(pa.string())
-    return pa.bool_() if name == _FLAG else pa.string()
-
-
-_SCHEMA = pa.schema([(name, _arrow_type(name)) for name in ALL_FIELDS])
-_STRICT = pa_json.ParseOptions(explicit_schema=_SCHEMA, unexpected_field_behavior="error")
 _BLOCK_BYTES = 1 << 22  # pyarrow decodes its blocks in parallel: several per call
+
+
+@cache
+def _strict_options() -> Any:
+    """The reader's options; pyarrow imported on first use (a store's reader never needs it)."""
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    def arrow_type(name: str) -> pa.DataType:
+        if name in _LIST_FIELDS:
+            return pa.list_(pa.string())
+        return pa.bool_() if name == _FLAG else pa.string()
+
+    schema = pa.schema([(name, arrow_type(name)) for name in ALL_FIELDS])
+    return pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
 
 
 def decode_strictly(data: bytes | memoryview, lines: int) -> pl.DataFrame | None:
@@ -39,11 +48,14 @@ def decode_strictly(data: bytes | memoryview, lines: int) -> pl.DataFrame | None
     object of known fields with values of the right JSON types (a list holding a null
     included). Every line must start with "{" (the caller checks): then every line yields a row
     or more, so rows == lines means one object per line."""
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
     try:
         table = pa_json.read_json(
             pa.BufferReader(pa.py_buffer(data)),
             read_options=pa_json.ReadOptions(block_size=_BLOCK_BYTES),
-            parse_options=_STRICT,
+            parse_options=_strict_options(),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None

@@ -36,7 +36,7 @@ from deconf.cli.tables import render
 from deconf.errors import flag_name
 from deconf.importing import validate_blocks_or_import
 from deconf.integrity import verify as verify_store
-from deconf.loading import distinct
+from deconf.logpaths import distinct
 from deconf.progress import Step
 from deconf.runningcheck import RunningCheck
 from deconf.schemas import CORE_SCHEMAS, schema_text, write_all

@@ -36,7 +36,7 @@ from deconf.cli.options import DataOptions
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.errors import UsageError
 from deconf.frames import Col, Records
-from deconf.loading import distinct
+from deconf.logpaths import distinct
 from deconf.marks import load_marks, marks_path
 from deconf.opening import digest
 from deconf.policy import Policy, load_policy
