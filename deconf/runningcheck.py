@@ -94,16 +94,18 @@ class RunningCheck:
         new records if the caller kept them (else none: an ingest wrote them as it went)."""
         replies = pl.concat(self._replies) if self._replies else None
         if replies is not None and not replies.is_empty():
-            # only the records some reply names: a small table, however long the log
-            named = replies.select(pl.col(Col.IN_REPLY_TO).unique().alias(Col.ID))
-            parents = [
-                f.filter(_NEW).select(Col.ID, PARENT_AT).join(named, on=Col.ID, how="semi")
-                for f in self._firsts
-            ]
+            # only the records some reply names, found in one streamed pass over the run's
+            # index (a join per block would build the table of names again for every block)
+            named = replies.select(pl.col(Col.IN_REPLY_TO).unique().alias(Col.ID)).lazy()
+            parents = [f.lazy().filter(_NEW).select(Col.ID, PARENT_AT) for f in self._firsts]
             if self.stored is not None:
-                parents.append(self.stored.select(Col.ID, PARENT_AT))
-            parents_frame = pl.concat([p.cast({PARENT_AT: UTC_TIME}) for p in parents])
-            self.warnings += replies_against(replies, parents_frame)
+                parents.append(self.stored.lazy().select(Col.ID, PARENT_AT))
+            found = (
+                pl.concat([p.cast({PARENT_AT: UTC_TIME}) for p in parents])
+                .join(named, on=Col.ID, how="semi")
+                .collect(engine="streaming")
+            )
+            self.warnings += replies_against(replies, found)
         return Validation(
             records=records if records is not None else Records.empty(),
             lines=self.lines,
