@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from deconf.errors import InputError
@@ -436,13 +437,21 @@ def line_blocks(data: bytes, first_line: int = 1, size: int | None = None) -> It
     while start < len(data):
         end = data.find(b"\n", start + size)
         end = len(data) if end < 0 else end + 1
-        newlines = data.count(b"\n", start, end)
-        ends_open = data[end - 1] != _NEWLINE_BYTE  # a last line without its newline
-        lines = newlines + ends_open
-        plain = data[start] == _BRACE_BYTE and data.count(b"\n{", start, end) == lines - 1
+        lines, plain = _count_lines(view[start:end])
         yield LineBlock(view[start:end], line, lines, plain)
         line += lines
         start = end
+
+
+def _count_lines(block: memoryview) -> tuple[int, bool]:
+    """The block's lines (a last one without its newline counts) and whether every one starts
+    with "{": counted on the bytes as an array (bytes.count is several times slower)."""
+    raw = np.frombuffer(block, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == _NEWLINE_BYTE)
+    lines = len(newlines) + (raw[-1] != _NEWLINE_BYTE)
+    starts = newlines[newlines + 1 < len(raw)] + 1  # where each line after the first begins
+    plain = raw[0] == _BRACE_BYTE and bool((raw[starts] == _BRACE_BYTE).all())
+    return int(lines), plain
 
 
 def _numbered(decoded: pl.DataFrame, first_line: int) -> pl.DataFrame:
