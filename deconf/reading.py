@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from deconf.csvbulk import CsvRows, line_starts, read_rows
 from deconf.errors import InputError
 from deconf.explain import Problem
 from deconf.frames import Col
@@ -91,11 +92,13 @@ class InputFormat(StrEnum):
 
 class BytesLines:
     """The verbatim text of lines by number, read back from the source's bytes when asked: a
-    block the strict decoder took keeps no text column, since only rejected lines are quoted."""
+    block the strict decoder took keeps no text column, since only rejected lines are quoted.
+    A CSV row that spans lines (`spans`: its first line -> further lines) is quoted whole."""
 
-    def __init__(self, data: bytes, first_line: int = 1):
+    def __init__(self, data: bytes, first_line: int = 1, spans: Mapping[int, int] | None = None):
         self._data = data
         self._first_line = first_line
+        self._spans = spans or {}
         self._lines: pl.Series | None = None
 
     def __call__(self, numbers: pl.Series) -> pl.Series:
@@ -103,7 +106,20 @@ class BytesLines:
             self._lines = pl.read_lines(io.BytesIO(self._data), name=TEXT).to_series()
             if b"\r" in self._data:
                 self._lines = self._lines.str.strip_suffix("\r")
+            if self._spans:
+                self._lines = self._spanning(self._lines)
         return self._lines.gather(numbers.cast(pl.Int64) - self._first_line)
+
+    def _spanning(self, lines: pl.Series) -> pl.Series:
+        """`lines` with each spanning row's text (its inner line ends as written) at its line."""
+        starts = line_starts(self._data)
+        index = [line - self._first_line for line in self._spans]
+        spans = zip(index, self._spans.values(), strict=True)
+        texts = [
+            _without_ending(self._data[starts[i] : starts[i + extra + 1]].decode("utf-8"))
+            for i, extra in spans
+        ]
+        return lines.scatter(index, texts)
 
 
 class FrameLines:
@@ -343,9 +359,7 @@ def read_log(path: Path, input_format: str | None = None) -> RawLog:
     fmt = detect_format(path, input_format, data)
     source = source_name(path)
     if fmt is InputFormat.CSV:
-        raw = _read_csv(decode_text(data, source), source)
-        frame, columns = raw.frame, raw.csv_columns
-        return RawLog(source, InputFormat.CSV, frame, csv_columns=columns, size=len(data))
+        return _read_csv(data, source)
     return _read_jsonl(data, source)
 
 
@@ -614,27 +628,54 @@ def _without_ending(line: str) -> str:
     return line.removesuffix("\n").removesuffix("\r")
 
 
-def _read_csv(text: str, source: str) -> RawLog:
-    physical = csv_physical_lines(text)
-    with _unlimited_cells():
-        return _read_csv_lines(physical, source)
+def _read_csv(data: bytes, source: str) -> RawLog:
+    """In bulk through Polars when it reads what the csv module would (the common case), else
+    row by row with the csv module: the same frame either way, but for the text column, which
+    the bulk route leaves to be read back for the rows that need it."""
+    if not data.isascii():
+        _utf8(data, source)  # a bad byte is named with its line, whichever route reads on
+    rows = read_rows(data)
+    if rows is None:
+        physical = csv_physical_lines(decode_text(data, source))
+        with _unlimited_cells():
+            raw = _read_csv_lines(physical, source)
+        columns = raw.csv_columns
+        return RawLog(source, InputFormat.CSV, raw.frame, csv_columns=columns, size=len(data))
+    header = _csv_header(rows.header, source)
+    frame = _csv_frame_in_bulk(header, rows, long_cells=len(data) > CSV_CELL_MAX)
+    texts = BytesLines(data, spans=rows.spans)
+    return RawLog(source, InputFormat.CSV, frame, texts, tuple(header), size=len(data))
+
+
+def _csv_header(cells: list[str], source: str) -> list[str]:
+    """The header's column names (blanks around them and a BOM dropped), or an InputError
+    when it names no record field."""
+    header = [h.strip() for h in cells]
+    if header:
+        header[0] = header[0].removeprefix("\ufeff")
+    if not any(h in ALL_FIELDS for h in header):
+        raise InputError(
+            f"{source}:1: the CSV header names no record field "
+            f"(expected columns such as id, sent_at, from_party, to_party, channel, kind)"
+        )
+    return header
+
+
+def _csv_positions(header: list[str]) -> tuple[dict[str, int], list[int]]:
+    """Where each record field's cell is (the last column of a repeated name) and where the
+    columns that name no field are."""
+    positions = {name: i for i, name in enumerate(header) if name in ALL_FIELDS}
+    return positions, [i for i, name in enumerate(header) if name not in ALL_FIELDS]
 
 
 def _read_csv_lines(physical: list[str], source: str) -> RawLog:
     reader = csv.reader(iter(physical))
     try:
-        header = [h.strip() for h in next(reader)]
+        header = _csv_header(next(reader), source)
     except StopIteration:
         raise InputError(f"{source}: is empty; a log has at least one record") from None
     except csv.Error as error:
         raise InputError(f"{source}:1: the CSV header cannot be read ({error})") from None
-    header[0] = header[0].removeprefix("\ufeff")
-    known = [h for h in header if h in ALL_FIELDS]
-    if not known:
-        raise InputError(
-            f"{source}:1: the CSV header names no record field "
-            f"(expected columns such as id, sent_at, from_party, to_party, channel, kind)"
-        )
     lines: list[int] = []
     texts: list[str] = []
     cells: list[list[str] | None] = []
@@ -661,8 +702,7 @@ def _csv_frame(header: list[str], lines: list[int], texts: list[str], cells: lis
     width = len(header)
     columns: dict[str, list[str | None]] = {f: [] for f in ALL_FIELDS}
     suspect: list[bool] = []
-    positions = {name: i for i, name in enumerate(header) if name in ALL_FIELDS}
-    unknown_positions = [i for i, name in enumerate(header) if name not in ALL_FIELDS]
+    positions, unknown_positions = _csv_positions(header)
     for row in cells:
         if row is None:  # unreadable: the slow path explains it
             row = []
@@ -677,6 +717,56 @@ def _csv_frame(header: list[str], lines: list[int], texts: list[str], cells: lis
         schema=RAW_SCHEMA,
     )
     return frame
+
+
+#: What Python's str.strip takes away (Polars' own whitespace set lacks \x1c-\x1f).
+PY_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def _csv_frame_in_bulk(header: list[str], rows: CsvRows, *, long_cells: bool) -> pl.DataFrame:
+    """`_csv_frame` as expressions over the cells Polars read: rows of blanks dropped, a cell of
+    blanks absent, list cells split, and suspect the rows the model must see (ragged, a cell
+    too long, a value in a column that names no field)."""
+    positions, unknown = _csv_positions(header)
+    cells = rows.cells
+
+    def value(i: int) -> pl.Expr:
+        cell = pl.col(str(i))
+        return pl.when(cell.str.strip_chars(PY_WHITESPACE) != "").then(cell)
+
+    long = pl.lit(False)
+    if long_cells:  # bytes first (free to count); characters, as the csv route counts, only then
+        long = pl.any_horizontal(
+            (pl.col(c).str.len_bytes() > CSV_CELL_MAX) & (pl.col(c).str.len_chars() > CSV_CELL_MAX)
+            for c in cells.columns
+        )
+    frame = cells.select(
+        *(value(i).alias(f"_v{i}") for i in range(len(header))),
+        long.alias("_long"),
+        pl.lit(rows.widths).alias("_width"),
+        pl.lit(rows.lines).alias(LINE),
+    ).filter(pl.any_horizontal(pl.col(f"_v{i}").is_not_null() for i in range(len(header))))
+    suspect = (pl.col("_width") != len(header)) | pl.col("_long")
+    if unknown:
+        suspect = suspect | pl.any_horizontal(pl.col(f"_v{i}").is_not_null() for i in unknown)
+
+    def field(name: str) -> pl.Expr:
+        if name not in positions:
+            return pl.lit(None, dtype=RAW_SCHEMA[name]).alias(name)
+        cell = pl.col(f"_v{positions[name]}")
+        if name in LIST_FIELDS:
+            parts = cell.str.split(CSV_TAG_SEPARATOR).list.eval(
+                pl.element().str.strip_chars(PY_WHITESPACE)
+            )
+            cell = parts.list.eval(pl.element().filter(pl.element() != ""))
+        return cell.alias(name)
+
+    return frame.select(
+        LINE,
+        pl.lit(None, dtype=pl.String).alias(TEXT),  # read back only for a row that needs it
+        suspect.alias(SUSPECT),
+        *(field(name) for name in ALL_FIELDS),
+    ).select(RAW_SCHEMA.names())
 
 
 def _cell(row: list[str], index: int) -> str | None:

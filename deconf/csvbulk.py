@@ -1,0 +1,163 @@
+"""CSV rows in bulk: Polars' reader, where it is sure to read what Python's csv module reads.
+
+The csv module (the careful path in deconf.reading) is the reference: it counts physical lines at
+LF, CR and CRLF, takes a stray quote in an unquoted cell literally and a quote after a closing
+one as text. Polars reads the same cells only from *canonical* CSV: every quote opens a cell,
+closes it, or is doubled inside it, and lines end at LF or CRLF. So the bytes are checked for
+that first (cheap counts; a regex over just the rows that hold a quote), each row's physical
+lines are found by quote parity (a line break is inside a cell exactly when an odd number of
+quotes came before it in the row), and the cells Polars read are held against the rows' text.
+Anything else (a lone CR, a NUL, a stray quote, a quoted header line, a count that disagrees)
+gives None, and the caller reads the file carefully.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+_QUOTED = r'"(?:[^"]|"")*"'
+_PLAIN = r'[^",\r\n]*'
+#: A row every quote of which opens, closes or doubles inside a cell (line breaks only there).
+_CANONICAL_ROW = rf"^(?:{_QUOTED}|{_PLAIN})(?:,(?:{_QUOTED}|{_PLAIN}))*$"
+_TEXT, _QUOTES, _ROW = "_text", "_quotes", "_row"
+
+
+@dataclass(frozen=True)
+class CsvRows:
+    """The rows of a CSV file after its header line, as the csv module reads them."""
+
+    header: list[str]  # the header's cells as written
+    cells: pl.DataFrame  # one String column per header cell (named by position); "" for absent
+    lines: pl.Series  # each row's first physical line, 1-based (the header is line 1)
+    widths: pl.Series  # how many cells each row holds (a ragged row's differs from the header's)
+    spans: dict[int, int]  # first line -> further lines, for the rows that span lines
+
+
+def read_rows(data: bytes) -> CsvRows | None:
+    """The rows of `data` (UTF-8, BOM removed) through Polars, or None when the csv module
+    might read them otherwise (then the caller reads the file with it)."""
+    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None  # a NUL, or a lone CR (a line end to the csv module, not to Polars)
+    end = data.find(b"\n")
+    header_line = (data if end < 0 else data[:end]).decode("utf-8").removesuffix("\r")
+    if '"' in header_line:  # a quoted header may span lines: rare, and read carefully
+        return None
+    header = next(csv.reader([header_line]))
+    if end < 0 or end + 1 == len(data):
+        return _no_rows(header)
+    quoted = b'"' in data
+    try:
+        cells, lines = pl.collect_all(
+            [
+                pl.scan_csv(
+                    io.BytesIO(data),
+                    new_columns=[str(i) for i in range(len(header))],  # (names may repeat)
+                    infer_schema=False,
+                    empty_string_is_null=False,
+                    truncate_ragged_lines=True,  # a long row is found by its width below
+                    raise_if_empty=False,
+                ),
+                pl.scan_lines(io.BytesIO(data), name=_TEXT).slice(1),  # (CR of CRLF dropped)
+            ]
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    lines = lines.with_row_index(_ROW, offset=2)  # the physical line number, for now
+    rows = _rows(lines, quoted)
+    if rows is None or rows.height != cells.height:
+        return None
+    widths = rows[_QUOTES]
+    if not _agree(cells, rows[_TEXT], widths == len(header)):
+        return None
+    spans = rows.filter(pl.col("_extra") > 0)
+    return CsvRows(
+        header,
+        cells,
+        rows[_ROW].cast(pl.Int64).alias("_line"),
+        widths,
+        dict(zip(spans[_ROW].to_list(), spans["_extra"].to_list(), strict=True)),
+    )
+
+
+def _no_rows(header: list[str]) -> CsvRows:
+    empty = pl.Series(dtype=pl.Int64)
+    cells = pl.DataFrame(schema={str(i): pl.String for i in range(len(header))})
+    return CsvRows(header, cells, empty, empty, {})
+
+
+def _rows(lines: pl.DataFrame, quoted: bool) -> pl.DataFrame | None:
+    """One row per CSV row: its first line (_ROW), its text (line breaks as LF), its width in
+    cells (_QUOTES, reused) and its further lines (_extra); None when a row is not canonical."""
+    text = pl.col(_TEXT)
+    if not quoted:  # every line a row: the width is its commas and one
+        return lines.select(
+            _ROW,
+            _TEXT,
+            (text.str.count_matches(",", literal=True) + 1).alias(_QUOTES),
+            pl.lit(0, dtype=pl.Int64).alias("_extra"),
+        )
+    lines = lines.with_columns(text.str.count_matches('"', literal=True).alias(_QUOTES))
+    inside = (pl.col(_QUOTES).cum_sum() % 2).cast(pl.Boolean)  # the line ends inside a cell
+    lines = lines.with_columns(
+        (~inside.shift(1, fill_value=False)).cum_sum().alias("_n"), inside.alias("_open")
+    )
+    if lines["_open"].tail(1).any():  # a quote never closed
+        return None
+    plain = lines.filter(pl.col(_QUOTES).sum().over("_n") == 0)
+    spanning = (
+        lines.filter(pl.col(_QUOTES).sum().over("_n") > 0)
+        .group_by("_n", maintain_order=True)
+        .agg(pl.col(_ROW).first(), text.str.join("\n"), (pl.len() - 1).alias("_extra"))
+    )
+    if not spanning[_TEXT].str.contains(_CANONICAL_ROW).all():
+        return None
+    commas = text.str.count_matches(",", literal=True)
+    quoted_commas = text.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True)
+    return (
+        pl.concat(
+            [
+                plain.select(
+                    "_n", _ROW, _TEXT, (commas + 1).alias(_QUOTES), pl.lit(0).alias("_extra")
+                ),
+                spanning.select(
+                    "_n",
+                    _ROW,
+                    _TEXT,
+                    (quoted_commas + 1).alias(_QUOTES),
+                    pl.col("_extra").cast(pl.Int32),
+                ),
+            ],
+            how="vertical_relaxed",
+        )
+        .sort("_n")
+        .drop("_n")
+    )
+
+
+def _agree(cells: pl.DataFrame, texts: pl.Series, whole: pl.Series) -> bool:
+    """Whether the cells of every row of full width, joined by commas, give the row's text
+    (quotes and the CR of line breaks aside: where they may stand was checked already)."""
+    if cells.width == 0:
+        return True
+    joined = pl.concat_str(pl.all(), separator=",")
+    if texts.str.contains('"', literal=True).any() or texts.str.contains("\r", literal=True).any():
+        unquoted = cells.select(
+            joined.str.replace_all('"', "", literal=True).str.replace_all("\r", "")
+        ).to_series()
+        texts = texts.str.replace_all('"', "", literal=True)
+        differs = unquoted != texts
+    else:
+        differs = cells.select(joined).to_series() != texts
+    return not (differs & whole).any()
+
+
+def line_starts(data: bytes) -> np.ndarray:
+    """The offset of each physical line (LF-ended) in `data`, and the end of `data` last: the
+    bytes of lines i to j are data[starts[i] : starts[j + 1]]."""
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    return np.concatenate(([0], newlines + 1, [len(data)]))
