@@ -32,7 +32,7 @@ class CsvRows:
     """The rows of a CSV file after its header line, as the csv module reads them."""
 
     header: list[str]  # the header's cells as written
-    cells: pl.DataFrame  # one String column per header cell (named by position); "" for absent
+    cells: pl.DataFrame  # one String column per header cell (named by position); null if empty
     lines: pl.Series  # each row's first physical line, 1-based (the header is line 1)
     widths: pl.Series  # how many cells each row holds (a ragged row's differs from the header's)
     spans: dict[int, int]  # first line -> further lines, for the rows that span lines
@@ -58,7 +58,6 @@ def read_rows(data: bytes) -> CsvRows | None:
                     io.BytesIO(data),
                     new_columns=[str(i) for i in range(len(header))],  # (names may repeat)
                     infer_schema=False,
-                    empty_string_is_null=False,
                     truncate_ragged_lines=True,  # a long row is found by its width below
                     raise_if_empty=False,
                 ),
@@ -68,7 +67,12 @@ def read_rows(data: bytes) -> CsvRows | None:
     except pl.exceptions.PolarsError:
         return None
     lines = lines.with_row_index(_ROW, offset=2)  # the physical line number, for now
-    rows = _rows(lines, quoted)
+    full_width = (
+        not quoted and data.count(b",") == len(header) - 1 + (len(header) - 1) * cells.height
+    )
+    # (no row is wider than the header, or Polars would have refused it: so commas enough
+    # for every row to be full means none is short)
+    rows = _rows(lines, quoted, len(header) if full_width else None)
     if rows is None or rows.height != cells.height:
         return None
     widths = rows[_QUOTES]
@@ -90,15 +94,17 @@ def _no_rows(header: list[str]) -> CsvRows:
     return CsvRows(header, cells, empty, empty, {})
 
 
-def _rows(lines: pl.DataFrame, quoted: bool) -> pl.DataFrame | None:
+def _rows(lines: pl.DataFrame, quoted: bool, width: int | None) -> pl.DataFrame | None:
     """One row per CSV row: its first line (_ROW), its text (line breaks as LF), its width in
-    cells (_QUOTES, reused) and its further lines (_extra); None when a row is not canonical."""
+    cells (_QUOTES, reused) and its further lines (_extra); None when a row is not canonical.
+    `width`: every row's, when known already."""
     text = pl.col(_TEXT)
     if not quoted:  # every line a row: the width is its commas and one
+        commas = text.str.count_matches(",", literal=True)
         return lines.select(
             _ROW,
             _TEXT,
-            (text.str.count_matches(",", literal=True) + 1).alias(_QUOTES),
+            (commas + 1 if width is None else pl.lit(width, dtype=pl.UInt32)).alias(_QUOTES),
             pl.lit(0, dtype=pl.Int64).alias("_extra"),
         )
     lines = lines.with_columns(text.str.count_matches('"', literal=True).alias(_QUOTES))
@@ -144,7 +150,7 @@ def _agree(cells: pl.DataFrame, texts: pl.Series, whole: pl.Series) -> bool:
     (quotes and the CR of line breaks aside: where they may stand was checked already)."""
     if cells.width == 0:
         return True
-    joined = pl.concat_str(pl.all(), separator=",")
+    joined = pl.concat_str(pl.all().fill_null(""), separator=",")
     if texts.str.contains('"', literal=True).any() or texts.str.contains("\r", literal=True).any():
         unquoted = cells.select(
             joined.str.replace_all('"', "", literal=True).str.replace_all("\r", "")

@@ -723,15 +723,36 @@ def _csv_frame(header: list[str], lines: list[int], texts: list[str], cells: lis
 PY_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 
+def _may_hold_blanks(cells: pl.DataFrame) -> set[str]:
+    """The columns where a cell may be of blanks only, told by their lowest and highest cells:
+    such a cell starts below "!" or from U+0085 up, and text sorts by code point. (Most
+    columns have none, and looking costs less than stripping a million cells.)"""
+    if cells.width == 0 or cells.height == 0:
+        return set()
+    bounds = cells.select(
+        *(pl.col(c).min().alias(f"low{c}") for c in cells.columns),
+        *(pl.col(c).max().alias(f"high{c}") for c in cells.columns),
+    ).row(0, named=True)
+    return {
+        c
+        for c in cells.columns
+        if bounds[f"low{c}"] is not None
+        and (bounds[f"low{c}"] < "!" or bounds[f"high{c}"] >= "\x85")
+    }
+
+
 def _csv_frame_in_bulk(header: list[str], rows: CsvRows, *, long_cells: bool) -> pl.DataFrame:
     """`_csv_frame` as expressions over the cells Polars read: rows of blanks dropped, a cell of
     blanks absent, list cells split, and suspect the rows the model must see (ragged, a cell
     too long, a value in a column that names no field)."""
     positions, unknown = _csv_positions(header)
     cells = rows.cells
+    blanks = _may_hold_blanks(cells)
 
     def value(i: int) -> pl.Expr:
-        cell = pl.col(str(i))
+        cell = pl.col(str(i))  # (null when empty)
+        if str(i) not in blanks:
+            return cell
         return pl.when(cell.str.strip_chars(PY_WHITESPACE) != "").then(cell)
 
     long = pl.lit(False)
