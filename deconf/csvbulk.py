@@ -38,9 +38,10 @@ class CsvRows:
     spans: dict[int, int]  # first line -> further lines, for the rows that span lines
 
 
-def read_rows(data: bytes) -> CsvRows | None:
-    """The rows of `data` (UTF-8, BOM removed) through Polars, or None when the csv module
-    might read them otherwise (then the caller reads the file with it)."""
+def read_rows(data: bytes, first_line: int = 1) -> CsvRows | None:
+    """The rows of `data` (UTF-8, BOM removed; its first line, numbered `first_line`, the
+    header) through Polars, or None when the csv module might read them otherwise (then the
+    caller reads them with it). A later block of a file is given with the header before it."""
     if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
         return None  # a NUL, or a lone CR (a line end to the csv module, not to Polars)
     end = data.find(b"\n")
@@ -58,7 +59,7 @@ def read_rows(data: bytes) -> CsvRows | None:
                     io.BytesIO(data),
                     new_columns=[str(i) for i in range(len(header))],  # (names may repeat)
                     infer_schema=False,
-                    truncate_ragged_lines=True,  # a long row is found by its width below
+                    truncate_ragged_lines=False,  # a wide row: read carefully
                     raise_if_empty=False,
                 ),
                 pl.scan_lines(io.BytesIO(data), name=_TEXT).slice(1),  # (CR of CRLF dropped)
@@ -66,7 +67,7 @@ def read_rows(data: bytes) -> CsvRows | None:
         )
     except pl.exceptions.PolarsError:
         return None
-    lines = lines.with_row_index(_ROW, offset=2)  # the physical line number, for now
+    lines = lines.with_row_index(_ROW, offset=first_line + 1)  # the physical line number
     full_width = (
         not quoted and data.count(b",") == len(header) - 1 + (len(header) - 1) * cells.height
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -64,6 +65,8 @@ CSV_TAG_SEPARATOR = ";"
 #: The longest CSV cell read as a value (the csv module's own default limit); a longer cell
 #: rejects its row, not the file.
 CSV_CELL_MAX = 131_072
+#: CSV logs are read in blocks of about this many bytes (whole rows): memory holds a block.
+CSV_BLOCK_BYTES = 1 << 25
 #: The most digits an integer in a JSON line may have (Python refuses to convert longer ones).
 JSON_DIGITS_MAX = 4_000
 #: How deep a JSON line may nest before it is rejected instead of decoded.
@@ -319,8 +322,8 @@ def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[Raw
     if is_stdin(path) or Path(path).is_dir():
         yield read_log(path, input_format)
         return
-    if detect_format(path, input_format) is not InputFormat.JSONL:
-        yield read_log(path, input_format)
+    if detect_format(path, input_format) is InputFormat.CSV:
+        yield from _csv_blocks(path)
         return
     source = source_name(path)
     line, rows, carry, first = 1, 0, b"", True
@@ -632,19 +635,89 @@ def _read_csv(data: bytes, source: str) -> RawLog:
     """In bulk through Polars when it reads what the csv module would (the common case), else
     row by row with the csv module: the same frame either way, but for the text column, which
     the bulk route leaves to be read back for the rows that need it."""
+    return _csv_block(b"", data, 1, source) or _read_csv_carefully(b"", data, 1, source)
+
+
+def _csv_block(header: bytes, data: bytes, first_line: int, source: str) -> RawLog | None:
+    """Rows of a CSV log in bulk (`data` from line `first_line`; the header line before them,
+    or in them when `header` is empty), or None when they must be read carefully."""
     if not data.isascii():
-        _utf8(data, source)  # a bad byte is named with its line, whichever route reads on
-    rows = read_rows(data)
+        _utf8(data, source, first_line)  # a bad byte is named with its line on either route
+    start = first_line - 1 if header else first_line
+    rows = read_rows(header + data, start)
     if rows is None:
-        physical = csv_physical_lines(decode_text(data, source))
-        with _unlimited_cells():
-            raw = _read_csv_lines(physical, source)
-        columns = raw.csv_columns
-        return RawLog(source, InputFormat.CSV, raw.frame, csv_columns=columns, size=len(data))
-    header = _csv_header(rows.header, source)
-    frame = _csv_frame_in_bulk(header, rows, long_cells=len(data) > CSV_CELL_MAX)
-    texts = BytesLines(data, spans=rows.spans)
-    return RawLog(source, InputFormat.CSV, frame, texts, tuple(header), size=len(data))
+        return None
+    columns = _csv_header(rows.header, source)
+    frame = _csv_frame_in_bulk(columns, rows, long_cells=len(data) > CSV_CELL_MAX)
+    texts = BytesLines(data, first_line if header else 1, rows.spans)
+    return RawLog(source, InputFormat.CSV, frame, texts, tuple(columns), size=len(data))
+
+
+def _read_csv_carefully(header: bytes, data: bytes, first_line: int, source: str) -> RawLog:
+    """Rows of a CSV log read by the csv module, row by row (as for `_csv_block`)."""
+    if not data.isascii():
+        _utf8(data, source, first_line)
+    text = (header + data).decode("utf-8").removeprefix("\ufeff")
+    with _unlimited_cells():
+        raw = _read_csv_lines(csv_physical_lines(text), source)
+    frame = raw.frame
+    if header:  # its own lines were numbered from the header's
+        frame = frame.with_columns(pl.col(LINE) + (first_line - 2))
+    columns = raw.csv_columns
+    return RawLog(source, InputFormat.CSV, frame, csv_columns=columns, size=len(data))
+
+
+def _csv_blocks(path: Path) -> Iterator[RawLog]:
+    """A CSV log in blocks of whole rows of about CSV_BLOCK_BYTES, each read in bulk; from the
+    first block that must be read carefully on, the rest of the log is read carefully at once
+    (the csv module reads a row by what came before it). A header that is not one plain line
+    sends the whole log to `read_log`."""
+    source = source_name(path)
+    chunks = log_chunks(path, CSV_BLOCK_BYTES)
+    data = b""
+    for chunk in chunks:  # the header line, whole, and enough to tell text from binary data
+        data += chunk
+        if b"\n" in data and len(data) >= _BINARY_PROBE:
+            break
+    data = _opening_chunk(data, source)
+    end = data.find(b"\n") + 1
+    header = data[:end]
+    if not header.strip() or b'"' in header or b"\r" in header[:-2]:  # (or no line end)
+        yield read_log(path, InputFormat.CSV)
+        return
+    data, line = data[end:], 2
+    for chunk in itertools.chain([b""], chunks):
+        data += chunk
+        cut = _rows_end(data)
+        if cut == 0 and len(data) > 4 * CSV_BLOCK_BYTES:  # a quote never closed, it seems
+            yield _read_csv_carefully(header, b"".join([data, *chunks]), line, source)
+            return
+        if cut == 0:
+            continue
+        block, data = data[:cut], data[cut:]
+        raw = _csv_block(header, block, line, source)
+        if raw is None:
+            rest = b"".join([block, data, *chunks])
+            yield _read_csv_carefully(header, rest, line, source)
+            return
+        yield raw
+        line += block.count(b"\n")
+    if data or line == 2:  # the last row (no line end), or no row at all
+        yield _csv_block(header, data, line, source) or _read_csv_carefully(
+            header, data, line, source
+        )
+
+
+def _rows_end(data: bytes) -> int:
+    """Where the last whole row of `data` ends: after a line end where the quotes before it
+    are even (else inside a quoted cell); 0 when no row ends in `data`."""
+    cut = data.rfind(b"\n") + 1
+    quotes = data.count(b'"', 0, cut)
+    while cut and quotes % 2:
+        previous = data.rfind(b"\n", 0, cut - 1) + 1
+        quotes -= data.count(b'"', previous, cut)
+        cut = previous
+    return cut
 
 
 def _csv_header(cells: list[str], source: str) -> list[str]:

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from deconf import csvbulk, reading
 from deconf.errors import InputError
-from deconf.loading import validate_logs
+from deconf.loading import validate_blocks, validate_logs
+from deconf.runningcheck import RunningCheck
 
 HEADER = "id,sent_at,from_party,to_party,channel,kind,tags,summary"
 GOOD = "c1,2018-02-07T20:31:00Z,US,RU,deconfliction_line,query,a;b,hello"
@@ -27,7 +28,7 @@ GOOD = "c1,2018-02-07T20:31:00Z,US,RU,deconfliction_line,query,a;b,hello"
 def _verdicts(path: Path, monkeypatch: pytest.MonkeyPatch, *, bulk: bool):
     with monkeypatch.context() as patch:
         if not bulk:
-            patch.setattr(reading, "read_rows", lambda data: None)
+            patch.setattr(reading, "read_rows", lambda data, first_line=1: None)
         result = validate_logs(path)
     return (
         result.records.contacts.drop("origin_file").rows(),
@@ -208,3 +209,61 @@ def test_random_logs_get_the_same_verdicts_on_both_routes(data):
         path = Path(folder) / "log.csv"
         path.write_bytes(data)
         _same_verdicts(path, patch)
+
+
+def _streamed(path: Path):
+    running = RunningCheck()
+    kept = [running.add(block) for block in validate_blocks(path)]
+    result = running.finish()
+    contacts = sorted(
+        (row for r in kept for row in r.contacts.drop("origin_file").rows()), key=repr
+    )
+    return result, contacts
+
+
+def _summary(result):
+    return (
+        result.lines,
+        [
+            (r.line, r.text, [(p.field, p.message, p.value) for p in r.problems])
+            for r in result.rejected
+        ],
+        [str(w) for w in result.warnings],
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_logs(), st.integers(1, 200))
+def test_random_logs_streamed_in_blocks_get_the_careful_verdicts(data, block_bytes):
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        path = Path(folder) / "log.csv"
+        path.write_bytes(data)
+        with patch.context() as careful:
+            careful.setattr(reading, "read_rows", lambda data, first_line=1: None)
+            try:
+                whole = validate_logs(path)
+            except InputError as error:
+                with pytest.raises(InputError) as raised:
+                    _streamed(path)
+                assert str(raised.value) == str(error)
+                return
+        patch.setattr(reading, "CSV_BLOCK_BYTES", block_bytes)
+        streamed, contacts = _streamed(path)
+        assert _summary(streamed) == _summary(whole)
+        assert contacts == sorted(whole.records.contacts.drop("origin_file").rows(), key=repr)
+
+
+def test_a_log_in_blocks_is_read_in_bulk_until_a_block_is_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "CSV_BLOCK_BYTES", 1000)  # (the first block: 8 KiB at least)
+    rows = [GOOD.replace("c1", f"c{i}") for i in range(300)]
+    rows[150] = rows[150].replace("hello", '"two\nlines"')  # a cell over lines: still in bulk
+    rows[250] = rows[250].replace("hello", 'a"b')  # a stray quote: from its block on, carefully
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    blocks = list(reading.read_log_blocks(path))
+    bulk = [b.line_texts is not None for b in blocks]
+    assert len(blocks) > 3 and all(bulk[:-1]) and not bulk[-1]
+    lines = [*range(2, 153), *range(154, 303)]  # row 151 (line 152) spans two lines
+    assert [n for b in blocks for n in b.frame[reading.LINE]] == lines
+    result, _ = _streamed(path)
+    assert result.lines == 300 and not result.rejected
