@@ -24,7 +24,7 @@ _QUOTED = r'"(?:[^"]|"")*"'
 _PLAIN = r'[^",\r\n]*'
 #: A row every quote of which opens, closes or doubles inside a cell (line breaks only there).
 _CANONICAL_ROW = rf"^(?:{_QUOTED}|{_PLAIN})(?:,(?:{_QUOTED}|{_PLAIN}))*$"
-_TEXT, _QUOTES, _ROW = "_text", "_quotes", "_row"
+_TEXT, _QUOTES, _ROW, _WIDTH, _EXTRA = "_text", "_quotes", "_row", "_width", "_extra"
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class CsvRows:
 
     header: list[str]  # the header's cells as written
     cells: pl.DataFrame  # one String column per header cell (named by position); null if empty
-    lines: pl.Series  # each row's first physical line, 1-based (the header is line 1)
+    lines: pl.Series  # each row's first physical line, 1-based
     widths: pl.Series  # how many cells each row holds (a ragged row's differs from the header's)
     spans: dict[int, int]  # first line -> further lines, for the rows that span lines
 
@@ -45,7 +45,10 @@ def read_rows(data: bytes, first_line: int = 1) -> CsvRows | None:
     if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
         return None  # a NUL, or a lone CR (a line end to the csv module, not to Polars)
     end = data.find(b"\n")
-    header_line = (data if end < 0 else data[:end]).decode("utf-8").removesuffix("\r")
+    try:
+        header_line = (data if end < 0 else data[:end]).decode("utf-8").removesuffix("\r")
+    except UnicodeDecodeError:  # the careful route says where
+        return None
     if '"' in header_line:  # a quoted header may span lines: rare, and read carefully
         return None
     header = next(csv.reader([header_line]))
@@ -76,16 +79,16 @@ def read_rows(data: bytes, first_line: int = 1) -> CsvRows | None:
     rows = _rows(lines, quoted, len(header) if full_width else None)
     if rows is None or rows.height != cells.height:
         return None
-    widths = rows[_QUOTES]
-    if not _agree(cells, rows[_TEXT], widths == len(header)):
+    widths = rows[_WIDTH]
+    if not _agree(cells, rows[_TEXT], widths == len(header), quoted):
         return None
-    spans = rows.filter(pl.col("_extra") > 0)
+    spans = rows.filter(pl.col(_EXTRA) > 0)
     return CsvRows(
         header,
         cells,
         rows[_ROW].cast(pl.Int64).alias("_line"),
         widths,
-        dict(zip(spans[_ROW].to_list(), spans["_extra"].to_list(), strict=True)),
+        dict(zip(spans[_ROW].to_list(), spans[_EXTRA].to_list(), strict=True)),
     )
 
 
@@ -97,16 +100,16 @@ def _no_rows(header: list[str]) -> CsvRows:
 
 def _rows(lines: pl.DataFrame, quoted: bool, width: int | None) -> pl.DataFrame | None:
     """One row per CSV row: its first line (_ROW), its text (line breaks as LF), its width in
-    cells (_QUOTES, reused) and its further lines (_extra); None when a row is not canonical.
-    `width`: every row's, when known already."""
+    cells and its further lines; None when a row is not canonical. `width`: every row's, when
+    known already."""
     text = pl.col(_TEXT)
     if not quoted:  # every line a row: the width is its commas and one
         commas = text.str.count_matches(",", literal=True)
         return lines.select(
             _ROW,
             _TEXT,
-            (commas + 1 if width is None else pl.lit(width, dtype=pl.UInt32)).alias(_QUOTES),
-            pl.lit(0, dtype=pl.Int64).alias("_extra"),
+            (commas + 1 if width is None else pl.lit(width, dtype=pl.UInt32)).alias(_WIDTH),
+            pl.lit(0, dtype=pl.Int64).alias(_EXTRA),
         )
     lines = lines.with_columns(text.str.count_matches('"', literal=True).alias(_QUOTES))
     inside = (pl.col(_QUOTES).cum_sum() % 2).cast(pl.Boolean)  # the line ends inside a cell
@@ -119,7 +122,7 @@ def _rows(lines: pl.DataFrame, quoted: bool, width: int | None) -> pl.DataFrame 
     spanning = (
         lines.filter(pl.col(_QUOTES).sum().over("_n") > 0)
         .group_by("_n", maintain_order=True)
-        .agg(pl.col(_ROW).first(), text.str.join("\n"), (pl.len() - 1).alias("_extra"))
+        .agg(pl.col(_ROW).first(), text.str.join("\n"), (pl.len() - 1).alias(_EXTRA))
     )
     if not spanning[_TEXT].str.contains(_CANONICAL_ROW).all():
         return None
@@ -129,14 +132,14 @@ def _rows(lines: pl.DataFrame, quoted: bool, width: int | None) -> pl.DataFrame 
         pl.concat(
             [
                 plain.select(
-                    "_n", _ROW, _TEXT, (commas + 1).alias(_QUOTES), pl.lit(0).alias("_extra")
+                    "_n", _ROW, _TEXT, (commas + 1).alias(_WIDTH), pl.lit(0).alias(_EXTRA)
                 ),
                 spanning.select(
                     "_n",
                     _ROW,
                     _TEXT,
-                    (quoted_commas + 1).alias(_QUOTES),
-                    pl.col("_extra").cast(pl.Int32),
+                    (quoted_commas + 1).alias(_WIDTH),
+                    pl.col(_EXTRA).cast(pl.Int32),
                 ),
             ],
             how="vertical_relaxed",
@@ -146,13 +149,14 @@ def _rows(lines: pl.DataFrame, quoted: bool, width: int | None) -> pl.DataFrame 
     )
 
 
-def _agree(cells: pl.DataFrame, texts: pl.Series, whole: pl.Series) -> bool:
+def _agree(cells: pl.DataFrame, texts: pl.Series, whole: pl.Series, quoted: bool) -> bool:
     """Whether the cells of every row of full width, joined by commas, give the row's text
-    (quotes and the CR of line breaks aside: where they may stand was checked already)."""
+    (without its CRs, as Polars reads lines). Where quotes may stand was checked already, so
+    in a file with quotes the quotes are left out on both sides, and the CRs in cells."""
     if cells.width == 0:
         return True
     joined = pl.concat_str(pl.all().fill_null(""), separator=",")
-    if texts.str.contains('"', literal=True).any() or texts.str.contains("\r", literal=True).any():
+    if quoted:
         unquoted = cells.select(
             joined.str.replace_all('"', "", literal=True).str.replace_all("\r", "")
         ).to_series()

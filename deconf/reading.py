@@ -685,6 +685,7 @@ def _csv_blocks(path: Path) -> Iterator[RawLog]:
     if not header.strip() or b'"' in header or b"\r" in header[:-2]:  # (or no line end)
         yield read_log(path, InputFormat.CSV)
         return
+    _utf8(header, source)
     data, line = data[end:], 2
     for chunk in itertools.chain([b""], chunks):
         data += chunk

@@ -147,6 +147,19 @@ def test_bad_utf8_names_its_line_on_the_bulk_route(tmp_path):
         validate_logs(path)
 
 
+@pytest.mark.parametrize("block_bytes", [10, 1 << 20])
+def test_bad_utf8_names_its_line_in_blocks(tmp_path, monkeypatch, block_bytes):
+    monkeypatch.setattr(reading, "CSV_BLOCK_BYTES", block_bytes)
+    for number, rows in [
+        (1, [HEADER.encode() + b"\xe9", GOOD.encode()]),
+        (202, [HEADER.encode(), *[GOOD.encode()] * 200, b"c2,caf\xe9"]),
+    ]:
+        path = tmp_path / "log.csv"
+        path.write_bytes(b"\n".join(rows) + b"\n")
+        with pytest.raises(InputError, match=rf"log.csv:{number}: not UTF-8 text"):
+            list(validate_blocks(path))
+
+
 def test_python_whitespace_is_what_blank_means():
     assert set(reading.PY_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
 
