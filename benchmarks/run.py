@@ -12,7 +12,8 @@
 Each step runs in a fresh process (its peak memory is its own); the table gives the median time,
 the baseline measured in the same run (a plain polars.read_ndjson with a fixed schema and the
 timestamps parsed), the ratio to it, the peak resident memory and the targets of issue 6.
-Then whole `deconf` processes (issue 14): validate, stats of the log, stats of the store (also
+Then whole `deconf` processes (issue 14): validate (of the log, and of the same records as CSV),
+stats of the log, stats of the store (also
 with `--engine dask` when the extra is installed), the report, `--help` and `--version`, each
 against the baseline run as a process in the same run, with wall and CPU time (user + system, all
 threads: the figure a machine shared with other work disturbs least) and the load average.
@@ -96,10 +97,15 @@ def baseline_schema(log: Path) -> dict[str, str]:
 
 
 def measure_processes(
-    log: Path, store: Path, runs: int, only: tuple[str, ...] | None = None
+    log: Path,
+    store: Path,
+    runs: int,
+    only: tuple[str, ...] | None = None,
+    csv_log: Path | None = None,
 ) -> dict:
     """Whole processes, each the median of `runs`, in one run so that ratios share a load
-    (`only`: these processes and the baseline; at 10M the log's processes take 10+ GB)."""
+    (`only`: these processes and the baseline; at 10M the log's processes take 10+ GB;
+    `csv_log`: the same records as CSV, for validate of a CSV log)."""
     deconf = deconf_command()
     commands = {
         "baseline_process": [
@@ -123,6 +129,8 @@ def measure_processes(
         "help_process": [*deconf, "--help"],
         "version_process": [*deconf, "--version"],
     }
+    if csv_log is not None:
+        commands["validate_csv_process"] = [*deconf, "validate", str(csv_log), "--format", "json"]
     if importlib.util.find_spec("distributed") is not None:
         commands["stats_dask_process"] = [
             *commands["stats_store_process"],
@@ -152,6 +160,17 @@ def deconf_command() -> list[str]:
     return [sys.executable, "-m", "deconf.cli"]
 
 
+def synthesize(records: int, log: Path) -> Path:
+    """`log` (JSON Lines or CSV, by its name) of `records` synthetic records, unless it exists."""
+    if not log.exists():
+        subprocess.run(
+            [*deconf_command(), "synth", "--records", str(records), "--seed", "1", "-o", str(log)],
+            check=True,
+            capture_output=True,
+        )
+    return log
+
+
 def measure(
     records: int,
     runs: int,
@@ -159,14 +178,8 @@ def measure(
     steps: tuple[str, ...] = STEPS,
     processes: tuple[str, ...] | None = None,
 ) -> dict:
-    log = workdir / f"synth-{records}.jsonl"
+    log = synthesize(records, workdir / f"synth-{records}.jsonl")
     store = workdir / f"store-{records}"
-    if not log.exists():
-        subprocess.run(
-            [*deconf_command(), "synth", "--records", str(records), "--seed", "1", "-o", str(log)],
-            check=True,
-            capture_output=True,
-        )
     if any(step in steps for step in IMPORT_STEPS):  # the foreign CSV, made before any timing
         write_foreign(log)
     results: dict[str, dict] = {}
@@ -189,7 +202,10 @@ def measure(
     ]
     results["stats_process"] = {"seconds": statistics.median(stats_runs)}
     results["log_mb"] = log.stat().st_size / 2**20
-    results["processes"] = measure_processes(log, store, runs, processes)
+    csv_log = None
+    if processes is None or "validate_csv_process" in processes:  # the same records, as CSV
+        csv_log = synthesize(records, log.with_suffix(".csv"))
+    results["processes"] = measure_processes(log, store, runs, processes, csv_log)
     return results
 
 
@@ -306,6 +322,7 @@ def report(records: int, r: dict) -> str:
 #: Issue 14's targets for whole processes: (ratio to the baseline process, or None; seconds).
 PROCESS_TARGETS = {
     "validate_process": ("deconf validate LOG", 2.0, None),
+    "validate_csv_process": ("deconf validate LOG.csv (same records)", None, None),
     "stats_log_process": ("deconf stats LOG", 3.0, None),
     "stats_store_process": ("deconf stats --store", 1.5, None),
     "stats_dask_process": ("deconf stats --store --engine dask", None, None),
