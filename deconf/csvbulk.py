@@ -111,60 +111,57 @@ def _rows(lines: pl.DataFrame, quoted: bool, width: int | None) -> pl.DataFrame 
             (commas + 1 if width is None else pl.lit(width, dtype=pl.UInt32)).alias(_WIDTH),
             pl.lit(0, dtype=pl.Int64).alias(_EXTRA),
         )
-    lines = lines.with_columns(text.str.count_matches('"', literal=True).alias(_QUOTES))
-    inside = (pl.col(_QUOTES).cum_sum() % 2).cast(pl.Boolean)  # the line ends inside a cell
-    lines = lines.with_columns(
-        (~inside.shift(1, fill_value=False)).cum_sum().alias("_n"), inside.alias("_open")
-    )
-    if lines["_open"].tail(1).any():  # a quote never closed
+    quotes = text.str.count_matches('"', literal=True)
+    after = (quotes.cum_sum() % 2).cast(pl.Boolean)  # the line ends inside a quoted cell
+    before = after.shift(1, fill_value=False)
+    lines = lines.with_columns(quotes.alias(_QUOTES), before.alias("_in"), after.alias("_out"))
+    if lines["_out"].tail(1).any():  # a quote never closed
         return None
-    plain = lines.filter(pl.col(_QUOTES).sum().over("_n") == 0)
+    whole = ~pl.col("_in") & ~pl.col("_out")  # a row on a line of its own: most
+    single = lines.filter(whole).select(_ROW, _TEXT, _QUOTES, pl.lit(0).alias(_EXTRA))
     spanning = (
-        lines.filter(pl.col(_QUOTES).sum().over("_n") > 0)
+        lines.filter(~whole)
+        .with_columns((~pl.col("_in")).cum_sum().alias("_n"))
         .group_by("_n", maintain_order=True)
-        .agg(pl.col(_ROW).first(), text.str.join("\n"), (pl.len() - 1).alias(_EXTRA))
-    )
-    if not spanning[_TEXT].str.contains(_CANONICAL_ROW).all():
-        return None
-    commas = text.str.count_matches(",", literal=True)
-    quoted_commas = text.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True)
-    return (
-        pl.concat(
-            [
-                plain.select(
-                    "_n", _ROW, _TEXT, (commas + 1).alias(_WIDTH), pl.lit(0).alias(_EXTRA)
-                ),
-                spanning.select(
-                    "_n",
-                    _ROW,
-                    _TEXT,
-                    (quoted_commas + 1).alias(_WIDTH),
-                    pl.col(_EXTRA).cast(pl.Int32),
-                ),
-            ],
-            how="vertical_relaxed",
+        .agg(
+            pl.col(_ROW).first(),
+            text.str.join("\n"),
+            pl.col(_QUOTES).sum(),
+            (pl.len() - 1).alias(_EXTRA),
         )
-        .sort("_n")
         .drop("_n")
+    )
+    rows = pl.concat([single, spanning], how="vertical_relaxed").sort(_ROW)
+    widths = rows[_TEXT].str.count_matches(",", literal=True) + 1
+    quoted_rows = (rows[_QUOTES] > 0).arg_true()  # only these are looked at closely
+    texts = rows[_TEXT].gather(quoted_rows)
+    if not texts.str.contains(_CANONICAL_ROW).all():
+        return None
+    outside = texts.str.replace_all(_QUOTED, "").str.count_matches(",", literal=True) + 1
+    return rows.select(
+        _ROW,
+        _TEXT,
+        widths.scatter(quoted_rows, outside).alias(_WIDTH),
+        pl.col(_EXTRA).cast(pl.Int64),
     )
 
 
 def _agree(cells: pl.DataFrame, texts: pl.Series, whole: pl.Series, quoted: bool) -> bool:
     """Whether the cells of every row of full width, joined by commas, give the row's text
-    (without its CRs, as Polars reads lines). Where quotes may stand was checked already, so
-    in a file with quotes the quotes are left out on both sides, and the CRs in cells."""
+    (without its CRs, as Polars reads lines). Where quotes may stand in a row was checked
+    already, so in one that holds some they are left out on both sides (and CRs in cells)."""
     if cells.width == 0:
         return True
-    joined = pl.concat_str(pl.all().fill_null(""), separator=",")
+    joined = cells.select(pl.concat_str(pl.all().fill_null(""), separator=",")).to_series()
     if quoted:
-        unquoted = cells.select(
-            joined.str.replace_all('"', "", literal=True).str.replace_all("\r", "")
-        ).to_series()
-        texts = texts.str.replace_all('"', "", literal=True)
-        differs = unquoted != texts
-    else:
-        differs = cells.select(joined).to_series() != texts
-    return not (differs & whole).any()
+        holds = texts.str.contains('"', literal=True)
+        rows = (holds & whole).arg_true()
+        unquoted = joined.gather(rows).str.replace_all('"', "", literal=True)
+        written = texts.gather(rows).str.replace_all('"', "", literal=True)
+        if (unquoted.str.replace_all("\r", "", literal=True) != written).any():
+            return False
+        whole = whole & ~holds
+    return not ((joined != texts) & whole).any()
 
 
 def line_starts(data: bytes) -> np.ndarray:
