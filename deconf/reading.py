@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -649,7 +649,7 @@ def _csv_block(header: bytes, data: bytes, first_line: int, source: str) -> RawL
         return None
     columns = _csv_header(rows.header, source)
     frame = _csv_frame_in_bulk(columns, rows, long_cells=len(data) > CSV_CELL_MAX)
-    texts = BytesLines(data, first_line if header else 1, rows.spans)
+    texts = BytesLines(data, first_line, rows.spans)
     return RawLog(source, InputFormat.CSV, frame, texts, tuple(columns), size=len(data))
 
 
@@ -690,23 +690,24 @@ def _csv_blocks(path: Path) -> Iterator[RawLog]:
     for chunk in itertools.chain([b""], chunks):
         data += chunk
         cut = _rows_end(data)
-        if cut == 0 and len(data) > 4 * CSV_BLOCK_BYTES:  # a quote never closed, it seems
-            yield _read_csv_carefully(header, b"".join([data, *chunks]), line, source)
-            return
-        if cut == 0:
+        if cut == 0 and len(data) <= 4 * CSV_BLOCK_BYTES:
             continue
-        block, data = data[:cut], data[cut:]
-        raw = _csv_block(header, block, line, source)
+        block, data = data[:cut], data[cut:]  # (no row end in 4 blocks: a quote never closed?)
+        raw = _csv_block(header, block, line, source) if block else None
         if raw is None:
             rest = b"".join([block, data, *chunks])
-            yield _read_csv_carefully(header, rest, line, source)
+            yield _counted(_read_csv_carefully(header, rest, line, source), header, line)
             return
-        yield raw
+        yield _counted(raw, header, line)
         line += block.count(b"\n")
     if data or line == 2:  # the last row (no line end), or no row at all
-        yield _csv_block(header, data, line, source) or _read_csv_carefully(
-            header, data, line, source
-        )
+        raw = _csv_block(header, data, line, source)
+        yield _counted(raw or _read_csv_carefully(header, data, line, source), header, line)
+
+
+def _counted(raw: RawLog, header: bytes, line: int) -> RawLog:
+    """The first block counts the header's bytes too (for progress)."""
+    return replace(raw, size=raw.size + len(header)) if line == 2 else raw
 
 
 def _rows_end(data: bytes) -> int:

@@ -281,3 +281,19 @@ def test_a_log_in_blocks_is_read_in_bulk_until_a_block_is_not(tmp_path, monkeypa
     assert [n for b in blocks for n in b.frame[reading.LINE]] == lines
     result, _ = _streamed(path)
     assert result.lines == 300 and not result.rejected
+
+
+def test_a_quote_never_closed_sends_the_rest_to_the_csv_module(tmp_path, monkeypatch):
+    rows = [GOOD.replace("c1", f"c{i}") for i in range(40)]
+    rows[3] = rows[3].replace("hello", '"never closed')
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    contacts, events, rejected, warnings = _verdicts(path, monkeypatch, bulk=False)
+    assert len(contacts) + len(rejected) == 4  # the row with the quote swallows the rest
+    monkeypatch.setattr(reading, "CSV_BLOCK_BYTES", 64)
+    monkeypatch.setattr(reading, "_BINARY_PROBE", 1)
+    blocks = list(reading.read_log_blocks(path))
+    assert sum(b.size for b in blocks) == path.stat().st_size  # every byte counted, once
+    streamed, _ = _streamed(path)
+    lines = len(contacts) + len(events) + len(rejected)
+    assert _summary(streamed) == (lines, rejected, warnings)
