@@ -16,6 +16,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -326,7 +327,29 @@ def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[Raw
         yield from _csv_blocks(path)
         return
     source = source_name(path)
-    line, rows, carry, first = 1, 0, b"", True
+    rows = 0
+    # the next block is decoded in a thread while the caller validates this one: the decoder
+    # and Polars release the interpreter, so the two overlap on two cores
+    with ThreadPoolExecutor(max_workers=1) as decoder:
+        pending = None
+        for block, line in _jsonl_chunks(path, source):
+            job = decoder.submit(_jsonl_raw, block, line, source)
+            if pending is not None:
+                raw = pending.result()
+                rows += raw.frame.height
+                yield raw
+            pending = job
+        if pending is not None:
+            raw = pending.result()
+            rows += raw.frame.height
+            yield raw
+    if rows == 0:
+        raise InputError(f"{source}: is empty; a log has at least one record")
+
+
+def _jsonl_chunks(path: Path, source: str) -> Iterator[tuple[bytes, int]]:
+    """The log's bytes in blocks of whole lines, each with its first line's number."""
+    line, carry, first = 1, b"", True
     for chunk in log_chunks(path, JSONL_BLOCK_BYTES):
         if first:
             chunk = _opening_chunk(chunk, source)
@@ -335,16 +358,10 @@ def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[Raw
         cut = data.rfind(b"\n") + 1
         block, carry = data[:cut], data[cut:]
         if block:
-            raw = _jsonl_raw(block, line, source)
-            line += raw.lines
-            rows += raw.frame.height
-            yield raw
+            yield block, line
+            line += int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == _NEWLINE_BYTE))
     if carry:
-        raw = _jsonl_raw(carry, line, source)
-        rows += raw.frame.height
-        yield raw
-    if rows == 0:
-        raise InputError(f"{source}: is empty; a log has at least one record")
+        yield carry, line
 
 
 def _opening_chunk(chunk: bytes, source: str) -> bytes:
