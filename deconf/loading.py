@@ -7,6 +7,7 @@ of them together (`cross_check`), against what a store holds when records are in
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -16,7 +17,7 @@ from deconf.errors import InputError
 from deconf.logpaths import PathLike, as_paths, distinct
 from deconf.opening import COMPRESSED_SUFFIXES
 from deconf.progress import BYTES, Report, Step, silent, size_of
-from deconf.reading import read_log, read_log_blocks, read_mappings
+from deconf.reading import RawLog, read_log, read_log_blocks, read_mappings
 from deconf.times import check_zone
 from deconf.validation import FileResult, Validation, validate_raw
 
@@ -67,12 +68,27 @@ def validate_blocks(
     sizes = [None if p.suffix.lower() in COMPRESSED_SUFFIXES else size_of(p) for p in files]
     total = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
     done = 0
-    for path in files:
-        progress(Step(f"validating {path.name}", done, total, BYTES))
-        for raw in read_log_blocks(path, input_format):
-            yield validate_raw(raw, assume_tz=assume_tz, keep_extra=keep_extra)
-            done += raw.size
+
+    def validated(raw: RawLog) -> FileResult:
+        return validate_raw(raw, assume_tz=assume_tz, keep_extra=keep_extra)
+
+    # a block is validated in a thread while the caller checks the one before (Polars releases
+    # the interpreter, so the two overlap)
+    with ThreadPoolExecutor(max_workers=1) as validator:
+        for path in files:
             progress(Step(f"validating {path.name}", done, total, BYTES))
+            pending: tuple[Future[FileResult], int] | None = None
+            for raw in read_log_blocks(path, input_format):
+                job = (validator.submit(validated, raw), raw.size)
+                if pending is not None:
+                    yield pending[0].result()
+                    done += pending[1]
+                    progress(Step(f"validating {path.name}", done, total, BYTES))
+                pending = job
+            if pending is not None:
+                yield pending[0].result()
+                done += pending[1]
+                progress(Step(f"validating {path.name}", done, total, BYTES))
     progress(Step("validated", done, total, BYTES))
 
 
