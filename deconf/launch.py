@@ -26,13 +26,17 @@ BASE_NEED = 1200 * MB
 NEED_PER_INPUT_BYTE = 50
 # What a child that ran out of address space prints: Rust's abort message, Python's error, and
 # the loader's when a native library cannot even be mapped (Polars then reports itself missing).
-# OpenBLAS (under numpy) gives up with "Memory allocation still failed". Compared in lower case.
+# OpenBLAS (under numpy) gives up with "Memory allocation still failed"; a native thread pool
+# (Polars', pyarrow's) that cannot reserve a thread's stack panics "OS can't spawn worker thread:
+# Resource temporarily unavailable". Compared in lower case.
 _NATIVE_OUT_OF_MEMORY = (
     "memory allocation",
     "memoryerror",
     "cannot allocate memory",
     "failed to map segment",
     "polars binary is missing",
+    "can't spawn worker thread",
+    "failed to spawn thread",
 )
 _INTERACTIVE = {"browse"}  # the browser draws on stderr: it is not captured
 
