@@ -27,8 +27,9 @@ NEED_PER_INPUT_BYTE = 50
 # What a child that ran out of address space prints: Rust's abort message, Python's error, and
 # the loader's when a native library cannot even be mapped (Polars then reports itself missing).
 # OpenBLAS (under numpy) gives up with "Memory allocation still failed"; a native thread pool
-# (Polars', pyarrow's) that cannot reserve a thread's stack panics "OS can't spawn worker thread:
-# Resource temporarily unavailable". Compared in lower case.
+# (Polars', pyarrow's) that cannot reserve a thread's stack panics with EAGAIN ("OS can't spawn
+# worker thread: Resource temporarily unavailable", or the same error unwrapped). Compared in
+# lower case.
 _NATIVE_OUT_OF_MEMORY = (
     "memory allocation",
     "memoryerror",
@@ -37,6 +38,7 @@ _NATIVE_OUT_OF_MEMORY = (
     "polars binary is missing",
     "can't spawn worker thread",
     "failed to spawn thread",
+    "resource temporarily unavailable",
 )
 _INTERACTIVE = {"browse"}  # the browser draws on stderr: it is not captured
 
