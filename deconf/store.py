@@ -37,7 +37,7 @@ import platformdirs
 import polars as pl
 
 from deconf.atomic import is_temporary, reason, sync_directory, write_text
-from deconf.errors import OutputError, StoreError, StoreMismatch
+from deconf.errors import InputError, OutputError, StoreError, StoreMismatch
 from deconf.frames import CONTACT_SCHEMA, EVENT_SCHEMA, Col, Records, in_record_order_sorted
 from deconf.idindex import HASHED_BY, INDEX, INDEX_SCHEMA, index_of
 from deconf.opening import digest
@@ -292,6 +292,9 @@ class Store:
             written: list[Path] = []  # the data files, then the rejects file and the manifest
             try:
                 return self._ingest(validated, entries, written)
+            except InputError:  # a later block is no log: what earlier blocks wrote goes too
+                self._undo([p for p in written if p.suffix == ".parquet"])
+                raise
             except (OSError, pl.exceptions.PolarsError, OutputError) as error:
                 self._undo([p for p in written if p.suffix == ".parquet"])
                 if isinstance(error, OutputError):

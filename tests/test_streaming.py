@@ -107,3 +107,20 @@ def test_a_streamed_ingest_in_parts_stores_what_one_ingest_does(
         for table in ("contacts", "events"):
             mine, theirs = streamed.load(), whole.load()
             assert _sorted_rows(getattr(mine, table)) == _sorted_rows(getattr(theirs, table))
+
+
+def test_a_streamed_ingest_that_meets_no_log_leaves_nothing_behind(tmp_path, monkeypatch):
+    from deconf.errors import InputError
+
+    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 200)
+    monkeypatch.setattr(store_module, "FLUSH_RECORDS", 1)
+    rows = [contact(id=f"c{i}") for i in range(6)]
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(
+        "".join(json.dumps(r) + "\n" for r in rows).encode() + b'{"id": "caf\xe9"}\n'
+    )
+    target = Store(tmp_path / "store")
+    with pytest.raises(InputError, match=r"log.jsonl:7: not UTF-8 text"):
+        target.ingest(validate_blocks([path]))
+    assert not list((tmp_path / "store").rglob("*.parquet"))  # earlier blocks' flushes undone
+    assert target.manifest() == [] and target.verify() == []
