@@ -39,6 +39,8 @@ class IdHashSet:
 
     def may_contain(self, hashes: np.ndarray) -> np.ndarray:
         """For each hash, whether the set may hold its id (False: it certainly does not)."""
+        if not self._runs:
+            return np.zeros(len(hashes), dtype=bool)
         order = np.argsort(hashes)  # sorted queries walk each run in order: far fewer misses
         queries = hashes[order]
         found = np.zeros(len(hashes), dtype=bool)

@@ -9,6 +9,7 @@ Replies are checked last, once every record they may answer has been seen.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from deconf.crosscheck import PARENT_AT, TABLE, cross_check, replies_against, replies_of
@@ -46,10 +47,20 @@ class RunningCheck:
         """The block's new records, once checked against the store and every earlier block."""
         ids = pl.concat([block.records.contacts[Col.ID], block.records.events[Col.ID]])
         hashes = id_hashes(ids)
-        # the ids met before: candidates by hash, confirmed against the real ids (rarely any)
-        earlier = self._earlier(ids.filter(self._seen_ids.may_contain(hashes)))
-        stored = None
+        seen_before = self._seen_ids.may_contain(hashes)
         maybe_stored = self._stored_ids.may_contain(hashes)
+        if not (seen_before.any() or maybe_stored.any() or _repeats(hashes)):
+            # the usual block: every id new to the store, the run and the block itself, so
+            # every record is its id's first and nothing needs comparing
+            self._keep(index_of(block.records).sort(Col.ORIGIN_LINE), everything_new=True)
+            self.lines += block.lines
+            self.new += len(block.records)
+            self.rejected += block.rejected
+            self._replies.append(replies_of(block.records))
+            return block.records
+        # ids met before: candidates by hash, confirmed against the real ids (rarely any)
+        earlier = self._earlier(ids.filter(seen_before))
+        stored = None
         if self.stored is not None and maybe_stored.any():
             stored = self.stored.join(ids.filter(maybe_stored).to_frame(), on=Col.ID, how="semi")
         checked = cross_check([block], stored, earlier=earlier, replies=False)
@@ -60,9 +71,7 @@ class RunningCheck:
         new = pl.concat(
             [checked.records.contacts.select(_KEY), checked.records.events.select(_KEY)]
         ).with_columns(pl.lit(True).alias(_NEW))
-        firsts = firsts.join(new, on=list(_KEY), how="left", maintain_order="left")
-        self._firsts.append(firsts.with_columns(pl.col(_NEW).fill_null(False)).cast(_COMPACT))
-        self._seen_ids.add(id_hashes(firsts[Col.ID]))
+        self._keep(firsts.join(new, on=list(_KEY), how="left", maintain_order="left"))
         self._replies.append(replies_of(checked.records))
         self.lines += checked.lines
         self.new += len(checked.records)
@@ -71,6 +80,12 @@ class RunningCheck:
         self.identical_duplicates += checked.identical_duplicates
         self.already_stored += checked.already_stored
         return checked.records
+
+    def _keep(self, firsts: pl.DataFrame, *, everything_new: bool = False) -> None:
+        """Remember the block's first records of their ids, and which of them are new."""
+        new = pl.lit(True) if everything_new else pl.col(_NEW).fill_null(False)
+        self._firsts.append(firsts.with_columns(new.alias(_NEW)).cast(_COMPACT))
+        self._seen_ids.add(id_hashes(firsts[Col.ID]))
 
     def _earlier(self, candidates: pl.Series) -> pl.DataFrame | None:
         """The index rows of the run's first records of these ids (None when there are none)."""
@@ -114,3 +129,9 @@ class RunningCheck:
             identical_duplicates=self.identical_duplicates,
             already_stored=self.already_stored,
         )
+
+
+def _repeats(hashes: np.ndarray) -> bool:
+    """Whether two of these id hashes are equal (two records of one id, or a collision)."""
+    ordered = np.sort(hashes)
+    return bool((ordered[1:] == ordered[:-1]).any())
