@@ -160,6 +160,11 @@ class Store:
             if f["table"] == table
         ]
 
+    def rows(self, table: str) -> int:
+        """How many records of a table the manifest lists (no data file is read)."""
+        files = (f for entry in self.manifest() for f in entry["files"])
+        return sum(f.get("rows", 0) for f in files if f["table"] == table)
+
     def scan(self, table: str) -> pl.LazyFrame:
         """A lazy scan of a table's committed files, so filters push down to the Parquet."""
         _, schema = TABLES[table]

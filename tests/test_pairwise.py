@@ -64,3 +64,21 @@ def test_the_pairs_engine_reads_a_store_and_gives_statistics_only(store):
     assert logs.exit_code == 2 and "ingest the logs first" in logs.stderr
     frames = runner.invoke(app, ["episodes", "--store", str(store), "--engine", "pairs"])
     assert frames.exit_code == 2 and "statistics of a store only" in frames.stderr
+
+
+def test_a_store_too_large_to_hold_goes_one_pair_at_a_time_unless_an_engine_is_named(
+    store, monkeypatch
+):
+    import deconf.pairwise
+
+    whole = runner.invoke(app, ["stats", "--store", str(store), "--format", "json"])
+    assert "one party pair at a time" not in whole.stderr
+    monkeypatch.setattr(deconf.pairwise, "WHOLE_ANALYSIS_LIMIT", 100)
+    large = runner.invoke(app, ["stats", "--store", str(store), "--format", "json"])
+    assert large.exit_code == whole.exit_code
+    assert "contacts in the store: statistics one party pair at a time" in large.stderr
+    assert large.stdout == whole.stdout
+    named = runner.invoke(app, ["stats", "--store", str(store), "--engine", "local"])
+    assert "one party pair at a time" not in named.stderr
+    quiet = runner.invoke(app, ["stats", "--store", str(store), "--format", "json", "--quiet"])
+    assert quiet.stderr == "" and quiet.stdout == whole.stdout

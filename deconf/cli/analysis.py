@@ -60,6 +60,7 @@ from deconf.frames import Col
 from deconf.policy import load_policy
 from deconf.progress import Report, silent
 from deconf.sources import Loaded, open_store
+from deconf.store import Store
 from deconf.times import check_zone
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy file (TOML).")]
@@ -443,7 +444,7 @@ def stats(
         reading=reading,
         engine=engine,
     )
-    if Engine.parse(engine).kind == PAIRWISE:  # statistics of a store too large to hold at once
+    if _pairwise(options, quiet):  # statistics of a store too large to hold at once
         frame, moment = _pairwise_statistics(options, by, quiet)
         breached = fail_on_breach and bool(frame[S.BREACHES].sum())
         exit_code = EXIT_DATA if breached else EXIT_OK
@@ -470,6 +471,22 @@ def stats(
     if exit_code is not None:
         raise typer.Exit(exit_code)
     _finish(run, fail_on_breach)
+
+
+def _pairwise(options: AnalysisOptions, quiet: bool) -> bool:
+    """Whether `stats` goes one pair at a time: asked for, or (no engine named) a store too
+    large to analyse whole within the memory a machine like ours has."""
+    if options.engine is not None or options.data.logs:
+        return Engine.parse(options.engine).kind == PAIRWISE
+    from deconf.pairwise import too_large_to_hold
+
+    contacts = too_large_to_hold(Store(options.data.store))
+    if contacts is not None and not quiet:
+        note(
+            f"{contacts:,} contacts in the store: statistics one party pair at a time, to bound "
+            "memory (--engine local analyses them all at once)"
+        )
+    return contacts is not None
 
 
 def _pairwise_statistics(options: AnalysisOptions, by: str, quiet: bool):
