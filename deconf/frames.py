@@ -160,10 +160,12 @@ class Records:
         return self.contacts.height + self.events.height
 
     @classmethod
-    def concat(cls, parts: list[Records]) -> Records:
+    def concat(cls, parts: list[Records], *, rechunk: bool = False) -> Records:
+        """`parts` one after the other (`rechunk`: each column in one piece, for the analysis
+        of records read in blocks)."""
         if not parts:
             return cls.empty()
         return cls(
-            pl.concat([p.contacts for p in parts], how="vertical"),
-            pl.concat([p.events for p in parts], how="vertical"),
+            pl.concat([p.contacts for p in parts], how="vertical", rechunk=rechunk),
+            pl.concat([p.events for p in parts], how="vertical", rechunk=rechunk),
         )

@@ -167,13 +167,17 @@ def load_data(
     moment = parse_as_of(as_of)
     paths, repeated = distinct(as_paths(logs)) if logs else ([], [])
     if paths:
-        from deconf.crosscheck import cross_check
-        from deconf.importing import validate_files_or_import
+        from deconf.importing import validate_blocks_or_import
+        from deconf.runningcheck import RunningCheck
 
         if source is not None:
             source = _one_of([source_name(p) for p in paths], source)
-        validation = cross_check(
-            validate_files_or_import(
+        # block by block, as `validate` reads: each block is decoded and validated in threads
+        # while the one before is checked against the earlier ones
+        running = RunningCheck()
+        kept = [
+            running.add(block)
+            for block in validate_blocks_or_import(
                 paths,
                 map_path=map_path,
                 preset=preset,
@@ -182,7 +186,9 @@ def load_data(
                 keep_extra=keep_extra,
                 progress=progress,
             )
-        )
+        ]
+        progress(Step("checking replies across the records"))
+        validation = running.finish(Records.concat(kept, rechunk=True))
         summary = Summary(
             lines=validation.lines,
             accepted=validation.accepted,
