@@ -70,6 +70,18 @@ def test_a_step_of_unknown_size_shows_no_amount():
     assert "0 records" not in out.getvalue()
 
 
+def test_a_step_of_unknown_size_after_a_measured_one_shows_no_amount_of_the_last():
+    console, out = _terminal()
+    with progress_shown(console=console, delay=0) as report:
+        report(Step("validating big.jsonl", 2_000_000, 2_000_000, BYTES))
+        out.truncate(0)
+        report(Step("checking replies across the records"))
+        report(Step("analyzing 1,000 contacts"))
+    drawn = out.getvalue()
+    assert "analyzing 1,000 contacts" in drawn
+    assert "of 2.0 MB" not in drawn and "2,000,000" not in drawn
+
+
 def test_validation_block_by_block_reports_bytes_as_blocks_are_read(monkeypatch):
     from deconf import reading
     from deconf.loading import validate_blocks

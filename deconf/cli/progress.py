@@ -68,17 +68,17 @@ def progress_shown(
         console=console,
         transient=True,
     )
-    task = bar.add_task("starting", total=None, unit="")
+    tasks = [bar.add_task("starting", total=None, unit="")]
     timer = threading.Timer(delay, bar.start)
     timer.daemon = True
 
-    shown = [""]
-
     def report(step: Step) -> None:
-        if step.what != shown[0]:  # a new step: its own rate and elapsed time
-            shown[0] = step.what
-            bar.reset(task, description=step.what, total=step.total, unit=step.unit)
-        bar.update(task, completed=step.done, total=step.total)
+        if step.what != bar.tasks[-1].description:
+            # a new step: a task of its own (its rate, elapsed time, and a total that may be
+            # unknown: resetting a task would keep the last step's total and count against it)
+            bar.remove_task(tasks.pop())
+            tasks.append(bar.add_task(step.what, total=step.total, unit=step.unit))
+        bar.update(tasks[-1], completed=step.done, total=step.total)
 
     if delay > 0:
         timer.start()
