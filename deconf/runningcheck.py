@@ -9,6 +9,8 @@ Replies are checked last, once every record they may answer has been seen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import polars as pl
 
@@ -16,6 +18,7 @@ from deconf.crosscheck import PARENT_AT, TABLE, cross_check, replies_against, re
 from deconf.frames import UTC_TIME, Col, Records
 from deconf.idindex import INDEX_SCHEMA, index_of
 from deconf.idset import IdHashSet, id_hashes
+from deconf.progress import Report, Step, silent
 from deconf.validation import FileResult, Issue, RejectedLine, Validation
 
 _NEW = "_new"
@@ -129,6 +132,21 @@ class RunningCheck:
             identical_duplicates=self.identical_duplicates,
             already_stored=self.already_stored,
         )
+
+
+def check_blocks(
+    blocks: Iterable[FileResult], progress: Report = silent, *, keep: bool = False
+) -> Validation:
+    """A log's Validation from its validated blocks, each checked as it comes (what `validate`
+    and the analysis of log files run); with its new records when `keep`, else none."""
+    running = RunningCheck()
+    kept = []
+    for block in blocks:
+        records = running.add(block)
+        if keep:
+            kept.append(records)
+    progress(Step("checking replies across the records"))
+    return running.finish(Records.concat(kept, rechunk=True) if keep else None)
 
 
 def _repeats(hashes: np.ndarray) -> bool:

@@ -168,27 +168,22 @@ def load_data(
     paths, repeated = distinct(as_paths(logs)) if logs else ([], [])
     if paths:
         from deconf.importing import validate_blocks_or_import
-        from deconf.runningcheck import RunningCheck
+        from deconf.runningcheck import check_blocks
 
         if source is not None:
             source = _one_of([source_name(p) for p in paths], source)
         # block by block, as `validate` reads: each block is decoded and validated in threads
         # while the one before is checked against the earlier ones
-        running = RunningCheck()
-        kept = [
-            running.add(block)
-            for block in validate_blocks_or_import(
-                paths,
-                map_path=map_path,
-                preset=preset,
-                input_format=input_format,
-                assume_tz=assume_tz,
-                keep_extra=keep_extra,
-                progress=progress,
-            )
-        ]
-        progress(Step("checking replies across the records"))
-        validation = running.finish(Records.concat(kept, rechunk=True))
+        blocks = validate_blocks_or_import(
+            paths,
+            map_path=map_path,
+            preset=preset,
+            input_format=input_format,
+            assume_tz=assume_tz,
+            keep_extra=keep_extra,
+            progress=progress,
+        )
+        validation = check_blocks(blocks, progress, keep=True)
         summary = Summary(
             lines=validation.lines,
             accepted=validation.accepted,

@@ -37,8 +37,7 @@ from deconf.errors import flag_name
 from deconf.importing import validate_blocks_or_import
 from deconf.integrity import verify as verify_store
 from deconf.logpaths import distinct
-from deconf.progress import Step
-from deconf.runningcheck import RunningCheck
+from deconf.runningcheck import check_blocks
 from deconf.schemas import CORE_SCHEMAS, schema_text, write_all
 from deconf.sources import open_store, store_sources
 from deconf.store import REJECTS, Store
@@ -119,11 +118,7 @@ def validate(
             keep_extra=keep_extra,
             progress=progress,
         )
-        running = RunningCheck()
-        for block in blocks:
-            running.add(block)
-        progress(Step("checking replies across the records"))
-        validation = running.finish()
+        validation = check_blocks(blocks, progress)
     if fmt is TableFormat.JSON:
         print_json(validation.summary(flag_name))
     else:
