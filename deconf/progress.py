@@ -40,14 +40,28 @@ def amount_text(value: float, unit: str) -> str:
     return f"{int(value)} bytes"
 
 
+def done_text(done: float, total: float | None, unit: str) -> str:
+    """How much is done, of how much when known: "33.6 MB of 253.0 MB", "3 of 15 pairs"."""
+    if total is None:
+        return amount_text(done, unit)
+    if unit == BYTES:
+        return f"{amount_text(done, unit)} of {amount_text(total, unit)}"
+    return f"{int(done):,} of {amount_text(total, unit)}"
+
+
+def rate_text(per_second: float, unit: str) -> str:
+    """A rate: "42.3 MB/s", "250,000 records/s", and "0.25 pairs/s" rather than 0 for a slow
+    count (two significant figures below ten)."""
+    if unit != BYTES and per_second < 10:
+        return f"{per_second:.2g} {unit}/s"
+    return f"{amount_text(per_second, unit)}/s"
+
+
 def step_text(step: Step) -> str:
     """A step in words: what, and how much of it is done when that is known."""
     if step.total is None and not step.done:
         return step.what
-    done = amount_text(step.done, step.unit)
-    return f"{step.what}: {done}" + (
-        "" if step.total is None else f" of {amount_text(step.total, step.unit)}"
-    )
+    return f"{step.what}: {done_text(step.done, step.total, step.unit)}"
 
 
 def silent(step: Step) -> None:

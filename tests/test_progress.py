@@ -10,7 +10,16 @@ from typer.testing import CliRunner
 from deconf.cli.commands import app
 from deconf.cli.progress import progress_shown
 from deconf.loading import validate_files
-from deconf.progress import BYTES, Step, silent
+from deconf.progress import (
+    BYTES,
+    PAIRS,
+    RECORDS,
+    Step,
+    done_text,
+    rate_text,
+    silent,
+    step_text,
+)
 from tests.conftest import HUMANITARIAN, KHASHAM
 
 runner = CliRunner()
@@ -42,6 +51,18 @@ def test_on_a_terminal_the_step_its_amount_and_rate_are_drawn():
     drawn = out.getvalue()
     assert "validating big.jsonl" in drawn
     assert "1.0 MB of 2.0 MB" in drawn
+
+
+def test_counts_read_as_a_person_says_them_and_a_slow_rate_is_not_zero():
+    assert done_text(3, 15, PAIRS) == "3 of 15 pairs"
+    assert done_text(1_000, None, RECORDS) == "1,000 records"
+    assert done_text(1_000_000, 2_000_000, BYTES) == "1.0 MB of 2.0 MB"
+    assert rate_text(0.25, PAIRS) == "0.25 pairs/s"
+    assert rate_text(250_000, RECORDS) == "250,000 records/s"
+    assert rate_text(42_300_000, BYTES) == "42.3 MB/s"
+    assert step_text(Step("analyzing party pairs", 1, 15, PAIRS)) == (
+        "analyzing party pairs: 1 of 15 pairs"
+    )
 
 
 def test_quiet_or_not_a_terminal_draws_nothing():

@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from deconf.progress import Report, Step, amount_text, silent
+from deconf.progress import Report, Step, done_text, rate_text, silent
 
 #: Operations quicker than this never show a bar.
 DELAY_SECONDS = 1.0
@@ -41,11 +41,9 @@ class _Amount(ProgressColumn):
         unit = task.fields.get("unit", "")
         if task.total is None and not task.completed:  # a step whose size is not known
             return Text("")
-        text = amount_text(task.completed, unit)
-        if task.total is not None:
-            text += f" of {amount_text(task.total, unit)}"
+        text = done_text(task.completed, task.total, unit)
         if task.speed and task.completed:
-            text += f" · {amount_text(task.speed, unit)}/s"
+            text += f" · {rate_text(task.speed, unit)}"
         return Text(text, style="progress.download")
 
 
