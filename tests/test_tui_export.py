@@ -75,7 +75,7 @@ def test_export_progress_is_a_note_at_most_every_second():
         shown(Step("exporting to x.csv", 60_000, 100_000, "rows"), app)  # too soon
         clock.tick(1.0)
         shown(Step("exporting to x.csv", 100_000, 100_000, "rows"), app)  # the end says "wrote"
-    assert app.notes == ["exporting to x.csv: 40,000 rows of 100,000 rows (40%)"]
+    assert app.notes == ["exporting to x.csv: 40,000 of 100,000 rows (40%)"]
 
 
 async def test_work_over_half_a_second_says_so_until_it_is_done(tmp_path):
