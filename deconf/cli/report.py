@@ -100,7 +100,7 @@ def write_report(
         raise UsageError(str(error)) from None
     named = MarksFile(path=where.name, sha256=digest(where)[0], marks=len(marks)) if marks else None
     stamp = parse_as_of(generated_at, "generated_at") if generated_at else None
-    progress(Step(f"analysing {loaded.records.contacts.height:,} contacts and writing the report"))
+    progress(Step(f"analyzing {loaded.records.contacts.height:,} contacts and writing the report"))
     report = build_report(
         analysis,
         loaded.summary,
