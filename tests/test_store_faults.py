@@ -71,7 +71,7 @@ def test_verify_repair_removes_leftovers_and_temporaries(store, monkeypatch, wri
     (store.root / ".manifest.jsonl.0badc0de.tmp").write_text("half")
     result = run("verify", "--store", store.root)
     assert result.exit_code == 0, result.output
-    assert "intact (1 ingests)" in result.stdout and "leftover:" in result.stdout
+    assert "intact (1 ingest)" in result.stdout and "leftover:" in result.stdout
     repaired = run("verify", "--store", store.root, "--repair", "--format", "json")
     report = json.loads(repaired.stdout)
     assert report["ok"] and report["leftovers"] == []

@@ -231,11 +231,11 @@ def verify(
     for line in removed:
         say(f"  repaired: {line}")
     if found.problems:
-        say(f"store {target.root}: {len(found.problems)} problems")
+        say(f"store {target.root}: {_counted(len(found.problems), 'problem')}")
         for problem in found.problems:
             say(f"  {problem}")
     else:
-        say(f"store {target.root}: intact ({found.ingests:,} ingests)")
+        say(f"store {target.root}: intact ({_counted(found.ingests, 'ingest')})")
     for leftover in found.leftovers:
         say(f"  leftover: {leftover} (ignored; --repair or the next ingest removes it)")
     say(f"chain hash: {found.chain_hash}")
@@ -302,3 +302,8 @@ def sources(
             )
     else:
         write_machine(selected(frame, fields), fmt, None)
+
+
+def _counted(count: int, word: str) -> str:
+    """"1 ingest", "3 ingests"."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
