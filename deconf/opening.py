@@ -16,8 +16,9 @@ import lzma
 import sys
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from deconf.errors import InputError
 
@@ -25,6 +26,8 @@ if sys.version_info >= (3, 14):  # pragma: no cover - the standard library's own
     from compression import zstd
 else:
     from backports import zstd
+
+T = TypeVar("T")
 
 #: How a user names standard input, and how messages name it.
 STDIN = "-"
@@ -134,6 +137,44 @@ def log_chunks(path: str | Path, size: int) -> Iterator[bytes]:
         for start in range(0, len(data), size):
             yield data[start : start + size]
         return
+    with _log_stream(path) as read:
+        while chunk := read(lambda stream: stream.read(size)):
+            yield chunk
+
+
+@contextmanager
+def log_filler(path: str | Path) -> Iterator[Callable[[memoryview], int]]:
+    """`fill(view)` -> how many of the log's next bytes (decompressed) it wrote into the view: as
+    many as fit unless the log ends first. A reader that fills its own buffers copies no block
+    twice. Errors as `log_bytes` raises them."""
+    if is_stdin(path):
+        data = memoryview(log_bytes(path))
+        done = 0
+
+        def from_memory(view: memoryview) -> int:
+            nonlocal done
+            part = data[done : done + len(view)]
+            view[: len(part)] = part
+            done += len(part)
+            return len(part)
+
+        yield from_memory
+        return
+
+    def filled(stream: BinaryIO, view: memoryview) -> int:
+        done = 0
+        while done < len(view) and (got := stream.readinto(view[done:])):
+            done += got
+        return done
+
+    with _log_stream(path) as read:
+        yield lambda view: read(lambda stream: filled(stream, view))
+
+
+@contextmanager
+def _log_stream(path: str | Path) -> Iterator[Callable[[Callable[[BinaryIO], T]], T]]:
+    """`read(how)` -> how(stream) on the file's decompressed stream, a decompression error
+    raised as an InputError."""
     stored_bytes_check(path)
     name = source_name(path)
     with Path(path).open("rb") as raw:
@@ -145,17 +186,17 @@ def log_chunks(path: str | Path, size: int) -> Iterator[bytes]:
         if found is None and promised is not None and head:
             raise InputError(f"{name}: named {promised[1]} but is not {promised[0]} data")
         stream: BinaryIO = raw if found is None else _OPENERS[found[0]](raw)
-        while True:
+
+        def read(how: Callable[[BinaryIO], T]) -> T:
             try:
-                chunk = stream.read(size)
+                return how(stream)
             except _DECOMPRESSION_ERRORS as error:
                 codec = found[0] if found else "the"
                 raise InputError(
                     f"{name}: {codec} data that cannot be decompressed ({error})"
                 ) from None
-            if not chunk:
-                return
-            yield chunk
+
+        yield read
 
 
 def stored_bytes_check(path: str | Path) -> None:

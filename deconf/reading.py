@@ -31,7 +31,7 @@ from deconf.errors import InputError
 from deconf.explain import Problem
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
-from deconf.opening import is_stdin, log_bytes, log_chunks, log_suffix, source_name
+from deconf.opening import is_stdin, log_bytes, log_chunks, log_filler, log_suffix, source_name
 from deconf.strictjson import decode_strictly
 
 LINE = "_line"
@@ -99,7 +99,9 @@ class BytesLines:
     block the strict decoder took keeps no text column, since only rejected lines are quoted.
     A CSV row that spans lines (`spans`: its first line -> further lines) is quoted whole."""
 
-    def __init__(self, data: bytes, first_line: int = 1, spans: Mapping[int, int] | None = None):
+    def __init__(
+        self, data: bytes | memoryview, first_line: int = 1, spans: Mapping[int, int] | None = None
+    ):
         self._data = data
         self._first_line = first_line
         self._spans = spans or {}
@@ -107,6 +109,7 @@ class BytesLines:
 
     def __call__(self, numbers: pl.Series) -> pl.Series:
         if self._lines is None:
+            self._data = bytes(self._data)  # (a streamed block's buffer: no copy until asked)
             self._lines = pl.read_lines(io.BytesIO(self._data), name=TEXT).to_series()
             if b"\r" in self._data:
                 self._lines = self._lines.str.strip_suffix("\r")
@@ -332,8 +335,8 @@ def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[Raw
     # and Polars release the interpreter, so the two overlap on two cores
     with ThreadPoolExecutor(max_workers=1) as decoder:
         pending = None
-        for block, line in _jsonl_chunks(path, source):
-            job = decoder.submit(_jsonl_raw, block, line, source)
+        for block in _jsonl_blocks(path, source):
+            job = decoder.submit(_jsonl_block_raw, block, source)
             if pending is not None:
                 raw = pending.result()
                 rows += raw.frame.height
@@ -347,26 +350,44 @@ def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[Raw
         raise InputError(f"{source}: is empty; a log has at least one record")
 
 
-def _jsonl_chunks(path: Path, source: str) -> Iterator[tuple[bytes, int]]:
-    """The log's bytes in blocks of whole lines, each with its first line's number."""
+def _jsonl_blocks(path: Path, source: str) -> Iterator[LineBlock]:
+    """The log in blocks of whole lines of about JSONL_BLOCK_BYTES, each read into a buffer of
+    its own (only the unfinished line at a block's end is copied, to the next one)."""
     line, carry, first = 1, b"", True
-    for chunk in log_chunks(path, JSONL_BLOCK_BYTES):
-        if first:
-            chunk = _opening_chunk(chunk, source)
-            first = False
-        data = carry + chunk
-        cut = data.rfind(b"\n") + 1
-        block, carry = data[:cut], data[cut:]
-        if block:
-            yield block, line
-            line += int(np.count_nonzero(np.frombuffer(block, dtype=np.uint8) == _NEWLINE_BYTE))
-    if carry:
-        yield carry, line
+    with log_filler(path) as fill:
+        while True:
+            # (numpy backs a large array with huge pages: a fresh buffer faults in 16 pages,
+            # not 8,000, and `bytes` would cost a copy)
+            buffer = memoryview(np.empty(len(carry) + JSONL_BLOCK_BYTES, dtype=np.uint8))
+            buffer[: len(carry)] = carry
+            end = len(carry) + fill(buffer[len(carry) :])
+            start = 0
+            if first:
+                _check_opening(bytes(buffer[: min(end, _BINARY_PROBE)]), source)
+                start = 3 if bytes(buffer[:3]) == b"\xef\xbb\xbf" else 0
+                first = False
+            if end < len(buffer):  # the log's end: the last line need not end with a newline
+                if end > start:
+                    yield _line_block(buffer[start:end], line)
+                return
+            newlines = _newlines(buffer[start:end])
+            if len(newlines) == 0:  # a line longer than a block: read on
+                carry = bytes(buffer[start:end])
+                continue
+            cut = start + int(newlines[-1]) + 1
+            block = _line_block(buffer[start:cut], line, newlines)
+            yield block
+            line += block.lines
+            carry = bytes(buffer[cut:end])
+
+
+def _check_opening(head: bytes, source: str) -> None:
+    if b"\x00" in head:
+        raise InputError(f"{source}: looks like binary data, not a text log")
 
 
 def _opening_chunk(chunk: bytes, source: str) -> bytes:
-    if b"\x00" in chunk[:_BINARY_PROBE]:
-        raise InputError(f"{source}: looks like binary data, not a text log")
+    _check_opening(chunk[:_BINARY_PROBE], source)
     return chunk.removeprefix(b"\xef\xbb\xbf")
 
 
@@ -436,26 +457,40 @@ def _jsonl_raw(data: bytes, first_line: int, source: str) -> RawLog:
     """Block by block: one strict decoding pass, and the careful path only for blocks it refuses
     or that hold a line not starting with "{" (so one odd line costs its block, not the file)."""
     parts = []
-    ascii_only = data.isascii()
     lines = 0
     for block in line_blocks(data, first_line):
         lines += block.lines
-        if not ascii_only:  # the strict decoder does not check UTF-8: refuse a bad byte here
-            _utf8(bytes(block.data), source, block.first_line)
-        decoded = decode_strictly(block.data, block.lines) if block.plain else None
-        if decoded is None:
-            parts.append(_read_jsonl_carefully(bytes(block.data), block.first_line, source))
-        else:
-            parts.append(_numbered(decoded, block.first_line))
+        parts.append(_jsonl_block(block, source))
     frame = pl.concat(parts, rechunk=True) if parts else RAW_SCHEMA.to_frame()
     # (rechunked: with aligned chunks later steps need not realign them)
     texts = BytesLines(data, first_line)
     return RawLog(source, InputFormat.JSONL, frame, texts, size=len(data), lines=lines)
 
 
+def _jsonl_block_raw(block: LineBlock, source: str) -> RawLog:
+    """One block of a streamed log, decoded (as `_jsonl_raw` does a whole log's)."""
+    frame = _jsonl_block(block, source)
+    texts = BytesLines(block.data, block.first_line)
+    size = len(block.data)
+    return RawLog(source, InputFormat.JSONL, frame, texts, size=size, lines=block.lines)
+
+
+def _jsonl_block(block: LineBlock, source: str) -> pl.DataFrame:
+    if not _is_ascii(block.data):  # the strict decoder does not check UTF-8: refuse a bad byte
+        _utf8(bytes(block.data), source, block.first_line)
+    decoded = decode_strictly(block.data, block.lines) if block.plain else None
+    if decoded is None:
+        return _read_jsonl_carefully(bytes(block.data), block.first_line, source)
+    return _numbered(decoded, block.first_line)
+
+
+def _is_ascii(data: memoryview) -> bool:
+    return len(data) == 0 or int(np.frombuffer(data, dtype=np.uint8).max()) < 0x80
+
+
 @dataclass(frozen=True, slots=True)
 class LineBlock:
-    data: memoryview  # whole lines, newlines included
+    data: memoryview  # whole lines, newlines included (the last line's may be missing)
     first_line: int
     lines: int
     plain: bool  # every line starts with "{": the strict decoder may be given the block
@@ -463,29 +498,36 @@ class LineBlock:
 
 def line_blocks(data: bytes, first_line: int = 1, size: int | None = None) -> Iterator[LineBlock]:
     """`data` in blocks of whole lines of about `size` bytes (views, not copies), each with its
-    first line's number, its number of lines, and whether every line starts with "{" (counted:
-    a line after the first starts with "{" exactly where the bytes hold a newline and "{")."""
+    first line's number, its number of lines, and whether every line starts with "{"."""
     size = size or JSONL_BLOCK_BYTES
     view = memoryview(data)
     start, line = 0, first_line
     while start < len(data):
         end = data.find(b"\n", start + size)
         end = len(data) if end < 0 else end + 1
-        lines, plain = _count_lines(view[start:end])
-        yield LineBlock(view[start:end], line, lines, plain)
-        line += lines
+        block = _line_block(view[start:end], line)
+        yield block
+        line += block.lines
         start = end
 
 
-def _count_lines(block: memoryview) -> tuple[int, bool]:
-    """The block's lines (a last one without its newline counts) and whether every one starts
-    with "{": counted on the bytes as an array (bytes.count is several times slower)."""
-    raw = np.frombuffer(block, dtype=np.uint8)
-    newlines = np.flatnonzero(raw == _NEWLINE_BYTE)
-    lines = len(newlines) + (raw[-1] != _NEWLINE_BYTE)
-    starts = newlines[newlines + 1 < len(raw)] + 1  # where each line after the first begins
-    plain = raw[0] == _BRACE_BYTE and bool((raw[starts] == _BRACE_BYTE).all())
-    return int(lines), plain
+def _newlines(data: memoryview) -> np.ndarray:
+    """Where `data` holds a newline: found on the bytes as an array (bytes.find and bytes.count
+    are several times slower)."""
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE_BYTE)
+
+
+def _line_block(data: memoryview, first_line: int, newlines: np.ndarray | None = None) -> LineBlock:
+    """A block of whole lines with its lines counted (a last one without its newline counts),
+    and whether every one starts with "{" (a line after the first starts exactly where a
+    newline is followed by a byte)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    if newlines is None:
+        newlines = _newlines(data)
+    lines = len(newlines) + (len(raw) > 0 and raw[-1] != _NEWLINE_BYTE)
+    starts = newlines[newlines + 1 < len(raw)] + 1
+    plain = len(raw) > 0 and raw[0] == _BRACE_BYTE and bool((raw[starts] == _BRACE_BYTE).all())
+    return LineBlock(data, first_line, int(lines), bool(plain))
 
 
 def _numbered(decoded: pl.DataFrame, first_line: int) -> pl.DataFrame:
