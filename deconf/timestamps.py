@@ -38,20 +38,19 @@ def parse_utc(frame: pl.DataFrame, column: str, assume_tz: str | None) -> pl.Ser
 
 def _all_zulu(values: pl.Series) -> bool:
     """Whether every present value has the one common shape 2018-02-07T20:31:00Z."""
-    present = values.drop_nulls()
-    shaped = (
-        (present.str.len_bytes() == 20)
-        & present.str.ends_with("Z")
-        & (present.str.slice(10, 1) == "T")
-    )
-    return bool(shaped.all())
+    raw = pl.col(values.name)
+    shaped = (raw.str.len_bytes() == 20) & raw.str.ends_with("Z") & (raw.str.slice(10, 1) == "T")
+    shaped = shaped.all(ignore_nulls=True)
+    return bool(values.to_frame().select(shaped).item())
 
 
 def _zulu(values: pl.Series) -> pl.Series:
     frame = values.to_frame()
     raw = pl.col(values.name)
-    parsed = raw.str.to_datetime(_ZULU_SECONDS, strict=False, time_unit="us")
-    in_range = raw.str.slice(0, 4).cast(pl.Int32, strict=False).is_between(*YEARS)
+    # (every value parsed is unique: the parser's cache of values would only cost)
+    parsed = raw.str.to_datetime(_ZULU_SECONDS, strict=False, time_unit="us", cache=False)
+    # 20 bytes matching the pattern are ASCII, so the year's range compares as text
+    in_range = (raw >= f"{YEARS[0]:04d}") & (raw < f"{YEARS[1] + 1:04d}")
     return frame.select(
         pl.when(raw.str.contains(TIMESTAMP_PATTERN) & in_range)
         .then(parsed.dt.replace_time_zone("UTC"))

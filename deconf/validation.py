@@ -186,19 +186,32 @@ def validate_raw(
         .otherwise(_SLOW)
         .alias(_ROUTE)
     )
-    # one pass splits the rows by route (three filters would read the frame three times)
-    routes = frame.with_columns(verdicts).partition_by(_ROUTE, as_dict=True, include_key=False)
-    empty = frame.clear()
     origin = [pl.lit(raw.source).alias(Col.ORIGIN_FILE), pl.col(LINE).alias(Col.ORIGIN_LINE)]
-    fast_contacts = routes.get((_CONTACT,), empty).select(_contact_columns() + origin)
-    fast_events = routes.get((_EVENT,), empty).select(_event_columns() + origin)
-    slow = raw.with_texts(routes.get((_SLOW,), empty).select(raw.frame.columns))
+    taken = _routed(frame, verdicts[_ROUTE])
+    fast_contacts = taken(_CONTACT, _contact_columns() + origin)
+    fast_events = taken(_EVENT, _event_columns() + origin)
+    slow = raw.with_texts(taken(_SLOW, [pl.col(c) for c in raw.frame.columns]))
     slow_contacts, slow_events, rejected = _validate_slowly(raw, slow, assume_tz, keep_extra)
     records = Records(
         _merge(_finish(fast_contacts, CONTACT_SCHEMA), slow_contacts),
         _merge(_finish(fast_events, EVENT_SCHEMA), slow_events),
     )
     return FileResult(raw.source, raw.frame.height, records, rejected, raw.texts())
+
+
+def _routed(frame: pl.DataFrame, route: pl.Series) -> Callable[[int, list[pl.Expr]], pl.DataFrame]:
+    """`taken(which, columns)` -> the columns of the rows that go `which` way: the whole frame
+    when every row does (the common case: no copy), else only the columns asked for filtered."""
+    counts = dict(route.value_counts().iter_rows())
+
+    def taken(which: int, columns: list[pl.Expr]) -> pl.DataFrame:
+        if counts.get(which, 0) == frame.height:
+            return frame.select(columns)
+        if which not in counts:
+            return frame.clear().select(columns)
+        return frame.lazy().filter(route == which).select(columns).collect()
+
+    return taken
 
 
 def _merge(fast: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
