@@ -166,7 +166,7 @@ def validate_raw(
             else parse_utc(raw.frame, name, assume_tz)
         ).alias(_parsed(name))
         for name in (Col.SENT_AT, Col.RESPOND_BY, Col.AT)
-    )
+    ).with_columns(_enum_columns())
     is_event = pl.col(Col.TYPE) == RecordType.EVENT.value
     is_contact = pl.col(Col.TYPE).is_null() | (pl.col(Col.TYPE) == RecordType.CONTACT.value)
     spaced = _edge_spaced(frame)
@@ -235,8 +235,33 @@ def _length(name: str, low: int, high: int, *, required: bool) -> pl.Expr:
     return fits.fill_null(not required)
 
 
+#: The fields whose values an enum lists (`kind`: a contact's or an event's), each cast once
+#: to its Polars Enum, null where the text is no member: the check and the record's column.
+_ENUMS = (
+    (Col.CHANNEL, Channel),
+    (Col.KIND, ContactKind),
+    (Col.KIND, EventKind),
+    (Col.ATTEMPT_OUTCOME, AttemptOutcome),
+    (Col.PRECEDENCE, Precedence),
+    (Col.CERTAINTY, Certainty),
+    (Col.TIME_PRECISION, TimePrecision),
+)
+
+
+def _as_enum(name: str, enum) -> str:
+    return f"_{name}_as_{enum.__name__}"
+
+
+def _enum_columns() -> list[pl.Expr]:
+    return [
+        pl.col(name).cast(pl.Enum(values(enum)), strict=False).alias(_as_enum(name, enum))
+        for name, enum in _ENUMS
+    ]
+
+
 def _member(name: str, enum, *, required: bool) -> pl.Expr:
-    return pl.col(name).is_in(values(enum)).fill_null(not required)
+    member = pl.col(_as_enum(name, enum)).is_not_null()
+    return member if required else member | pl.col(name).is_null()
 
 
 _PARTIES = (Col.FROM_PARTY, Col.TO_PARTY, Col.ACTOR)
@@ -327,31 +352,34 @@ def _event_checks(spaced: dict[str, list[str]]) -> list[pl.Expr]:
     ]
 
 
-def _with_default(name: str, default: str, dtype: pl.DataType) -> pl.Expr:
-    return pl.col(name).fill_null(default).cast(dtype)
+def _enum_value(name: str, enum, default: str | None = None) -> pl.Expr:
+    """The field as its Enum (a fast row's text is a member or absent), `default` if absent."""
+    value = pl.col(_as_enum(name, enum))
+    if default is not None:
+        value = value.fill_null(pl.lit(default, dtype=pl.Enum(values(enum))))
+    return value.alias(name)
 
 
 def _contact_columns() -> list[pl.Expr]:
-    s = CONTACT_SCHEMA
     return [
         pl.col(Col.ID),
         pl.col(_parsed(Col.SENT_AT)).alias(Col.SENT_AT),
         pl.col(Col.FROM_PARTY),
         pl.col(Col.TO_PARTY),
-        pl.col(Col.CHANNEL).cast(s[Col.CHANNEL]),
-        pl.col(Col.KIND).cast(s[Col.KIND]),
-        _with_default(Col.ATTEMPT_OUTCOME, AttemptOutcome.DELIVERED, s[Col.ATTEMPT_OUTCOME]),
+        _enum_value(Col.CHANNEL, Channel),
+        _enum_value(Col.KIND, ContactKind),
+        _enum_value(Col.ATTEMPT_OUTCOME, AttemptOutcome, AttemptOutcome.DELIVERED),
         pl.col(Col.IN_REPLY_TO),
         pl.col(Col.THREAD),
-        _with_default(Col.PRECEDENCE, Precedence.ROUTINE, s[Col.PRECEDENCE]),
+        _enum_value(Col.PRECEDENCE, Precedence, Precedence.ROUTINE),
         (pl.col(Col.EXPECTS_RESPONSE) == "true").alias(Col.EXPECTS_RESPONSE),
         pl.col(_parsed(Col.RESPOND_BY)).alias(Col.RESPOND_BY),
         pl.col(Col.SUMMARY),
         pl.col(Col.OPERATOR),
         pl.col(Col.LANGUAGE),
         pl.col(Col.SOURCE),
-        _with_default(Col.CERTAINTY, Certainty.REPORTED, s[Col.CERTAINTY]),
-        _with_default(Col.TIME_PRECISION, TimePrecision.SECOND, s[Col.TIME_PRECISION]),
+        _enum_value(Col.CERTAINTY, Certainty, Certainty.REPORTED),
+        _enum_value(Col.TIME_PRECISION, TimePrecision, TimePrecision.SECOND),
         pl.col(Col.RECORDED_TZ),
         pl.col(Col.TAGS),
         pl.col(Col.LOGGED_BY),
@@ -359,17 +387,16 @@ def _contact_columns() -> list[pl.Expr]:
 
 
 def _event_columns() -> list[pl.Expr]:
-    s = EVENT_SCHEMA
     return [
         pl.col(Col.ID),
         pl.col(_parsed(Col.AT)).alias(Col.AT),
         pl.col(Col.ACTOR),
-        pl.col(Col.KIND).cast(s[Col.KIND]),
+        _enum_value(Col.KIND, EventKind),
         pl.col(Col.SUMMARY),
         pl.col(Col.LOCATION),
         pl.col(Col.SOURCE),
-        _with_default(Col.CERTAINTY, Certainty.REPORTED, s[Col.CERTAINTY]),
-        _with_default(Col.TIME_PRECISION, TimePrecision.SECOND, s[Col.TIME_PRECISION]),
+        _enum_value(Col.CERTAINTY, Certainty, Certainty.REPORTED),
+        _enum_value(Col.TIME_PRECISION, TimePrecision, TimePrecision.SECOND),
         pl.col(Col.TAGS),
         pl.col(Col.LOGGED_BY),
     ]
