@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from deconf import reading
 from deconf.errors import InputError
-from deconf.loading import validate_logs
+from deconf.loading import validate_blocks, validate_logs
+from deconf.runningcheck import RunningCheck
 
 GOOD = {
     "id": "c1",
@@ -169,3 +170,35 @@ def test_any_mix_of_lines_gets_the_same_verdicts_on_both_routes(lines, ending, b
                 _verdicts(path, patch, strict=False)
             return
         assert strict == _verdicts(path, patch, strict=False)
+
+
+def test_a_field_the_sample_missed_is_read_with_the_whole_schema(monkeypatch):
+    from deconf import strictjson
+
+    lines = [_line(id=f"c{i}") for i in range(50)]
+    lines[37] = _line(id="c37", thread="t1", tags=["x"], expects_response=True)
+    data = ("\n".join(lines) + "\n").encode()
+    monkeypatch.setattr(strictjson, "_SAMPLES", 1)  # the first line only: no thread, no tags
+    assert strictjson._fields_named(memoryview(data)) == tuple(
+        f for f in strictjson.ALL_FIELDS if f in GOOD
+    )
+    narrowed = strictjson.decode_strictly(data, len(lines))
+    monkeypatch.setattr(strictjson, "_fields_named", lambda data: None)
+    whole = strictjson.decode_strictly(data, len(lines))
+    assert narrowed is not None and narrowed.equals(whole)
+    assert (narrowed["thread"][37], narrowed["tags"][37].to_list()) == ("t1", ["x"])
+    assert narrowed["expects_response"][37] == "true"
+
+
+def test_a_line_longer_than_a_block_keeps_its_number(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 64)
+    lines = [_line(id="c0"), _line(id="c1", summary="s" * 500), _line(id="c2"), "null"]
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")  # (no newline at the end)
+    blocks = list(reading.read_log_blocks(path))  # streamed: each block a buffer of its own
+    assert len(blocks) > 1
+    assert [n for b in blocks for n in b.frame["_line"].to_list()] == [1, 2, 3, 4]
+    running = RunningCheck()
+    kept = [running.add(block) for block in validate_blocks([path])]
+    assert [n for k in kept for n in k.contacts["origin_line"].to_list()] == [1, 2, 3]
+    assert [(r.line, r.text) for r in running.finish().rejected] == [(4, "null")]
