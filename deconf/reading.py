@@ -61,6 +61,7 @@ _DECODE_CHUNK = 1 << 16
 #: JSON Lines are decoded in blocks of about this many bytes: a refused block costs only itself.
 JSONL_BLOCK_BYTES = 1 << 25
 _NEWLINE_BYTE, _BRACE_BYTE = ord("\n"), ord("{")
+_SCAN_BYTES = 1 << 18
 _BINARY_PROBE = 8192
 CSV_TAG_SEPARATOR = ";"
 #: The longest CSV cell read as a value (the csv module's own default limit); a longer cell
@@ -513,8 +514,13 @@ def line_blocks(data: bytes, first_line: int = 1, size: int | None = None) -> It
 
 def _newlines(data: memoryview) -> np.ndarray:
     """Where `data` holds a newline: found on the bytes as an array (bytes.find and bytes.count
-    are several times slower)."""
-    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE_BYTE)
+    are several times slower), a slice of _SCAN_BYTES at a time (its mask stays in the cache)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    found = [
+        np.flatnonzero(raw[start : start + _SCAN_BYTES] == _NEWLINE_BYTE) + start
+        for start in range(0, len(raw), _SCAN_BYTES)
+    ]
+    return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
 
 
 def _line_block(data: memoryview, first_line: int, newlines: np.ndarray | None = None) -> LineBlock:
