@@ -15,8 +15,9 @@ import io
 import itertools
 import json
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -60,6 +61,8 @@ _DECODE_SCHEMA = pl.Schema({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
 _DECODE_CHUNK = 1 << 16
 #: JSON Lines are decoded in blocks of about this many bytes: a refused block costs only itself.
 JSONL_BLOCK_BYTES = 1 << 25
+#: Blocks decoded at once, each in a thread of its own, ahead of the one being validated.
+JSONL_DECODERS = 2
 _NEWLINE_BYTE, _BRACE_BYTE = ord("\n"), ord("{")
 _SCAN_BYTES = 1 << 18
 _BINARY_PROBE = 8192
@@ -332,19 +335,18 @@ def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[Raw
         return
     source = source_name(path)
     rows = 0
-    # the next block is decoded in a thread while the caller validates this one: the decoder
-    # and Polars release the interpreter, so the two overlap on two cores
-    with ThreadPoolExecutor(max_workers=1) as decoder:
-        pending = None
+    # the next blocks are decoded in threads while the caller validates this one: the decoder
+    # (one thread a block) and Polars release the interpreter, so they share the cores
+    with ThreadPoolExecutor(max_workers=JSONL_DECODERS) as decoder:
+        pending: deque[Future[RawLog]] = deque()
         for block in _jsonl_blocks(path, source):
-            job = decoder.submit(_jsonl_block_raw, block, source)
-            if pending is not None:
-                raw = pending.result()
+            pending.append(decoder.submit(_jsonl_block_raw, block, source))
+            if len(pending) > JSONL_DECODERS:
+                raw = pending.popleft().result()
                 rows += raw.frame.height
                 yield raw
-            pending = job
-        if pending is not None:
-            raw = pending.result()
+        while pending:
+            raw = pending.popleft().result()
             rows += raw.frame.height
             yield raw
     if rows == 0:
