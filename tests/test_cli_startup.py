@@ -64,3 +64,19 @@ def test_a_command_runs_with_its_own_imports_only_and_answers_as_the_application
     )
     assert done.stderr.strip().endswith("LOADED [] 0"), done.stderr
     assert done.stdout == CliRunner().invoke(app, args).stdout
+
+
+def test_validate_starts_without_the_analysis_or_the_store():
+    probe = (
+        "import sys, runpy; sys.argv = ['deconf', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('deconf.cli', run_name='__main__')\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        "print('LOADED', [m for m in ('deconf.analysis', 'deconf.store', 'deconf.sources')"
+        " if m in sys.modules], code, file=sys.stderr)"
+    )
+    args = ["validate", "logs/khasham-2018.jsonl", "--format", "json"]
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stderr.strip().endswith("LOADED [] 0"), done.stderr
+    assert '"rejected": 0' in done.stdout

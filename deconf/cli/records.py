@@ -32,15 +32,11 @@ from deconf.cli.common import (
     write_machine,
 )
 from deconf.cli.progress import QuietOpt, progress_shown
-from deconf.cli.tables import render
 from deconf.errors import flag_name
 from deconf.importing import validate_blocks_or_import
-from deconf.integrity import verify as verify_store
 from deconf.logpaths import distinct
 from deconf.runningcheck import check_blocks
 from deconf.schemas import CORE_SCHEMAS, schema_text, write_all
-from deconf.sources import open_store, store_sources
-from deconf.store import REJECTS, Store
 from deconf.times import check_zone
 from deconf.validation import Validation
 
@@ -53,6 +49,10 @@ def _report_schema() -> dict:
 
 
 SCHEMAS = CORE_SCHEMAS | {"report": _report_schema}
+
+
+# The store's side (deconf.store, deconf.integrity, deconf.sources, which imports the whole
+# analysis) is imported by the commands that use it: `validate` starts without it.
 
 
 def layouts():
@@ -145,6 +145,8 @@ def ingest(
     Example:
       deconf ingest logs/khasham-2018.jsonl --store night-store
     """
+    from deconf.store import REJECTS, Store
+
     logs = read_once(logs)
     target = Store(store)
     with progress_shown(quiet) as progress:
@@ -211,6 +213,9 @@ def verify(
       deconf ingest logs/khasham-2018.jsonl --store night-store
       deconf verify --store night-store
     """
+    from deconf.integrity import verify as verify_store
+    from deconf.store import Store
+
     target = Store(store)
     removed = target.repair() if repair and target.started() else []
     found = verify_store(target, expect)
@@ -288,6 +293,9 @@ def sources(
       deconf ingest logs/khasham-2018.jsonl logs/humanitarian-notifications.jsonl --store both
       deconf sources --store both
     """
+    from deconf.cli.tables import render
+    from deconf.sources import open_store, store_sources
+
     check_zone(tz, "tz")
     frame = store_sources(store)
     if fmt is FrameFormat.TABLE:
