@@ -27,7 +27,7 @@ if sys.version_info >= (3, 14):  # pragma: no cover - the standard library's own
 else:
     from backports import zstd
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 #: How a user names standard input, and how messages name it.
 STDIN = "-"
@@ -172,7 +172,7 @@ def log_filler(path: str | Path) -> Iterator[Callable[[memoryview], int]]:
 
 
 @contextmanager
-def _log_stream(path: str | Path) -> Iterator[Callable[[Callable[[BinaryIO], T]], T]]:
+def _log_stream(path: str | Path) -> Iterator[Callable[[Callable[[BinaryIO], _T]], _T]]:
     """`read(how)` -> how(stream) on the file's decompressed stream, a decompression error
     raised as an InputError."""
     stored_bytes_check(path)
@@ -187,7 +187,7 @@ def _log_stream(path: str | Path) -> Iterator[Callable[[Callable[[BinaryIO], T]]
             raise InputError(f"{name}: named {promised[1]} but is not {promised[0]} data")
         stream: BinaryIO = raw if found is None else _OPENERS[found[0]](raw)
 
-        def read(how: Callable[[BinaryIO], T]) -> T:
+        def read(how: Callable[[BinaryIO], _T]) -> _T:
             try:
                 return how(stream)
             except _DECOMPRESSION_ERRORS as error:
