@@ -147,7 +147,7 @@ def measure(log: str | None, store: str | None, runs: int, echo: bool = False) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("log", nargs="?")
     parser.add_argument("--store")
     parser.add_argument("--runs", type=int, default=3)

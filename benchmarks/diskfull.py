@@ -109,7 +109,7 @@ def level(mount: Path, store: Path, log: Path, leave: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--mount", type=Path, default=None, help="default: a new dir in /mnt")
     args = parser.parse_args(argv)

@@ -189,7 +189,7 @@ def judge(case: Case, exit_code: int, stdout: str, stderr: str, exception) -> st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--inputs", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--subprocess-every", type=int, default=50)

@@ -490,7 +490,7 @@ def report_pair(per_side: int, r: dict, seed: int = 1) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--records", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(

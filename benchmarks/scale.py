@@ -123,7 +123,7 @@ def _run(figures: dict | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--records", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument(
         "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "deconf-bench"
