@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 _SEED = 0
-_MIN_FILTER_BITS = 16  # log2 of the filter's size in bits
+_MIN_FILTER_BITS = 20  # log2 of the filter's size in bits (128 KB)
 _BITS_PER_ID = 8
 
 
@@ -51,7 +51,7 @@ class IdHashSet:
         if self._size * _BITS_PER_ID <= (1 << self._filter_bits):
             self._mark(added)
             return
-        while self._size * _BITS_PER_ID > (1 << self._filter_bits):  # grown: a larger filter
+        while self._size * _BITS_PER_ID * 2 > (1 << self._filter_bits):  # room to grow again
             self._filter_bits += 1
         self._filter = np.zeros(1 << (self._filter_bits - 6), dtype=np.uint64)
         for run in self._runs:

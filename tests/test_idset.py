@@ -45,11 +45,11 @@ def test_runs_are_merged_so_that_lookups_stay_few():
 def test_the_filter_grows_with_the_set_and_loses_no_id():
     rng = np.random.default_rng(7)
     ids = IdHashSet()
-    added = [rng.integers(0, 2**63, 5_000, dtype=np.int64).astype(np.uint64) for _ in range(12)]
+    added = [rng.integers(0, 2**63, 15_000, dtype=np.int64).astype(np.uint64) for _ in range(12)]
     first_bits = ids._filter_bits
     for block in added:
         ids.add(block)
-    assert ids._filter_bits > first_bits  # 60,000 ids: a filter larger than the first
+    assert ids._filter_bits > first_bits  # 180,000 ids: a filter larger than the first
     assert ids.may_contain(np.concatenate(added)).all()
     strangers = rng.integers(0, 2**63, 20_000, dtype=np.int64).astype(np.uint64) | np.uint64(1)
     known = set(np.concatenate(added).tolist())
