@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -33,9 +33,7 @@ from deconf.progress import Report, silent
 from deconf.sources import open_store
 from deconf.store import MANIFEST, REJECTS
 from deconf.times import check_zone
-
-if TYPE_CHECKING:
-    from deconf.tui.app import Loaded
+from deconf.tui.loaded import Loaded, head_start
 
 
 @handles_errors
@@ -68,18 +66,11 @@ def browse(
     Example:
       deconf browse logs/khasham-2018.jsonl --tz Asia/Damascus
     """
-    from deconf.tui.app import DeconfBrowser, known_binding_ids  # loaded only if asked
-    from deconf.tui.keymap import KeymapError, keymap_path, load_keymap
-
     check_zone(tz, "tz")
-    keymap_file = keymap_path()
-    try:
-        keymap = load_keymap(keymap_file, known_binding_ids())
-    except KeymapError as error:
-        raise UsageError(str(error)) from None
     if logs and any(is_stdin(p) for p in logs):
         raise UsageError("the browser reads its keys from standard input; name a log file")
     rules = load_policy(policy)
+    moment = parse_as_of(as_of)
     options = DataOptions(
         logs,
         store,
@@ -92,10 +83,21 @@ def browse(
         verify=not no_verify,
     )
     read = reader(options, reading)
-    # read once here, so that input that is no log (or a reading it has not) fails before the
-    # screen opens (exit 2); the browser's first load takes this result, --follow reads again
+    # the first read, and the analysis of what the first screen lists, start now in a thread
+    # (`tui/loaded.py`) while Textual is imported and the screen opens; the read is waited for
+    # here, so that input that is no log (or a reading it has not) fails before the screen
+    # opens (exit 2); --follow reads again
     with progress_shown() as progress:
-        first = [read(progress)]
+        reading_now = head_start(read, rules, moment, progress)
+        from deconf.tui.app import DeconfBrowser, known_binding_ids  # loaded only if asked
+        from deconf.tui.keymap import KeymapError, keymap_path, load_keymap
+
+        keymap_file = keymap_path()
+        try:
+            keymap = load_keymap(keymap_file, known_binding_ids())
+        except KeymapError as error:
+            raise UsageError(str(error)) from None
+        first = [reading_now.take()]
 
     def load() -> Loaded:
         return first.pop() if first else read()
@@ -108,7 +110,7 @@ def browse(
         load,
         marks_path(logs, root),
         policy=rules,
-        as_of=parse_as_of(as_of),
+        as_of=moment,
         zone=tz,
         follow=watched,
         keymap=keymap,
@@ -124,7 +126,6 @@ def reader(options: DataOptions, reading: str | None = None) -> Callable[..., Lo
     --as-of the analysis is as of the latest time of all the data read, the reading's or not,
     as `deconf stats --reading` takes it (SPEC §3: records after it are left out, nothing else
     moves it)."""
-    from deconf.tui.app import Loaded
     from deconf.tui.held import CONTACT_COLUMNS
     from deconf.tui.records import stored_record
 

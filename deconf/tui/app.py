@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -23,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from deconf.analysis.columns import A
-from deconf.frames import Col, Records
+from deconf.frames import Col
 from deconf.marks import Mark, load_marks, remove_mark
 from deconf.policy import Policy
 from deconf.progress import Step, step_text
@@ -33,8 +31,9 @@ from deconf.tui.components.exchange_table import ExchangeTable
 from deconf.tui.components.frame_table import FrameTable
 from deconf.tui.filtering import FILTER_COLUMNS, check
 from deconf.tui.follow import FollowWatch
-from deconf.tui.held import first_screen, give_back_memory, lean
+from deconf.tui.held import give_back_memory, lean
 from deconf.tui.keymap import binding_ids
+from deconf.tui.loaded import Loaded, first_analysis
 from deconf.tui.screens.confirm import Confirm
 from deconf.tui.screens.detail import DetailScreen
 from deconf.tui.screens.events import FIRST_EPISODE, EventsScreen, event_columns, events_state
@@ -52,24 +51,10 @@ from deconf.tui.table_state import TableState
 from deconf.tui.text import plain
 from deconf.tui.timeline import exchange_of_episode
 
+__all__ = ["DeconfBrowser", "Loaded", "known_binding_ids"]
+
 #: work that takes longer than this (seconds) says so, then again every BUSY_EVERY seconds
 BUSY_AFTER, BUSY_EVERY = 0.5, 1.5
-
-
-@dataclass
-class Loaded:
-    """What a read of the logs or the store gives the browser."""
-
-    records: Records
-    rejected: int
-    rejected_hint: str
-    #: the as-of time when none is given: the latest time of all the data read, before a
-    #: reading narrows it (as `deconf stats --reading` takes it); None: the records' latest
-    as_of: datetime | None = None
-    #: a record's every stored field by id (the store: the browser holds only some columns)
-    lookup: Callable[[str], dict | None] | None = None
-    #: what the data is, for messages ("the log", "the store")
-    what: str = "the log"
 
 
 class DeconfBrowser(ListActions, RecordActions, App):
@@ -185,7 +170,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
         try:
             loaded = self.load()
             self._step = Step(f"analysing {loaded.records.contacts.height:,} contacts")
-            analysis = first_screen(loaded.records, self.policy, self.as_of or loaded.as_of)
+            analysis = first_analysis(loaded, self.policy, self.as_of)
             loaded.records = analysis.records  # the read's own frames are not kept
             state = BrowserState(analysis, rejected=loaded.rejected, display=self.display_times)
         except Exception as error:
