@@ -33,6 +33,7 @@ from deconf.progress import Report, silent
 from deconf.sources import open_store
 from deconf.store import MANIFEST, REJECTS
 from deconf.times import check_zone
+from deconf.tui.held import arrow_on_the_c_heap
 from deconf.tui.loaded import Loaded, head_start
 
 
@@ -83,6 +84,8 @@ def browse(
         verify=not no_verify,
     )
     read = reader(options, reading)
+    if logs:
+        arrow_on_the_c_heap()  # what a log's reading leaves behind can be given back
     # the first read, and the analysis of what the first screen lists, start now in a thread
     # (`tui/loaded.py`) while Textual is imported and the screen opens; the read is waited for
     # here, so that input that is no log (or a reading it has not) fails before the screen
