@@ -104,3 +104,28 @@ def test_browse_on_no_store_exits_2_before_the_screen_opens(tmp_path):
     result = CliRunner().invoke(cli, ["browse", "--store", str(tmp_path / "none")])
     assert result.exit_code == 2
     assert "not a deconf store" in result.output
+
+
+async def test_the_first_screen_says_what_is_still_being_computed_until_it_is_done(monkeypatch):
+    from deconf.tui import app as browser_app
+    from tests.tui_helpers import browser, drawn, loaded
+
+    release = threading.Event()
+    whole_lean = browser_app.lean
+
+    def slow_lean(analysis):
+        release.wait(10)
+        return whole_lean(analysis)
+
+    monkeypatch.setattr(browser_app, "lean", slow_lean)
+    app = browser(KHASHAM)
+    async with app.run_test(size=(160, 45)) as pilot:
+        while app.state is None:
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert "4 of 4 exchanges shown" in drawn(app)  # the list is there, and says the rest
+        assert f"{browser_app.PREPARING}…" in drawn(app)  # is still being computed
+        release.set()
+        await loaded(pilot)
+        assert "4 of 4 exchanges shown" in drawn(app)
+        assert browser_app.PREPARING not in drawn(app)

@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from deconf.analysis import Analysis
 from deconf.analysis.columns import A
 from deconf.frames import Col
 from deconf.marks import Mark, load_marks, remove_mark
@@ -55,6 +56,8 @@ __all__ = ["DeconfBrowser", "Loaded", "known_binding_ids"]
 
 #: work that takes longer than this (seconds) says so, then again every BUSY_EVERY seconds
 BUSY_AFTER, BUSY_EVERY = 0.5, 1.5
+#: what the status line says while the rest of the analysis is computed after the first screen
+PREPARING = "preparing silences, events and statistics"
 
 
 class DeconfBrowser(ListActions, RecordActions, App):
@@ -190,26 +193,31 @@ class DeconfBrowser(ListActions, RecordActions, App):
             state.apply(keep=old.current[A.EXCHANGE_ID] if old.current else None)
         if generation != self._generation:
             return
+        state.pending = PREPARING
         self.call_from_thread(self._show, state, loaded)
         try:
             kept = lean(analysis)
         except Exception:  # holding less saves memory; the whole analysis shows the same
-            return
+            kept = None
         del analysis, loaded
         if generation == self._generation:
             self.call_from_thread(self._keep, state, kept)  # waits: the first analysis is let go
         give_back_memory()
 
-    def _keep(self, state: BrowserState, kept) -> None:
+    def _keep(self, state: BrowserState, kept: Analysis | None) -> None:
         """The lean analysis replaces the first one (same figures, fewer columns held). The
         list shown is the lean one's when it is the whole list in the analysis's order (the
         reader has not filtered or sorted yet); otherwise it stays as computed until the next
-        change of view."""
-        whole = state.view is state.analysis.exchanges
-        state.analysis = kept
-        state.frame = kept.exchanges
-        if whole:
-            state.view = kept.exchanges
+        change of view. None: the lean analysis failed, the first one stays."""
+        state.pending = None
+        if kept is not None:
+            whole = state.view is state.analysis.exchanges
+            state.analysis = kept
+            state.frame = kept.exchanges
+            if whole:
+                state.view = kept.exchanges
+        if state is self.state:
+            self.refresh_status()
 
     def _failed_reload(self, error: Exception) -> None:
         self._warn(f"⚠ cannot re-read {self.what}: {error}; showing the last good read")

@@ -76,6 +76,8 @@ class BrowserState(TableState):
         self.analysis, self.rejected = analysis, rejected
         self.display = display or Display(zone)
         self.filters, self.disabled = {}, set()
+        #: what is still being computed while the list is shown (said on the status line)
+        self.pending: str | None = None
         super().__init__(
             analysis.exchanges,
             A.EXCHANGE_ID,
@@ -261,6 +263,8 @@ class BrowserState(TableState):
             parts.append(f"search /{plain(self.query)}/: {len(self.matches)} matches")
         parts.append(f"sorted by {self.sort_column}{' ↓' if self.descending else ' ↑'}")
         parts.append(f"times: {self.display.label}")
+        if self.pending:
+            parts.append(f"{self.pending}…")
         return " · ".join(parts)
 
     def timeline(self, exchange_id: str) -> list[TimelineItem]:
