@@ -273,6 +273,7 @@ def report(records: int, r: dict) -> str:
                 *step_lines(r),
                 *import_report(r),
                 *process_report(r.get("processes"), big=big),
+                *browse_report(r.get("processes")),
             ]
         )
     base = r["baseline"]["seconds"]
