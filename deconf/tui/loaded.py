@@ -94,7 +94,7 @@ def head_start(
     read_pending: Pending[Loaded] = Pending()
 
     def run() -> None:
-        from deconf.tui.held import first_screen
+        from deconf.tui.held import first_screen, narrowed
 
         try:
             loaded = read(progress)
@@ -105,6 +105,7 @@ def head_start(
         loaded.analysing = analysing
         read_pending.set(loaded)
         try:
+            loaded.records = narrowed(loaded.records)  # a log's other columns let go now
             analysis = first_screen(loaded.records, policy, as_of or loaded.as_of)
         except BaseException as error:
             analysing.fail(error)
@@ -119,9 +120,10 @@ def head_start(
 def first_analysis(loaded: Loaded, policy: Policy, as_of: datetime | None) -> Analysis:
     """The first screen's analysis of a read: the one under way if `head_start` began it, else
     computed here (`held.first_screen`)."""
-    from deconf.tui.held import first_screen
+    from deconf.tui.held import first_screen, narrowed
 
     if loaded.analysing is not None:
         analysis, loaded.analysing = loaded.analysing.take(), None
         return analysis
+    loaded.records = narrowed(loaded.records)  # a log's other columns let go now
     return first_screen(loaded.records, policy, as_of or loaded.as_of)
