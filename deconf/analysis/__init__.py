@@ -154,8 +154,15 @@ class Analysis:
         if by not in self._stats and by in self._parts:
             self._stats[by] = reduce_statistics(self._parts[by], self.policy)
         if by not in self._stats:
-            self._stats[by] = statistics(self.episodes, self.silences, self.policy, by)
+            self._stats[by] = statistics(self.episodes, self._figure_silences(), self.policy, by)
         return self._stats[by]
+
+    def _figure_silences(self) -> pl.DataFrame:
+        """The silences as the statistics read them: their length and episode, so not the
+        events inside (unless the silences with their events are at hand already)."""
+        if "silences" in self.__dict__:
+            return self.silences
+        return self.filters.rows(self._all_silences, A.START)
 
     def within(self, exchange_ids: pl.Series) -> Analysis:
         """The same analysis narrowed to the episodes with an attempt in the given exchanges
