@@ -137,7 +137,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
     def compose(self) -> ComposeResult:
         yield Static(id="banner")
         yield Static(id="chips")
-        yield Static("Loading and analysing…", id="loading")
+        yield Static("Loading and analyzing…", id="loading")
         yield Static(id="status")
         yield Footer()
 
@@ -163,7 +163,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
         """The loading screen: the step under way, how much of it is done, time elapsed."""
         for widget in self.query("#loading").results(Static):
             elapsed = time.monotonic() - self._loading_since
-            widget.update(f"Loading and analysing… {step_text(self._step)} · {elapsed:.0f} s")
+            widget.update(f"Loading and analyzing… {step_text(self._step)} · {elapsed:.0f} s")
 
     def _load(self, generation: int = 0) -> None:
         """Read, analyse what the first screen lists, show it; then, while the reader looks,
@@ -172,7 +172,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
         what is shown and says why in the banner."""
         try:
             loaded = self.load()
-            self._step = Step(f"analysing {loaded.records.contacts.height:,} contacts")
+            self._step = Step(f"analyzing {loaded.records.contacts.height:,} contacts")
             analysis = first_analysis(loaded, self.policy, self.as_of)
             loaded.records = analysis.records  # the read's own frames are not kept
             state = BrowserState(analysis, rejected=loaded.rejected, display=self.display_times)
