@@ -137,7 +137,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
     def compose(self) -> ComposeResult:
         yield Static(id="banner")
         yield Static(id="chips")
-        yield Static("Loading and analyzing…", id="loading")
+        yield Static("reading the data…", id="loading")
         yield Static(id="status")
         yield Footer()
 
@@ -163,7 +163,7 @@ class DeconfBrowser(ListActions, RecordActions, App):
         """The loading screen: the step under way, how much of it is done, time elapsed."""
         for widget in self.query("#loading").results(Static):
             elapsed = time.monotonic() - self._loading_since
-            widget.update(f"Loading and analyzing… {step_text(self._step)} · {elapsed:.0f} s")
+            widget.update(f"{step_text(self._step)}… · {elapsed:.0f} s")
 
     def _load(self, generation: int = 0) -> None:
         """Read, analyse what the first screen lists, show it; then, while the reader looks,
