@@ -138,7 +138,8 @@ def check_blocks(
     blocks: Iterable[FileResult], progress: Report = silent, *, keep: bool = False
 ) -> Validation:
     """A log's Validation from its validated blocks, each checked as it comes (what `validate`
-    and the analysis of log files run); with its new records when `keep`, else none."""
+    and the analysis of log files run); with its new records when `keep` (in the blocks' chunks: a
+    column is made contiguous where the analysis reads it, not every column), else none."""
     running = RunningCheck()
     kept = []
     for block in blocks:
@@ -146,7 +147,7 @@ def check_blocks(
         if keep:
             kept.append(records)
     progress(Step("checking replies across the records"))
-    return running.finish(Records.concat(kept, rechunk=True) if keep else None)
+    return running.finish(Records.concat(kept) if keep else None)
 
 
 def _repeats(hashes: np.ndarray) -> bool:
