@@ -120,7 +120,7 @@ def _fields_named(data: memoryview) -> tuple[str, ...] | None:
             continue
         try:
             record = json.loads(window[start:end])
-        except ValueError:
+        except (ValueError, RecursionError):  # (arrays nested thousands deep: not a record)
             continue
         if isinstance(record, dict):
             found = True
