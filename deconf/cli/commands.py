@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import sys
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -59,13 +60,16 @@ def _imported(module: str) -> Any:
     and pydantic creates some 300,000 objects, and the collections that many allocations
     trigger find next to nothing (a tenth of a second of CPU at every start). The objects
     imported are then frozen (`gc.freeze`): modules and classes live as long as the process,
-    and the collections during the command's work need not walk them again."""
+    and the collections during the command's work need not walk them again (once: a process
+    that runs commands again, as the tests do, freezes no garbage of the runs before)."""
+    fresh = module not in sys.modules
     enabled = gc.isenabled()
     gc.disable()
     try:
         return importlib.import_module(module)
     finally:
-        gc.freeze()
+        if fresh:
+            gc.freeze()
         if enabled:
             gc.enable()
 
