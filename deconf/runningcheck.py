@@ -55,7 +55,7 @@ class RunningCheck:
         if not (seen_before.any() or maybe_stored.any() or _repeats(hashes)):
             # the usual block: every id new to the store, the run and the block itself, so
             # every record is its id's first and nothing needs comparing
-            self._keep(index_of(block.records).sort(Col.ORIGIN_LINE), everything_new=True)
+            self._keep(index_of(block.records).sort(Col.ORIGIN_LINE), all_new=hashes)
             self.lines += block.lines
             self.new += len(block.records)
             self.rejected += block.rejected
@@ -84,11 +84,14 @@ class RunningCheck:
         self.already_stored += checked.already_stored
         return checked.records
 
-    def _keep(self, firsts: pl.DataFrame, *, everything_new: bool = False) -> None:
-        """Remember the block's first records of their ids, and which of them are new."""
-        new = pl.lit(True) if everything_new else pl.col(_NEW).fill_null(False)
+    def _keep(self, firsts: pl.DataFrame, *, all_new: np.ndarray | None = None) -> None:
+        """Remember the block's first records of their ids, and which of them are new.
+        `all_new`: the hashes of the block's ids, when every record is new and its id's
+        first (they are then the hashes of `firsts`, not computed again)."""
+        new = pl.lit(True) if all_new is not None else pl.col(_NEW).fill_null(False)
         self._firsts.append(firsts.with_columns(new.alias(_NEW)).cast(_COMPACT))
-        self._seen_ids.add(id_hashes(firsts[Col.ID]))
+        hashes = all_new if all_new is not None else id_hashes(firsts[Col.ID])
+        self._seen_ids.add(hashes)
 
     def _earlier(self, candidates: pl.Series) -> pl.DataFrame | None:
         """The index rows of the run's first records of these ids (None when there are none)."""
