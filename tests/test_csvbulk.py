@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from deconf import csvbulk, reading
 from deconf.errors import InputError
 from deconf.loading import validate_blocks, validate_logs
+from deconf.reading import csvlog
 from deconf.runningcheck import RunningCheck
 
 HEADER = "id,sent_at,from_party,to_party,channel,kind,tags,summary"
@@ -28,7 +29,7 @@ GOOD = "c1,2018-02-07T20:31:00Z,US,RU,deconfliction_line,query,a;b,hello"
 def _verdicts(path: Path, monkeypatch: pytest.MonkeyPatch, *, bulk: bool):
     with monkeypatch.context() as patch:
         if not bulk:
-            patch.setattr(reading, "read_rows", lambda data, first_line=1: None)
+            patch.setattr(csvlog, "read_rows", lambda data, first_line=1: None)
         result = validate_logs(path)
     return (
         result.records.contacts.drop("origin_file").rows(),
@@ -149,7 +150,7 @@ def test_bad_utf8_names_its_line_on_the_bulk_route(tmp_path):
 
 @pytest.mark.parametrize("block_bytes", [10, 1 << 20])
 def test_bad_utf8_names_its_line_in_blocks(tmp_path, monkeypatch, block_bytes):
-    monkeypatch.setattr(reading, "CSV_BLOCK_BYTES", block_bytes)
+    monkeypatch.setattr(csvlog, "CSV_BLOCK_BYTES", block_bytes)
     for number, rows in [
         (1, [HEADER.encode() + b"\xe9", GOOD.encode()]),
         (202, [HEADER.encode(), *[GOOD.encode()] * 200, b"c2,caf\xe9"]),
@@ -161,7 +162,7 @@ def test_bad_utf8_names_its_line_in_blocks(tmp_path, monkeypatch, block_bytes):
 
 
 def test_python_whitespace_is_what_blank_means():
-    assert set(reading.PY_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(csvlog.PY_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
 
 
 # ---------------------------------------------------------------- random logs
@@ -252,7 +253,7 @@ def test_random_logs_streamed_in_blocks_get_the_careful_verdicts(data, block_byt
         path = Path(folder) / "log.csv"
         path.write_bytes(data)
         with patch.context() as careful:
-            careful.setattr(reading, "read_rows", lambda data, first_line=1: None)
+            careful.setattr(csvlog, "read_rows", lambda data, first_line=1: None)
             try:
                 whole = validate_logs(path)
             except InputError as error:
@@ -260,15 +261,15 @@ def test_random_logs_streamed_in_blocks_get_the_careful_verdicts(data, block_byt
                     _streamed(path)
                 assert str(raised.value) == str(error)
                 return
-        patch.setattr(reading, "CSV_BLOCK_BYTES", block_bytes)
-        patch.setattr(reading, "_BINARY_PROBE", 1)  # (else the first block is 8 KiB at least)
+        patch.setattr(csvlog, "CSV_BLOCK_BYTES", block_bytes)
+        patch.setattr(csvlog, "BINARY_PROBE", 1)  # (else the first block is 8 KiB at least)
         streamed, contacts = _streamed(path)
         assert _summary(streamed) == _summary(whole)
         assert contacts == sorted(whole.records.contacts.drop("origin_file").rows(), key=repr)
 
 
 def test_a_log_in_blocks_is_read_in_bulk_until_a_block_is_not(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "CSV_BLOCK_BYTES", 1000)  # (the first block: 8 KiB at least)
+    monkeypatch.setattr(csvlog, "CSV_BLOCK_BYTES", 1000)  # (the first block: 8 KiB at least)
     rows = [GOOD.replace("c1", f"c{i}") for i in range(300)]
     rows[150] = rows[150].replace("hello", '"two\nlines"')  # a cell over lines: still in bulk
     rows[250] = rows[250].replace("hello", 'a"b')  # a stray quote: from its block on, carefully
@@ -290,8 +291,8 @@ def test_a_quote_never_closed_sends_the_rest_to_the_csv_module(tmp_path, monkeyp
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     contacts, events, rejected, warnings = _verdicts(path, monkeypatch, bulk=False)
     assert len(contacts) + len(rejected) == 4  # the row with the quote swallows the rest
-    monkeypatch.setattr(reading, "CSV_BLOCK_BYTES", 64)
-    monkeypatch.setattr(reading, "_BINARY_PROBE", 1)
+    monkeypatch.setattr(csvlog, "CSV_BLOCK_BYTES", 64)
+    monkeypatch.setattr(csvlog, "BINARY_PROBE", 1)
     blocks = list(reading.read_log_blocks(path))
     assert sum(b.size for b in blocks) == path.stat().st_size  # every byte counted, once
     streamed, _ = _streamed(path)

@@ -104,10 +104,10 @@ def test_a_step_of_unknown_size_after_a_measured_one_shows_no_amount_of_the_last
 
 
 def test_validation_block_by_block_reports_bytes_as_blocks_are_read(monkeypatch):
-    from deconf import reading
     from deconf.loading import validate_blocks
+    from deconf.reading import jsonl
 
-    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 2_000)
+    monkeypatch.setattr(jsonl, "JSONL_BLOCK_BYTES", 2_000)
     steps: list[Step] = []
     for _ in validate_blocks([KHASHAM], progress=steps.append):
         pass

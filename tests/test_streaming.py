@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deconf import reading
 from deconf import store as store_module
 from deconf.crosscheck import cross_check
 from deconf.loading import validate_blocks, validate_files
+from deconf.reading import jsonl
 from deconf.runningcheck import RunningCheck
 from deconf.store import Store
 from tests.conftest import contact, event
@@ -76,7 +76,7 @@ def test_blocks_give_the_verdicts_of_the_whole_log(first, second, block_bytes):
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
         paths = [_write(Path(folder), "a.jsonl", first), _write(Path(folder), "b.jsonl", second)]
         whole = cross_check(validate_files(paths))
-        patch.setattr(reading, "JSONL_BLOCK_BYTES", block_bytes)
+        patch.setattr(jsonl, "JSONL_BLOCK_BYTES", block_bytes)
         running = RunningCheck()
         kept = [running.add(block) for block in validate_blocks(paths)]
         streamed = running.finish()
@@ -97,7 +97,7 @@ def test_a_streamed_ingest_in_parts_stores_what_one_ingest_does(
         whole, streamed = Store(Path(folder) / "whole"), Store(Path(folder) / "streamed")
         whole.ingest(validate_files([older]))
         expected = whole.ingest(validate_files([newer]))
-        patch.setattr(reading, "JSONL_BLOCK_BYTES", block_bytes)
+        patch.setattr(jsonl, "JSONL_BLOCK_BYTES", block_bytes)
         patch.setattr(store_module, "FLUSH_RECORDS", flush)
         streamed.ingest(validate_blocks([older]))
         got = streamed.ingest(validate_blocks([newer]))
@@ -112,7 +112,7 @@ def test_a_streamed_ingest_in_parts_stores_what_one_ingest_does(
 def test_a_streamed_ingest_that_meets_no_log_leaves_nothing_behind(tmp_path, monkeypatch):
     from deconf.errors import InputError
 
-    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 200)
+    monkeypatch.setattr(jsonl, "JSONL_BLOCK_BYTES", 200)
     monkeypatch.setattr(store_module, "FLUSH_RECORDS", 1)
     rows = [contact(id=f"c{i}") for i in range(6)]
     path = tmp_path / "log.jsonl"

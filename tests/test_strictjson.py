@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from deconf import reading
 from deconf.errors import InputError
 from deconf.loading import validate_blocks, validate_logs
+from deconf.reading import jsonl
 from deconf.runningcheck import RunningCheck
 
 GOOD = {
@@ -65,7 +66,7 @@ def _line(extra: dict | None = None, **fields) -> str:
 def _verdicts(path, monkeypatch, strict: bool):
     with monkeypatch.context() as patch:
         if not strict:
-            patch.setattr(reading, "decode_strictly", lambda data, lines: None)
+            patch.setattr(jsonl, "decode_strictly", lambda data, lines: None)
         result = validate_logs(path)
     return (
         result.records.contacts.drop("origin_file").rows(),
@@ -101,15 +102,15 @@ def test_a_bare_null_first_line_is_rejected_not_a_crash(tmp_path):
 
 
 def test_a_refused_block_costs_only_itself(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 4 * len(_line(id="c10")))
+    monkeypatch.setattr(jsonl, "JSONL_BLOCK_BYTES", 4 * len(_line(id="c10")))
     careful_calls = []
-    careful = reading._read_jsonl_carefully
+    careful = jsonl._read_jsonl_carefully
 
     def counting(data, first_line, source):
         careful_calls.append(first_line)
         return careful(data, first_line, source)
 
-    monkeypatch.setattr(reading, "_read_jsonl_carefully", counting)
+    monkeypatch.setattr(jsonl, "_read_jsonl_carefully", counting)
     lines = [_line(id=f"c{i}") for i in range(12)]
     lines[6] = '{"id": 6}'  # in the second block (lines 5-8)
     path = tmp_path / "log.jsonl"
@@ -121,7 +122,7 @@ def test_a_refused_block_costs_only_itself(tmp_path, monkeypatch):
 
 
 def test_bad_utf8_in_a_later_block_names_its_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 2 * len(_line(id="c1")))
+    monkeypatch.setattr(jsonl, "JSONL_BLOCK_BYTES", 2 * len(_line(id="c1")))
     lines = [_line(id=f"c{i}").encode() for i in range(5)]
     lines[3] = b'{"id": "caf\xe9"}'
     path = tmp_path / "log.jsonl"
@@ -131,7 +132,7 @@ def test_bad_utf8_in_a_later_block_names_its_line(tmp_path, monkeypatch):
 
 
 def test_line_numbers_and_texts_survive_blocks_and_crlf(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 3 * len(_line(id="c1")))
+    monkeypatch.setattr(jsonl, "JSONL_BLOCK_BYTES", 3 * len(_line(id="c1")))
     lines = [_line(id=f"c{i}") for i in range(7)]
     lines[5] = _line(id="c1")  # a conflicting duplicate, quoted from a strict block
     lines[5] = lines[5].replace('"deconfliction_line"', '"radio"')
@@ -162,7 +163,7 @@ def test_any_mix_of_lines_gets_the_same_verdicts_on_both_routes(lines, ending, b
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(reading, "JSONL_BLOCK_BYTES", block_lines * 40)
+        patch.setattr(jsonl, "JSONL_BLOCK_BYTES", block_lines * 40)
         path = Path(folder) / "log.jsonl"
         path.write_text(ending.join(lines) + ending, encoding="utf-8")
         try:
@@ -193,7 +194,7 @@ def test_a_field_the_sample_missed_is_read_with_the_whole_schema(monkeypatch):
 
 
 def test_a_line_longer_than_a_block_keeps_its_number(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "JSONL_BLOCK_BYTES", 64)
+    monkeypatch.setattr(jsonl, "JSONL_BLOCK_BYTES", 64)
     lines = [_line(id="c0"), _line(id="c1", summary="s" * 500), _line(id="c2"), "null"]
     path = tmp_path / "log.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")  # (no newline at the end)

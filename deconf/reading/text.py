@@ -1,0 +1,57 @@
+"""A log's bytes as text: not binary, not empty, UTF-8 (a bad byte named with its line), the
+byte-order mark dropped. Every reader checks its input here before decoding it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from deconf.errors import InputError
+from deconf.opening import log_bytes, source_name
+
+#: How much of the start of a log is looked at for a NUL byte (binary data).
+BINARY_PROBE = 8192
+
+
+def read_bytes(path: Path) -> bytes:
+    """The log's bytes (decompressed, BOM removed), or an InputError saying why it is no log."""
+    data = log_bytes(path)
+    path = source_name(path)
+    if b"\x00" in data[:BINARY_PROBE]:
+        raise InputError(f"{path}: looks like binary data, not a text log")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data or data.isspace():  # isspace stops at the first other byte: no copy, no scan
+        raise InputError(f"{path}: is empty; a log has at least one record")
+    return data
+
+
+def decode_text(data: bytes, source: str, first_line: int = 1) -> str:
+    if b"\x00" in data[:BINARY_PROBE]:
+        raise InputError(f"{source}: looks like binary data, not a text log")
+    text = utf8(data, source, first_line).removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError(f"{source}: is empty; a log has at least one record")
+    return text
+
+
+def utf8(data: bytes, source: str, first_line: int = 1) -> str:
+    """`data` as text, or an InputError naming the line of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + first_line
+        raise InputError(
+            f"{source}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); "
+            "save the log as UTF-8"
+        ) from None
+
+
+def check_opening(head: bytes, source: str) -> None:
+    if b"\x00" in head:
+        raise InputError(f"{source}: looks like binary data, not a text log")
+
+
+def opening_chunk(chunk: bytes, source: str) -> bytes:
+    check_opening(chunk[:BINARY_PROBE], source)
+    return chunk.removeprefix(b"\xef\xbb\xbf")
