@@ -3,8 +3,9 @@ bzip2, xz or zstd. A thin layer before decoding, so reading never needs to know.
 
 Compression is told by the magic bytes (a compressed file without its extension still reads); an
 extension that promises compression the bytes do not have is an error, since it usually means a
-truncated or mislabelled file. Standard input is read once and kept, so that its hash can be
-recorded after it was read (a report or an ingest names what it read).
+truncated or mislabelled file. Standard input is read once: streamed, as a file is, with its hash
+taken on the way, or read whole and kept when its bytes are asked for (`deconf.stdin`); either
+way a report or an ingest names what it read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from deconf.errors import InputError
+from deconf.stdin import standard_input
 
 if sys.version_info >= (3, 14):  # pragma: no cover - the standard library's own, from 3.14
     from compression import zstd
@@ -46,10 +48,10 @@ _CODECS: tuple[tuple[str, str, bytes, Callable[[bytes], bytes]], ...] = (
     ("xz", ".xz", b"\xfd7zXZ\x00", lzma.decompress),
     ("zstd", ".zst", b"\x28\xb5\x2f\xfd", zstd.decompress),
 )
+#: The most bytes a compression's magic takes (xz's).
+_MAGIC_BYTES = max(len(magic) for _, _, magic, _ in _CODECS)
 COMPRESSED_SUFFIXES = tuple(suffix for _, suffix, _, _ in _CODECS)
 _DECOMPRESSION_ERRORS = (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError, zstd.ZstdError)
-
-_stdin: list[tuple[object, bytes]] = []  # standard input and its bytes, once read
 
 
 def is_stdin(path: str | Path) -> bool:
@@ -72,11 +74,8 @@ def log_suffix(path: str | Path) -> str:
 
 
 def stdin_bytes() -> bytes:
-    """Standard input's bytes, read once for the whole run."""
-    stream = sys.stdin
-    if not _stdin or _stdin[0][0] is not stream:  # a test runner swaps the stream per run
-        _stdin[:] = [(stream, stream.buffer.read())]
-    return _stdin[0][1]
+    """Standard input's bytes, read once for the whole run and kept (`deconf.stdin`)."""
+    return standard_input().whole()
 
 
 def stored_bytes(path: str | Path) -> bytes:
@@ -116,8 +115,7 @@ def digest(path: str | Path) -> tuple[str, int]:
     """SHA-256 and size of the input as stored (standard input: as it was read; a folder: the
     hash of its files' relative names and hashes)."""
     if is_stdin(path):
-        data = stdin_bytes()
-        return hashlib.sha256(data).hexdigest(), len(data)
+        return standard_input().digest()
     if Path(path).is_dir():  # an export folder (Slack): its files' names and hashes, in order
         files = sorted(p for p in Path(path).rglob("*") if p.is_file())
         listing = "".join(f"{p.relative_to(path).as_posix()} {digest(p)[0]}\n" for p in files)
@@ -131,12 +129,8 @@ def digest(path: str | Path) -> tuple[str, int]:
 
 def log_chunks(path: str | Path, size: int) -> Iterator[bytes]:
     """The log's bytes, decompressed, in chunks of about `size` bytes: what streaming reads so
-    that memory holds a chunk, not the file. Errors as `log_bytes` raises them."""
-    if is_stdin(path):
-        data = log_bytes(path)
-        for start in range(0, len(data), size):
-            yield data[start : start + size]
-        return
+    that memory holds a chunk, not the file (standard input too). Errors as `log_bytes` raises
+    them."""
     with _log_stream(path) as read:
         while chunk := read(lambda stream: stream.read(size)):
             yield chunk
@@ -146,20 +140,7 @@ def log_chunks(path: str | Path, size: int) -> Iterator[bytes]:
 def log_filler(path: str | Path) -> Iterator[Callable[[memoryview], int]]:
     """`fill(view)` -> how many of the log's next bytes (decompressed) it wrote into the view: as
     many as fit unless the log ends first. A reader that fills its own buffers copies no block
-    twice. Errors as `log_bytes` raises them."""
-    if is_stdin(path):
-        data = memoryview(log_bytes(path))
-        done = 0
-
-        def from_memory(view: memoryview) -> int:
-            nonlocal done
-            part = data[done : done + len(view)]
-            view[: len(part)] = part
-            done += len(part)
-            return len(part)
-
-        yield from_memory
-        return
+    twice. Standard input streams as a file does. Errors as `log_bytes` raises them."""
 
     def filled(stream: BinaryIO, view: memoryview) -> int:
         done = 0
@@ -173,14 +154,19 @@ def log_filler(path: str | Path) -> Iterator[Callable[[memoryview], int]]:
 
 @contextmanager
 def _log_stream(path: str | Path) -> Iterator[Callable[[Callable[[BinaryIO], _T]], _T]]:
-    """`read(how)` -> how(stream) on the file's decompressed stream, a decompression error
-    raised as an InputError."""
-    stored_bytes_check(path)
+    """`read(how)` -> how(stream) on the log's decompressed stream (a file, or standard input
+    streamed once), a decompression error raised as an InputError."""
     name = source_name(path)
-    with Path(path).open("rb") as raw:
-        head = raw.read(8)
-        raw.seek(0)
+    if is_stdin(path):
+        head, stored = standard_input().opened(_MAGIC_BYTES)
+        suffix = ""
+    else:
+        stored_bytes_check(path)
+        stored = Path(path).open("rb")  # noqa: SIM115 - closed by the `with` below
+        head = stored.read(_MAGIC_BYTES)
+        stored.seek(0)
         suffix = Path(path).suffix.lower()
+    with stored as raw:
         promised = next((c for c in _CODECS if suffix == c[1]), None)
         found = next((c for c in _CODECS if head.startswith(c[2])), None)
         if found is None and promised is not None and head:
@@ -211,3 +197,29 @@ def stored_bytes_check(path: str | Path) -> None:
         raise InputError(f"{path}: no such file") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror})") from None
+
+
+def prefixed(head: bytes, fill: Callable[[memoryview], int]) -> Callable[[memoryview], int]:
+    """A filler (as `log_filler` gives) that gives `head` first, then what `fill` gives: for a
+    reader handed a stream whose first bytes were already read (to tell its format)."""
+    pending = memoryview(head)
+
+    def fill_after(view: memoryview) -> int:
+        nonlocal pending
+        done = min(len(view), len(pending))
+        view[:done] = pending[:done]
+        pending = pending[done:]
+        return done + (fill(view[done:]) if done < len(view) else 0)
+
+    return fill_after
+
+
+def filled_chunks(fill: Callable[[memoryview], int], size: int) -> Iterator[bytes]:
+    """What a filler gives, in chunks of `size` bytes (the last one shorter), as `log_chunks`."""
+    while True:
+        buffer = bytearray(size)
+        done = fill(memoryview(buffer))
+        if done:
+            yield bytes(buffer[:done])
+        if done < size:
+            return

@@ -22,7 +22,17 @@ from typing import Any
 import polars as pl
 
 from deconf.errors import InputError
-from deconf.opening import is_stdin, log_suffix, source_name
+from deconf.opening import (
+    STDIN,
+    STDIN_NAME,
+    filled_chunks,
+    is_stdin,
+    log_chunks,
+    log_filler,
+    log_suffix,
+    prefixed,
+    source_name,
+)
 from deconf.reading.csvlog import csv_blocks, read_csv
 from deconf.reading.jsonl import jsonl_blocks, read_jsonl
 from deconf.reading.lines import (
@@ -50,7 +60,7 @@ from deconf.reading.raw import (
     parsed_column,
     with_null_fields,
 )
-from deconf.reading.text import decode_text, read_bytes
+from deconf.reading.text import BINARY_PROBE, BOM, decode_text, read_bytes
 
 __all__ = [
     "CSV_CELL_MAX",
@@ -103,13 +113,31 @@ def read_log_blocks(path: Path, input_format: str | None = None) -> Iterator[Raw
     """One log as consecutive blocks of lines, each a RawLog with its own line numbers: JSON
     Lines stream from the file (memory holds a block, not the file); other inputs come whole.
     Raises InputError when it is not a log at all (an empty one: once every block was read)."""
-    if is_stdin(path) or Path(path).is_dir():
-        yield read_log(path, input_format)
+    if is_stdin(path):
+        yield from _stdin_blocks(input_format)
         return
+    if Path(path).is_dir():
+        yield read_log(path, input_format)  # (says it is a directory)
+        return
+    source = source_name(path)
     if detect_format(path, input_format) is InputFormat.CSV:
-        yield from csv_blocks(path)
+        yield from csv_blocks(lambda size: log_chunks(path, size), source)
         return
-    yield from jsonl_blocks(path)
+    with log_filler(path) as fill:
+        yield from jsonl_blocks(fill, source)
+
+
+def _stdin_blocks(input_format: str | None) -> Iterator[RawLog]:
+    """Standard input streamed as a file is; its format, unless named, told by its first bytes
+    (decompressed: JSON Lines when they start with "{", else CSV)."""
+    with log_filler(STDIN) as fill:
+        probe = memoryview(bytearray(BINARY_PROBE))
+        head = bytes(probe[: fill(probe)])
+        fill = prefixed(head, fill)
+        if detect_format(STDIN, input_format, head.removeprefix(BOM)) is InputFormat.CSV:
+            yield from csv_blocks(lambda size: filled_chunks(fill, size), STDIN_NAME)
+        else:
+            yield from jsonl_blocks(fill, STDIN_NAME)
 
 
 def read_log(path: Path, input_format: str | None = None) -> RawLog:

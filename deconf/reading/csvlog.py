@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import polars as pl
 
 from deconf.csvbulk import CsvRows, read_rows
 from deconf.errors import InputError
 from deconf.model import ALL_FIELDS
-from deconf.opening import log_chunks, source_name
 from deconf.reading.lines import (
     CSV_CELL_MAX,
     CSV_TAG_SEPARATOR,
@@ -35,7 +33,7 @@ from deconf.reading.raw import (
     InputFormat,
     RawLog,
 )
-from deconf.reading.text import BINARY_PROBE, opening_chunk, read_bytes, utf8
+from deconf.reading.text import BINARY_PROBE, opening_chunk, utf8
 
 #: CSV logs are read in blocks of about this many bytes (whole rows): memory holds a block.
 CSV_BLOCK_BYTES = 1 << 25
@@ -77,13 +75,14 @@ def _read_csv_carefully(header: bytes, data: bytes, first_line: int, source: str
     return RawLog(source, InputFormat.CSV, frame, csv_columns=columns, size=len(data))
 
 
-def csv_blocks(path: Path) -> Iterator[RawLog]:
-    """A CSV log in blocks of whole rows of about CSV_BLOCK_BYTES, each read in bulk; from the
-    first block that must be read carefully on, the rest of the log is read carefully at once
-    (the csv module reads a row by what came before it). A header that is not one plain line
-    sends the whole log to `read_csv`, whole."""
-    source = source_name(path)
-    chunks = log_chunks(path, CSV_BLOCK_BYTES)
+def csv_blocks(chunked: Callable[[int], Iterator[bytes]], source: str) -> Iterator[RawLog]:
+    """A CSV log (its bytes from `chunked(size)`, in chunks of that size, as
+    `deconf.opening.log_chunks` gives them) in blocks of whole rows of about CSV_BLOCK_BYTES,
+    each read in bulk; from the first block that must be
+    read carefully on, the rest of the log is read carefully at once (the csv module reads a row
+    by what came before it). A header that is not one plain line has the whole log read at once
+    (`read_csv`)."""
+    chunks = chunked(CSV_BLOCK_BYTES)
     data = b""
     for chunk in chunks:  # the header line, whole, and enough to tell text from binary data
         data += chunk
@@ -93,7 +92,10 @@ def csv_blocks(path: Path) -> Iterator[RawLog]:
     end = data.find(b"\n") + 1
     header = data[:end]
     if not header.strip() or b'"' in header or b"\r" in header[:-2]:  # (or no line end)
-        yield read_csv(read_bytes(path), source)
+        whole = data + b"".join(chunks)
+        if not whole.strip():
+            raise InputError(f"{source}: is empty; a log has at least one record")
+        yield read_csv(whole, source)
         return
     utf8(header, source)
     data, line = data[end:], 2

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import io
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -18,7 +17,6 @@ import polars as pl
 from deconf.errors import InputError
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
-from deconf.opening import log_filler, source_name
 from deconf.reading.lines import LIST_FIELDS, SURROGATE_ESCAPE_RE
 from deconf.reading.raw import (
     LINE,
@@ -31,7 +29,7 @@ from deconf.reading.raw import (
     RawLog,
     with_null_fields,
 )
-from deconf.reading.text import BINARY_PROBE, check_opening, decode_text, utf8
+from deconf.reading.text import BINARY_PROBE, BOM, check_opening, decode_text, utf8
 from deconf.strictjson import decode_strictly
 
 _DECODE_SCHEMA = pl.Schema({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
@@ -53,17 +51,17 @@ _LIST_NOT_OF_STRINGS_RE = (
 )
 
 
-def jsonl_blocks(path: Path) -> Iterator[RawLog]:
-    """A JSON Lines log file as consecutive blocks of lines, each a RawLog with its own line
-    numbers, streamed (memory holds a few blocks, not the file). Raises InputError when it
-    holds no record (once every block was read)."""
-    source = source_name(path)
+def jsonl_blocks(fill: Callable[[memoryview], int], source: str) -> Iterator[RawLog]:
+    """A JSON Lines log (its bytes from `fill`, as `deconf.opening.log_filler` gives them) as
+    consecutive blocks of lines, each a RawLog with its own line numbers, streamed (memory holds
+    a few blocks, not the log). Raises InputError when it holds no record (once every block was
+    read)."""
     rows = 0
     # the next blocks are decoded in threads while the caller validates this one: the decoder
     # (one thread a block) and Polars release the interpreter, so they share the cores
     with ThreadPoolExecutor(max_workers=JSONL_DECODERS) as decoder:
         pending: deque[Future[RawLog]] = deque()
-        for block in _file_blocks(path, source):
+        for block in _streamed_blocks(fill, source):
             pending.append(decoder.submit(_jsonl_block_raw, block, source))
             if len(pending) > JSONL_DECODERS:
                 raw = pending.popleft().result()
@@ -77,35 +75,34 @@ def jsonl_blocks(path: Path) -> Iterator[RawLog]:
         raise InputError(f"{source}: is empty; a log has at least one record")
 
 
-def _file_blocks(path: Path, source: str) -> Iterator[LineBlock]:
+def _streamed_blocks(fill: Callable[[memoryview], int], source: str) -> Iterator[LineBlock]:
     """The log in blocks of whole lines of about JSONL_BLOCK_BYTES, each read into a buffer of
     its own (only the unfinished line at a block's end is copied, to the next one)."""
     line, carry, first = 1, b"", True
-    with log_filler(path) as fill:
-        while True:
-            # (numpy backs a large array with huge pages: a fresh buffer faults in 16 pages,
-            # not 8,000, and `bytes` would cost a copy)
-            buffer = memoryview(np.empty(len(carry) + JSONL_BLOCK_BYTES, dtype=np.uint8))
-            buffer[: len(carry)] = carry
-            end = len(carry) + fill(buffer[len(carry) :])
-            start = 0
-            if first:
-                check_opening(bytes(buffer[: min(end, BINARY_PROBE)]), source)
-                start = 3 if bytes(buffer[:3]) == b"\xef\xbb\xbf" else 0
-                first = False
-            if end < len(buffer):  # the log's end: the last line need not end with a newline
-                if end > start:
-                    yield _line_block(buffer[start:end], line)
-                return
-            newlines = _newlines(buffer[start:end])
-            if len(newlines) == 0:  # a line longer than a block: read on
-                carry = bytes(buffer[start:end])
-                continue
-            cut = start + int(newlines[-1]) + 1
-            block = _line_block(buffer[start:cut], line, newlines)
-            yield block
-            line += block.lines
-            carry = bytes(buffer[cut:end])
+    while True:
+        # (numpy backs a large array with huge pages: a fresh buffer faults in 16 pages,
+        # not 8,000, and `bytes` would cost a copy)
+        buffer = memoryview(np.empty(len(carry) + JSONL_BLOCK_BYTES, dtype=np.uint8))
+        buffer[: len(carry)] = carry
+        end = len(carry) + fill(buffer[len(carry) :])
+        start = 0
+        if first:
+            check_opening(bytes(buffer[: min(end, BINARY_PROBE)]), source)
+            start = len(BOM) if bytes(buffer[: len(BOM)]) == BOM else 0
+            first = False
+        if end < len(buffer):  # the log's end: the last line need not end with a newline
+            if end > start:
+                yield _line_block(buffer[start:end], line)
+            return
+        newlines = _newlines(buffer[start:end])
+        if len(newlines) == 0:  # a line longer than a block: read on
+            carry = bytes(buffer[start:end])
+            continue
+        cut = start + int(newlines[-1]) + 1
+        block = _line_block(buffer[start:cut], line, newlines)
+        yield block
+        line += block.lines
+        carry = bytes(buffer[cut:end])
 
 
 def read_jsonl(data: bytes, source: str) -> RawLog:

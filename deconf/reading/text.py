@@ -11,6 +11,8 @@ from deconf.opening import log_bytes, source_name
 
 #: How much of the start of a log is looked at for a NUL byte (binary data).
 BINARY_PROBE = 8192
+#: UTF-8's byte-order mark, which some editors put first in a text file.
+BOM = b"\xef\xbb\xbf"
 
 
 def read_bytes(path: Path) -> bytes:
@@ -19,8 +21,7 @@ def read_bytes(path: Path) -> bytes:
     path = source_name(path)
     if b"\x00" in data[:BINARY_PROBE]:
         raise InputError(f"{path}: looks like binary data, not a text log")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    data = data.removeprefix(BOM)
     if not data or data.isspace():  # isspace stops at the first other byte: no copy, no scan
         raise InputError(f"{path}: is empty; a log has at least one record")
     return data
@@ -54,4 +55,4 @@ def check_opening(head: bytes, source: str) -> None:
 
 def opening_chunk(chunk: bytes, source: str) -> bytes:
     check_opening(chunk[:BINARY_PROBE], source)
-    return chunk.removeprefix(b"\xef\xbb\xbf")
+    return chunk.removeprefix(BOM)
