@@ -77,7 +77,9 @@ class _Hashed(io.RawIOBase):
         return True
 
     def head(self, count: int) -> bytes:
-        while len(self._ahead) < count and (chunk := self._owner.stream.read(count)):
+        while len(self._ahead) < count and (
+            chunk := self._owner.stream.read(count - len(self._ahead))
+        ):
             self._owner.hashed(chunk)
             self._ahead += chunk
         return self._ahead[:count]
