@@ -33,7 +33,7 @@ from deconf.progress import Report, silent
 from deconf.sources import open_store
 from deconf.store import MANIFEST, REJECTS
 from deconf.times import check_zone
-from deconf.tui.held import arrow_on_the_c_heap
+from deconf.tui.held import arrow_on_the_c_heap, one_c_heap_arena
 from deconf.tui.loaded import Loaded, head_start
 
 
@@ -84,8 +84,9 @@ def browse(
         verify=not no_verify,
     )
     read = reader(options, reading)
-    if logs:
-        arrow_on_the_c_heap()  # what a log's reading leaves behind can be given back
+    if logs:  # what a log's reading leaves behind can be given back
+        arrow_on_the_c_heap()
+        one_c_heap_arena()
     # the first read, and the analysis of what the first screen lists, start now in a thread
     # (`tui/loaded.py`) while Textual is imported and the screen opens; the read is waited for
     # here, so that input that is no log (or a reading it has not) fails before the screen
