@@ -106,6 +106,8 @@ def _streamed_blocks(fill: Callable[[memoryview], int], source: str) -> Iterator
 
 
 def read_jsonl(data: bytes, source: str) -> RawLog:
+    """A whole JSON Lines log held in memory (standard input kept whole, a test's bytes), read
+    block by block as a streamed one is; an InputError when it holds no record."""
     raw = _jsonl_raw(data, 1, source)
     if raw.frame.is_empty():
         raise InputError(f"{source}: is empty; a log has at least one record")

@@ -28,6 +28,7 @@ def read_bytes(path: Path) -> bytes:
 
 
 def decode_text(data: bytes, source: str, first_line: int = 1) -> str:
+    """A whole log's bytes as text (an importer's), or an InputError: binary, not UTF-8, empty."""
     if b"\x00" in data[:BINARY_PROBE]:
         raise InputError(f"{source}: looks like binary data, not a text log")
     text = utf8(data, source, first_line).removeprefix("\ufeff")
@@ -49,10 +50,12 @@ def utf8(data: bytes, source: str, first_line: int = 1) -> str:
 
 
 def check_opening(head: bytes, source: str) -> None:
+    """An InputError when a log's first bytes hold a NUL: binary data, not text."""
     if b"\x00" in head:
         raise InputError(f"{source}: looks like binary data, not a text log")
 
 
 def opening_chunk(chunk: bytes, source: str) -> bytes:
+    """A streamed log's first chunk, checked for binary data, without its byte-order mark."""
     check_opening(chunk[:BINARY_PROBE], source)
     return chunk.removeprefix(BOM)
