@@ -56,3 +56,10 @@ def write_log(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`deconf browse` run through the CLI runner as if from a terminal (it refuses to start
+    without one), for the tests of what it says before its screen opens."""
+    monkeypatch.setattr("deconf.cli.browse.has_terminal", lambda: True)

@@ -51,7 +51,7 @@ def test_the_keymap_lives_in_the_user_config_dir(tmp_path, monkeypatch):
     assert keymap_path() == tmp_path / "deconf" / "keymap.toml"
 
 
-def test_browse_with_a_bad_keymap_exits_2_with_the_reason(tmp_path, monkeypatch):
+def test_browse_with_a_bad_keymap_exits_2_with_the_reason(tmp_path, monkeypatch, terminal):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     (tmp_path / "deconf").mkdir()
     (tmp_path / "deconf" / "keymap.toml").write_text('quit = {key = "x"}\n')

@@ -91,7 +91,7 @@ def test_a_pending_value_is_taken_once_and_not_kept():
     assert pending.done() and pending.take() is None
 
 
-def test_browse_on_input_that_is_no_log_exits_2_before_the_screen_opens(tmp_path):
+def test_browse_on_input_that_is_no_log_exits_2_before_the_screen_opens(tmp_path, terminal):
     binary = tmp_path / "image.jsonl"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     result = CliRunner().invoke(cli, ["browse", str(binary)])
@@ -100,10 +100,19 @@ def test_browse_on_input_that_is_no_log_exits_2_before_the_screen_opens(tmp_path
     assert "Traceback" not in result.output
 
 
-def test_browse_on_no_store_exits_2_before_the_screen_opens(tmp_path):
+def test_browse_on_no_store_exits_2_before_the_screen_opens(tmp_path, terminal):
     result = CliRunner().invoke(cli, ["browse", "--store", str(tmp_path / "none")])
     assert result.exit_code == 2
     assert "not a deconf store" in result.output
+
+
+def test_browse_without_a_terminal_says_so_and_reads_nothing(monkeypatch):
+    monkeypatch.setattr("deconf.cli.browse.has_terminal", lambda: False)
+    monkeypatch.setattr("deconf.cli.browse.head_start", lambda *args, **kwargs: pytest.fail())
+    result = CliRunner().invoke(cli, ["browse", str(KHASHAM)])
+    assert result.exit_code == 2
+    assert "the browser needs a terminal" in result.output
+    assert "deconf exchanges" in result.output
 
 
 async def test_the_first_screen_says_what_is_still_being_computed_until_it_is_done(monkeypatch):

@@ -57,7 +57,7 @@ def test_without_glibc_it_does_nothing(monkeypatch):
     held.give_back_memory()
 
 
-def test_browse_of_a_log_sets_it_before_reading(monkeypatch, tmp_path):
+def test_browse_of_a_log_sets_it_before_reading(monkeypatch, tmp_path, terminal):
     order: list[str] = []
     monkeypatch.setattr("deconf.cli.browse.one_c_heap_arena", lambda: order.append("one arena"))
     monkeypatch.setattr(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
@@ -70,6 +71,13 @@ def browse(
     check_zone(tz, "tz")
     if logs and any(is_stdin(p) for p in logs):
         raise UsageError("the browser reads its keys from standard input; name a log file")
+    if not has_terminal():
+        raise UsageError(
+            "the browser needs a terminal: it reads keys from standard input and draws on "
+            "standard error, and one of them is a file or a pipe here; in a script, "
+            "`deconf exchanges`, `deconf silences`, `deconf attempts` or `deconf report` "
+            "give the same figures"
+        )
     rules = load_policy(policy)
     moment = parse_as_of(as_of)
     options = DataOptions(
@@ -122,6 +130,15 @@ def browse(
         inputs=[Path(p) for p in logs] if logs else [root],
     )
     app.run()
+
+
+def has_terminal() -> bool:
+    """Whether the browser can run: Textual reads keys from the process's standard input and
+    draws on its standard error. Without a terminal there it would wait for keys that never
+    come (reading the end of /dev/null over and over, a core busy until killed)."""
+    return all(
+        stream is not None and stream.isatty() for stream in (sys.__stdin__, sys.__stderr__)
+    )
 
 
 def reader(options: DataOptions, reading: str | None = None) -> Callable[..., Loaded]:
