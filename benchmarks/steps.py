@@ -59,7 +59,8 @@ def ingest(log: Path, store: Path) -> tuple[int, float]:
 
 def analysis(log: Path, store: Path) -> tuple[int, float]:
     """Scan the store (the columns the analysis reads) and compute links, attempts, episodes,
-    owed silences and statistics: what `deconf stats --store` does."""
+    owed silences and statistics: the whole analysis the lists and the browser read (`deconf
+    stats --store` computes only what the statistics read: the stats_store_process)."""
     result = analyze(Store(store).load(CONTACT_COLUMNS, EVENT_COLUMNS))
     result.stats(Col.TO_PARTY)
     sizes = [result.attempts, result.episodes, result.silences]

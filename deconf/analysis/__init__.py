@@ -91,6 +91,18 @@ class Analysis:
         return link(self.records.contacts, self.policy, self.as_of, self.coverage)
 
     @cached_property
+    def _counted(self) -> Linked:
+        """The linking the statistics read, when nothing else has been asked for: no reply ids,
+        no acknowledgements (`link(..., for_statistics=True)`); `stats` shows no record."""
+        if "_linked" in self.__dict__:
+            return self._linked
+        if self.coverage is None:
+            self.coverage = coverage_of(self.records)
+        return link(
+            self.records.contacts, self.policy, self.as_of, self.coverage, for_statistics=True
+        )
+
+    @cached_property
     def _all_attempts(self) -> pl.DataFrame:
         return self._linked.attempts
 
@@ -154,15 +166,27 @@ class Analysis:
         if by not in self._stats and by in self._parts:
             self._stats[by] = reduce_statistics(self._parts[by], self.policy)
         if by not in self._stats:
-            self._stats[by] = statistics(self.episodes, self._figure_silences(), self.policy, by)
+            self._stats[by] = statistics(
+                self._figure_episodes(), self._figure_silences(), self.policy, by
+            )
         return self._stats[by]
+
+    def _figure_episodes(self) -> pl.DataFrame:
+        """The episodes as the statistics read them: those at hand, else their figures alone."""
+        if "episodes" in self.__dict__:
+            return self.episodes
+        if "_all_episodes" in self.__dict__ or "_linked" in self.__dict__:
+            return self.filters.rows(self._all_episodes, A.OPENED_AT)
+        return self.filters.rows(self._counted.episodes, A.OPENED_AT)
 
     def _figure_silences(self) -> pl.DataFrame:
         """The silences as the statistics read them: their length and episode, so not the
         events inside (unless the silences with their events are at hand already)."""
         if "silences" in self.__dict__:
             return self.silences
-        return self.filters.rows(self._all_silences, A.START)
+        if "_all_silences" in self.__dict__ or "_linked" in self.__dict__:
+            return self.filters.rows(self._all_silences, A.START)
+        return self.filters.rows(silence_intervals(self._counted), A.START)
 
     def within(self, exchange_ids: pl.Series) -> Analysis:
         """The same analysis narrowed to the episodes with an attempt in the given exchanges

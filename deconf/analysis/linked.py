@@ -18,11 +18,13 @@ import polars as pl
 
 from deconf.analysis.columns import A, Link
 from deconf.analysis.coverage import covers_until
-from deconf.analysis.episodes import episodes_of
+from deconf.analysis.episodes import COLUMNS, episodes_of
+from deconf.analysis.episodes import FOR_STATISTICS as EPISODE_FIGURES
 from deconf.analysis.keys import Queries, grouped, nullable, pair_codes
 from deconf.analysis.layout import Layout, assign_episodes
 from deconf.analysis.linking import ORDER, PAIR, REVERSE, Candidates, first_replies, is_attempt
 from deconf.analysis.waits import EPISODE, RANKS, finish_attempts
+from deconf.analysis.waits import FOR_STATISTICS as ATTEMPT_FIGURES
 from deconf.frames import Col, in_record_order_sorted
 from deconf.policy import Policy
 from deconf.vocabulary import AttemptOutcome
@@ -103,7 +105,7 @@ def _own_replies(candidates: Candidates, close: np.ndarray) -> dict[str, np.ndar
     still open (no later than its close), as positions; and per level whether it was explicit."""
     never = candidates.never
     replies = {}
-    for level in LEVELS:
+    for level in candidates.explicit:
         explicit = candidates.explicit[level]
         inferred = candidates.inferred[level]
         inferred = np.where(inferred <= close, inferred, never)
@@ -133,10 +135,17 @@ def link(
     policy: Policy,
     as_of: datetime,
     coverage: pl.DataFrame | None = None,
+    *,
+    for_statistics: bool = False,
 ) -> Linked:
     """One row per attempt with its first response, status, episode and breach (SPEC §3), and
     how firm each figure is (§3.2); and one row per episode. `coverage` (from `coverage_of`) says
-    until when each source observed: an open episode is followed no further than that."""
+    until when each source observed: an open episode is followed no further than that.
+
+    `for_statistics`: only what the statistics and the owed silences read (the columns
+    `waits.FOR_STATISTICS` and `episodes.FOR_STATISTICS`): no acknowledgements or substantive
+    answers, no reply ids, no bounds of the waits; the same figures, with about half the work."""
+    levels = ("any",) if for_statistics else LEVELS
     contacts = positioned(contacts)
     never = contacts.height
     attempts = (
@@ -147,7 +156,7 @@ def link(
     )
     pairs = attempts[PAIR].to_numpy()
     by_pair = grouped(pairs)
-    candidates = first_replies(attempts, contacts, policy, by_pair)
+    candidates = first_replies(attempts, contacts, policy, by_pair, levels)
     orders = attempts[ORDER].to_numpy().astype(np.int64)
     # the earliest record that could answer each attempt (an explicit reply logged before its
     # attempt counts from the attempt itself: clock skew), and the reply behind it
@@ -162,20 +171,25 @@ def link(
     def at(column: str, positions: np.ndarray, name: str) -> pl.Series:
         return contacts[column].gather(nullable(positions, never, name)).alias(name)
 
+    replied = ()  # what names the replies: only lists show it
+    if not for_statistics:
+        replied = (
+            at(Col.ID, layout.closer, A.CLOSING_RESPONSE_ID),
+            *(at(Col.ID, replies[level], f"_{level}_id") for level in levels),
+            pl.when(pl.Series(replies["any_explicit"]))
+            .then(pl.lit(Link.EXPLICIT))
+            .when(pl.Series(replies["any"] < never))
+            .then(pl.lit(Link.INFERRED))
+            .alias("_any_link"),
+        )
     attempts = attempts.with_columns(
         pl.concat_str(pl.lit("ep:"), attempts[Col.ID].gather(layout.first_row)).alias(A.EPISODE_ID),
         pl.Series(EPISODE, layout.episode),
         pl.Series(A.ATTEMPT_NUMBER, layout.number, dtype=pl.UInt32),
         pl.Series(A.RETRY_STREAK, layout.streak, dtype=pl.UInt32),
         at(Col.SENT_AT, layout.close, A.CLOSED_AT),
-        at(Col.ID, layout.closer, A.CLOSING_RESPONSE_ID),
-        *(at(Col.ID, replies[level], f"_{level}_id") for level in LEVELS),
-        *(at(Col.SENT_AT, replies[level], f"_{level}_at") for level in LEVELS),
-        pl.when(pl.Series(replies["any_explicit"]))
-        .then(pl.lit(Link.EXPLICIT))
-        .when(pl.Series(replies["any"] < never))
-        .then(pl.lit(Link.INFERRED))
-        .alias("_any_link"),
+        *(at(Col.SENT_AT, replies[level], f"_{level}_at") for level in levels),
+        *replied,
     )
     closers = nullable(layout.closer, never, "_closer")
     attempts = finish_attempts(
@@ -185,11 +199,14 @@ def link(
         policy,
         as_of,
         _episode_coverage(attempts, coverage, layout),
+        ATTEMPT_FIGURES if for_statistics else None,
     )
-    episodes = episodes_of(attempts, contacts, closers, layout, policy)
+    episodes = episodes_of(
+        attempts, contacts, closers, layout, policy, EPISODE_FIGURES if for_statistics else COLUMNS
+    )
     first_rows = np.flatnonzero(layout.number == 1)
     return Linked(
-        attempts.drop(EPISODE, *RANKS),
+        attempts.drop(EPISODE, *RANKS, strict=False),
         episodes,
         _delivered(contacts),
         pairs[first_rows],

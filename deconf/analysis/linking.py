@@ -82,7 +82,11 @@ class Candidates:
 
 
 def explicit_first(
-    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, never: int
+    attempts: pl.DataFrame,
+    contacts: pl.DataFrame,
+    policy: Policy,
+    never: int,
+    levels: tuple[str, ...] = tuple(LEVELS),
 ) -> dict[str, np.ndarray]:
     """Per level, each attempt's earliest valid explicit reply: delivered, naming the attempt,
     from its counterpart, after at least the minimum latency (or before it: skew, kept)."""
@@ -91,7 +95,7 @@ def explicit_first(
         pl.col(Col.IN_REPLY_TO).alias(Col.ID),
         pl.col(ORDER).alias("_reply"),
         pl.col(Col.SENT_AT).alias("_reply_at"),
-        *(_of_kinds(kinds).alias(level) for level, kinds in LEVELS.items()),
+        *(_of_kinds(LEVELS[level]).alias(level) for level in levels),
         pl.col(REVERSE).alias("_answers"),  # the counterpart answers the attempt's own pair
     )
     latency = pl.col("_reply_at") - pl.col(Col.SENT_AT)
@@ -105,20 +109,25 @@ def explicit_first(
             (pl.col("_answers") == pl.col(PAIR))
             & ((latency >= min_latency) | (latency < timedelta(0)))  # skew: kept, flagged
         )
-        .select(_ROW, "_reply", *LEVELS)
+        .select(_ROW, "_reply", *levels)
     )
     rows, positions = found[_ROW].to_numpy(), found["_reply"].to_numpy().astype(np.int64)
-    levels = {}
-    for level in LEVELS:
+    firsts = {}
+    for level in levels:
         earliest = np.full(attempts.height, never, dtype=np.int64)
         kept = found[level].to_numpy()
         np.minimum.at(earliest, rows[kept], positions[kept])
-        levels[level] = earliest
-    return levels
+        firsts[level] = earliest
+    return firsts
 
 
 def inferred_first(
-    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, never: int, by_pair: np.ndarray
+    attempts: pl.DataFrame,
+    contacts: pl.DataFrame,
+    policy: Policy,
+    never: int,
+    by_pair: np.ndarray,
+    levels: tuple[str, ...] = tuple(LEVELS),
 ) -> dict[str, np.ndarray]:
     """Per level, each attempt's earliest unlinked counterpart message that may answer it (in
     any state of its episode): delivered, naming nothing, strictly after the attempt (and after
@@ -139,11 +148,10 @@ def inferred_first(
         unthreaded = contacts[Col.THREAD].is_null().to_numpy()
     unlinked = pl.col(Col.IN_REPLY_TO).is_null() & _delivered()
     candidates = contacts.select(
-        (unlinked & _of_kinds(kinds)).fill_null(False).alias(level)
-        for level, kinds in LEVELS.items()
+        (unlinked & _of_kinds(LEVELS[level])).fill_null(False).alias(level) for level in levels
     )
-    levels = {}
-    for level in LEVELS:
+    firsts = {}
+    for level in levels:
         positions = np.flatnonzero(candidates[level].to_numpy())
         found = Sorted(reverse[positions], positions, never).first_from(by_pairs)
         if threaded.any():
@@ -158,8 +166,8 @@ def inferred_first(
                 found,
             )
         late = times[np.minimum(found, len(times) - 1)] - sent > window
-        levels[level] = np.where((found == never) | late, never, found)
-    return levels
+        firsts[level] = np.where((found == never) | late, never, found)
+    return firsts
 
 
 def _thread_groups(attempts: pl.DataFrame, contacts: pl.DataFrame):
@@ -173,13 +181,17 @@ def _thread_groups(attempts: pl.DataFrame, contacts: pl.DataFrame):
 
 
 def first_replies(
-    attempts: pl.DataFrame, contacts: pl.DataFrame, policy: Policy, by_pair: np.ndarray
+    attempts: pl.DataFrame,
+    contacts: pl.DataFrame,
+    policy: Policy,
+    by_pair: np.ndarray,
+    levels: tuple[str, ...] = tuple(LEVELS),
 ) -> Candidates:
-    """Candidate first replies of every attempt, per level, as positions. `by_pair` is the
-    attempts' order by pair (`keys.grouped`)."""
+    """Candidate first replies of every attempt, at the given levels (of `LEVELS`), as
+    positions. `by_pair` is the attempts' order by pair (`keys.grouped`)."""
     never = contacts.height
     return Candidates(
-        explicit_first(attempts, contacts, policy, never),
-        inferred_first(attempts, contacts, policy, never, by_pair),
+        explicit_first(attempts, contacts, policy, never, levels),
+        inferred_first(attempts, contacts, policy, never, by_pair, levels),
         never,
     )

@@ -73,12 +73,16 @@ def finish_attempts(
     policy: Policy,
     as_of: datetime,
     covered: pl.Series | None,
+    columns: tuple[str, ...] | None = None,
 ) -> pl.DataFrame:
     """The public per-attempt frame from the linking and episode working columns, plus `RANKS`
     (and `EPISODE`, passed through) for the per-episode figures. `replies` are the positions of
     each attempt's first reply and of the reply that closed its episode; `contacts` has the time,
     precision and certainty at every position; `covered`, per attempt, until when the sources
-    that recorded its episode observed (None: no coverage known)."""
+    that recorded its episode observed (None: no coverage known). Only `columns` (of `COLUMNS`
+    and `RANKS`; all by default) are computed: the working columns they do not need are never made
+    (`FOR_STATISTICS`: what the statistics read, which need no reply ids)."""
+    columns = (*COLUMNS, *RANKS) if columns is None else columns
     sent = pl.col(Col.SENT_AT)
     precision = pl.col(Col.TIME_PRECISION).fill_null("second")
     first_reply, closer = replies
@@ -172,8 +176,8 @@ def finish_attempts(
     def waited(seconds: pl.Expr) -> pl.Expr:
         return seconds.clip(lower_bound=0.0)
 
-    computed = frame.select(
-        A.STATUS,
+    computed = (
+        pl.col(A.STATUS),
         waited(skew).alias(A.TTFR),
         pl.when(answered).then(wait_min).alias(A.TTFR_MIN),
         pl.when(answered).then(wait_max).alias(A.TTFR_MAX),
@@ -187,17 +191,25 @@ def finish_attempts(
         seconds_between(pl.col(_UNTIL), sent).alias(A.WAIT_SECONDS),
         wait_min.alias(A.WAIT_MIN),
         wait_max.alias(A.WAIT_MAX),
-        A.TARGET_SECONDS,
-        A.TARGET_FROM,
+        pl.col(A.TARGET_SECONDS),
+        pl.col(A.TARGET_FROM),
         (pl.col(_UNTIL) > deadline).alias(A.BREACH),
         breach_named(pl.col(BREACH_RANK)).alias(A.BREACH_CERTAINTY),
         certainty_named(pl.col(CERTAINTY_RANK)).alias(A.RESTS_ON_CERTAINTY),
         precision_named(pl.col(PRECISION_RANK)).alias(A.RESTS_ON_PRECISION),
-        *RANKS,
-    ).collect(engine="streaming")  # in batches: the working columns never all exist at once
+        *(pl.col(rank) for rank in RANKS),
+    )
+    wanted = [e for e in computed if e.meta.output_name() in columns]
+    # in batches: the working columns never all exist at once
+    computed_frame = frame.select(wanted).collect(engine="streaming")
     # columns passed through as they are (renamed) are the working frame's own, not copies
-    kept = source.select(pl.col(name).alias(public) for public, name in _KEPT.items())
-    return pl.concat([kept, computed], how="horizontal").select(*COLUMNS, EPISODE, *RANKS)
+    kept = source.select(
+        pl.col(name).alias(public)
+        for public, name in _KEPT.items()
+        if public in columns or public == EPISODE
+    )
+    ordered = [name for name in (*COLUMNS, EPISODE, *RANKS) if name in columns or name == EPISODE]
+    return pl.concat([kept, computed_frame], how="horizontal").select(ordered)
 
 
 #: The public columns of the attempts, in order.
@@ -244,6 +256,25 @@ COLUMNS = (
     A.CLOSING_RESPONSE_ID,
     A.RESTS_ON_CERTAINTY,
     A.RESTS_ON_PRECISION,
+)
+#: What the statistics and owed silences read of the attempts, through their episodes
+#: (`deconf.analysis.episodes.FOR_STATISTICS`): the breaches and how firm they are, how long an
+#: open attempt was followed; no reply ids, no bounds of the waits.
+FOR_STATISTICS = (
+    Col.FROM_PARTY,
+    Col.TO_PARTY,
+    Col.CHANNEL,
+    Col.KIND,
+    Col.PRECEDENCE,
+    Col.SENT_AT,
+    A.OPEN_SECONDS,
+    A.CENSORED_AT,
+    A.EPISODE_ID,
+    A.ATTEMPT_NUMBER,
+    A.RETRY_STREAK,
+    A.BREACH,
+    A.CLOSED_AT,
+    BREACH_RANK,
 )
 #: Public columns that are working columns as they are: public name → working name.
 _KEPT = {

@@ -453,7 +453,9 @@ def stats(
             # no summaries: statistics show no records
             run = run_analysis(options, progress, contact_columns=FIGURE_COLUMNS)
             frame = run.analysis.stats(by)
-        run.say_why_empty("episodes", run.analysis.episodes)
+        # a row a group of episodes: none without episodes (asking for the episodes themselves
+        # would link the records again, with the reply ids the statistics do without)
+        run.say_why_empty("episodes", frame)
         moment = run.analysis.as_of
         exit_code = None
     if fmt is FrameFormat.TABLE:
