@@ -39,6 +39,7 @@ EPISODE = "_episode"
 #: Breach, certainty and precision as ranks (firmness), which per-episode figures reduce.
 BREACH_RANK, CERTAINTY_RANK, PRECISION_RANK = "_breach_rank", "_certainty_rank", "_precision_rank"
 RANKS = (BREACH_RANK, CERTAINTY_RANK, PRECISION_RANK)
+_FIRMNESS = (CERTAINTY_RANK, PRECISION_RANK, A.RESTS_ON_CERTAINTY, A.RESTS_ON_PRECISION)
 
 
 def _censored_at(as_of: datetime, covered: bool) -> pl.Expr:
@@ -51,19 +52,22 @@ def _censored_at(as_of: datetime, covered: bool) -> pl.Expr:
 
 
 def _reply_bounds(
-    contacts: pl.DataFrame, positions: pl.Series, prefix: str, policy: Policy
+    contacts: pl.DataFrame, positions: pl.Series, prefix: str, policy: Policy, firmness: bool
 ) -> pl.DataFrame:
-    """The interval the time of the records at `positions` stands for, and how firm each is:
-    one row per position (null where the position is)."""
+    """The interval the time of the records at `positions` stands for and, with `firmness`,
+    how firm each is: one row per position (null where the position is)."""
     time, precision = pl.col(Col.SENT_AT), pl.col(Col.TIME_PRECISION).fill_null("second")
-    return contacts.select(
-        pl.col(Col.SENT_AT, Col.TIME_PRECISION, Col.CERTAINTY).gather(positions)
-    ).select(
+    read = (Col.SENT_AT, Col.TIME_PRECISION, *((Col.CERTAINTY,) if firmness else ()))
+    bounds = (
         earliest(time, precision, policy.approximate).alias(f"{prefix}_lo"),
         latest(time, precision, policy.approximate).alias(f"{prefix}_hi"),
+    )
+    ranks = (
         certainty_rank(pl.col(Col.CERTAINTY)).alias(f"{prefix}_certainty"),
         precision_rank(precision).alias(f"{prefix}_precision"),
     )
+    gathered = contacts.select(pl.col(read).gather(positions))
+    return gathered.select(*bounds, *(ranks if firmness else ()))
 
 
 def finish_attempts(
@@ -87,11 +91,13 @@ def finish_attempts(
     precision = pl.col(Col.TIME_PRECISION).fill_null("second")
     first_reply, closer = replies
     source = attempts
+    # how firm the figure is rests on the replies' certainty and precision too
+    firmness = any(name in columns for name in _FIRMNESS)
     attempts = pl.concat(
         [
             attempts,
-            _reply_bounds(contacts, first_reply, "_reply", policy),
-            _reply_bounds(contacts, closer, "_close", policy),
+            _reply_bounds(contacts, first_reply, "_reply", policy, firmness),
+            _reply_bounds(contacts, closer, "_close", policy, firmness),
         ],
         how="horizontal",
     ).lazy()
@@ -161,17 +167,19 @@ def finish_attempts(
     wait_min, wait_max, skew = pl.col("_wait_min"), pl.col("_wait_max"), pl.col("_skew")
     deadline, deadline_lo, deadline_hi = pl.col("_deadline"), pl.col("_dl_lo"), pl.col("_dl_hi")
     frame = frame.with_columns(
-        breach_rank(pl.col(_LO), pl.col(_HI), deadline_lo, deadline_hi).alias(BREACH_RANK),
-        # the weakest certainty and coarsest time among the attempt and the reply its figure
-        # rests on (its own, or the one that closed its episode)
-        pl.max_horizontal(
-            certainty_rank(pl.col(Col.CERTAINTY)),
-            pl.coalesce("_reply_certainty", "_close_certainty"),
-        ).alias(CERTAINTY_RANK),
-        pl.max_horizontal(
-            precision_rank(precision), pl.coalesce("_reply_precision", "_close_precision")
-        ).alias(PRECISION_RANK),
+        breach_rank(pl.col(_LO), pl.col(_HI), deadline_lo, deadline_hi).alias(BREACH_RANK)
     )
+    if firmness:  # the weakest certainty and coarsest time among the attempt and the reply its
+        # figure rests on (its own, or the one that closed its episode)
+        frame = frame.with_columns(
+            pl.max_horizontal(
+                certainty_rank(pl.col(Col.CERTAINTY)),
+                pl.coalesce("_reply_certainty", "_close_certainty"),
+            ).alias(CERTAINTY_RANK),
+            pl.max_horizontal(
+                precision_rank(precision), pl.coalesce("_reply_precision", "_close_precision")
+            ).alias(PRECISION_RANK),
+        )
 
     def waited(seconds: pl.Expr) -> pl.Expr:
         return seconds.clip(lower_bound=0.0)
