@@ -29,8 +29,8 @@ _MINUTE = timedelta(minutes=1)
 
 
 def earliest(time: pl.Expr, precision: pl.Expr, approximate: timedelta) -> pl.Expr:
-    """The earliest moment a time recorded with `precision` may stand for."""
-    precision = precision.cast(pl.String)
+    """The earliest moment a time recorded with `precision` may stand for. (The precision is
+    compared as it comes, an Enum: no strings made for the comparison.)"""
     return (
         pl.when(precision == TimePrecision.DAY.value)
         .then(time.dt.truncate("1d"))
@@ -42,7 +42,6 @@ def earliest(time: pl.Expr, precision: pl.Expr, approximate: timedelta) -> pl.Ex
 
 def latest(time: pl.Expr, precision: pl.Expr, approximate: timedelta) -> pl.Expr:
     """The latest moment (the interval's upper end) a recorded time may stand for."""
-    precision = precision.cast(pl.String)
     return (
         pl.when(precision == TimePrecision.DAY.value)
         .then(time.dt.truncate("1d") + _DAY)
