@@ -14,6 +14,10 @@ from typing import Any
 
 from deconf.version import __version__
 
+# deconf does no linear algebra: numpy's OpenBLAS starting a pool of threads (one per core) at
+# import is 0.05 s of every command's start for nothing. A setting of the user's is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 VERSION_LINE = f"deconf {__version__}"
 EXIT_USAGE = 2
 
