@@ -82,6 +82,7 @@ class PairTask:
     filters: Filters
     source: str | None
     coverage: pl.DataFrame  # how far each source saw: the whole log's, not the pair's
+    for_statistics: bool = False  # only the statistics are wanted: link for them alone
 
 
 def run_pair(task: PairTask) -> tuple[PairResult, dict[str, StatisticsPart]]:
@@ -97,7 +98,13 @@ def run_pair(task: PairTask) -> tuple[PairResult, dict[str, StatisticsPart]]:
         .contacts
     )
     records = task.filters.records(known_at(Records(contacts, empty_events()), task.as_of))
-    result = analyze_pair(records.contacts, task.policy, task.as_of, task.coverage)
+    result = analyze_pair(
+        records.contacts,
+        task.policy,
+        task.as_of,
+        task.coverage,
+        for_statistics=task.for_statistics,
+    )
     episodes = task.filters.rows(result.episodes, A.OPENED_AT)
     silences = task.filters.rows(result.silences, A.START)
     parts = {by: statistics_part(episodes, silences, by) for by in GROUPINGS}

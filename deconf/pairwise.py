@@ -71,7 +71,8 @@ def store_statistics(
     parts = []
     for done, pair in enumerate(pairs):
         progress(Step("analyzing party pairs one at a time", done, len(pairs), PAIRS))
-        _, pair_parts = run_pair(PairTask(root, pair, policy, moment, filters, source, coverage))
+        task = PairTask(root, pair, policy, moment, filters, source, coverage, for_statistics=True)
+        _, pair_parts = run_pair(task)
         parts.append(pair_parts[by])
     if not parts:  # no pair: the empty analysis, reduced the same way
         empty = analyze_pair(empty_contacts(), policy, moment, coverage)

@@ -60,11 +60,17 @@ class PairResult:
 
 
 def analyze_pair(
-    contacts: pl.DataFrame, policy: Policy, as_of: datetime, coverage: pl.DataFrame
+    contacts: pl.DataFrame,
+    policy: Policy,
+    as_of: datetime,
+    coverage: pl.DataFrame,
+    *,
+    for_statistics: bool = False,
 ) -> PairResult:
     """Attempts, episodes and silences of the contacts of one pair (or of any set of pairs).
-    `coverage` is the whole log's (`coverage_of`): how far each source saw is not a pair's."""
-    linked = link(contacts, policy, as_of, coverage)
+    `coverage` is the whole log's (`coverage_of`): how far each source saw is not a pair's.
+    `for_statistics`: only the columns the statistics read (`link`)."""
+    linked = link(contacts, policy, as_of, coverage, for_statistics=for_statistics)
     return PairResult(linked.attempts, linked.episodes, silence_intervals(linked))
 
 
