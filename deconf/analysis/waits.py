@@ -169,8 +169,9 @@ def finish_attempts(
     frame = frame.with_columns(
         breach_rank(pl.col(_LO), pl.col(_HI), deadline_lo, deadline_hi).alias(BREACH_RANK)
     )
-    if firmness:  # the weakest certainty and coarsest time among the attempt and the reply its
-        # figure rests on (its own, or the one that closed its episode)
+    if firmness:
+        # the weakest certainty and coarsest time among the attempt and the reply its figure
+        # rests on (its own, or the one that closed its episode)
         frame = frame.with_columns(
             pl.max_horizontal(
                 certainty_rank(pl.col(Col.CERTAINTY)),
