@@ -368,11 +368,12 @@ class DeconfBrowser(ListActions, RecordActions, App):
         tables = self.query(ExchangeTable)
         return self.state, (tables.first() if tables else None), "exchanges"
 
-    def _open_exchange(self, exchange_id: str | None) -> None:
+    def _open_exchange(self, exchange_id: str | None, select: str | None = None) -> None:
+        """The exchange's timeline; on the line of record `select` when given (an event)."""
         if exchange_id is None:
             self.notify("no exchange for this row", timeout=2)
             return
-        self.push_screen(DetailScreen(self.state, exchange_id))
+        self.push_screen(DetailScreen(self.state, exchange_id, select=select))
 
     # ------------------------------------------------------------ actions
 
@@ -384,7 +385,9 @@ class DeconfBrowser(ListActions, RecordActions, App):
             if row.get(FIRST_EPISODE) is None:
                 self.notify("this event fell in no owed silence", timeout=3)
                 return
-            self._open_exchange(exchange_of_episode(self.state.analysis, row[FIRST_EPISODE]))
+            self._open_exchange(
+                exchange_of_episode(self.state.analysis, row[FIRST_EPISODE]), select=row[Col.ID]
+            )
         elif isinstance(screen, FrequencyScreen):
             if screen.drill is not None:
                 screen.drill(row)
@@ -479,18 +482,28 @@ class DeconfBrowser(ListActions, RecordActions, App):
         self.run_worker(run, thread=True, group="open")
 
     def action_silences(self) -> None:
+        """The owed silences of what the filters keep (all of them with no filter on)."""
         if self._has_state():
+            scope = self.state.filter_scope()
             self.open_when_ready(
-                lambda: silences_state(self.state.analysis),
-                lambda state: SilencesScreen(state, lambda: silence_columns(self.display_times)),
+                lambda: silences_state(self.state.view_analysis()),
+                lambda state: SilencesScreen(
+                    state, lambda: silence_columns(self.display_times), scope
+                ),
                 "listing the owed silences",
             )
 
     def action_events(self) -> None:
+        """Every event, with the silences of what the filters keep that it fell in."""
         if self._has_state():
+            scope = self.state.filter_scope()
             self.open_when_ready(
-                lambda: events_state(self.state.analysis),
-                lambda state: EventsScreen(state, lambda: event_columns(self.display_times)),
+                lambda: events_state(self.state.view_analysis()),
+                lambda state: EventsScreen(
+                    state,
+                    lambda: event_columns(self.display_times),
+                    f"silences of {scope}" if scope else "",
+                ),
                 "listing the events",
             )
 

@@ -69,10 +69,13 @@ KEPT_ATTEMPT_COLUMNS = (
     A.LINK,
 )
 #: Episode columns the statistics (per responder, initiator, channel, precedence, kind; of a
-#: filtered view too), the gap histogram and "the exchange of this silence" read.
+#: filtered view too), the gap histogram, "the exchange of this silence" and "the answer that
+#: ended this silence" read.
 KEPT_EPISODE_COLUMNS = (
     A.EPISODE_ID,
     A.FIRST_ATTEMPT_ID,
+    A.CLOSED_AT,
+    A.CLOSING_RESPONSE_ID,
     Col.FROM_PARTY,
     Col.TO_PARTY,
     Col.CHANNEL,

@@ -270,6 +270,13 @@ class BrowserState(TableState):
     def timeline(self, exchange_id: str) -> list[TimelineItem]:
         return timeline(self.analysis, exchange_id)
 
+    def filter_scope(self) -> str:
+        """What the filters keep, said in words ('' when no filter is on): the statistics,
+        silences and events views say it in their titles."""
+        if not any(f.enabled for f in self.active_filters):
+            return ""
+        return f"the {self.view.height:,} of {self.total:,} exchanges the filters keep"
+
     def view_analysis(self) -> Analysis:
         """The analysis of what the list shows: all of it, or the exchanges the filters keep."""
         if not any(f.enabled for f in self.active_filters):

@@ -4,8 +4,9 @@ episodes with their length, and the events that happened meanwhile, in time orde
 The timeline runs from the first message to the last one or to the end of the last silence it
 owes, whichever is later; a silence still owed ends where the record ends (the as-of time, or the
 end of its source's coverage), and while an attempt is unanswered the timeline continues to the
-as-of time. An event inside a silence says whose silence it fell in: that is what an investigator
-looks for (a notified site struck while its notification went unanswered).
+as-of time. An event inside a silence says whose silence it fell in and how long it had lasted
+then (from the analysis): that is what an investigator looks for (a notified site struck while
+its notification went unanswered). A silence its episode's answer ended names that answer.
 
 Times are kept as datetimes, never written into the text, so the display zone applies to them.
 """
@@ -19,6 +20,7 @@ import polars as pl
 
 from deconf.analysis import Analysis
 from deconf.analysis.columns import A, BreachCertainty, Status
+from deconf.analysis.silences import silence_events
 from deconf.frames import Col
 from deconf.times import humanize
 from deconf.tui.text import plain
@@ -80,19 +82,23 @@ def timeline(analysis: Analysis, exchange_id: str) -> list[TimelineItem]:
     if not items:
         return []
     silences = exchange_silences(analysis, exchange_id)
+    answers = _answers(analysis, silences, set(members.to_list()))
     for row in silences.iter_rows(named=True):
-        items.extend(_silence(row))
+        items.extend(_silence(row, answers.get((row[A.EPISODE_ID], row[A.END]))))
     first, last = min(i.at for i in items), max(i.at for i in items)
     if any(i.status == Status.UNANSWERED for i in items):
         last = max(last, analysis.as_of)
     events = analysis.records.events.filter(pl.col(Col.AT).is_between(first, last)).sort(
         Col.AT, Col.ID
     )
-    spans = list(silences.iter_rows(named=True))
+    inside: dict[str, list[dict]] = {}
+    for hit in silence_events(silences, events).iter_rows(named=True):
+        inside.setdefault(hit[A.EVENT_ID], []).append(hit)
     for row in events.iter_rows(named=True):
-        inside = [s for s in spans if s[A.START] <= row[Col.AT] <= s[A.END]]
         within = "".join(
-            f"  ⚠ inside {plain(s[A.PARTY])}'s silence to {plain(s[A.OWED_TO])}" for s in inside
+            f"  ⚠ inside {plain(s[A.PARTY])}'s silence to {plain(s[A.OWED_TO])}"
+            f" (silent for {humanize(s[A.SILENT_FOR])} by then)"
+            for s in inside.get(row[Col.ID], [])
         )
         items.append(
             TimelineItem(
@@ -168,7 +174,26 @@ def _logged_by(row: dict) -> str:
     return f" · logged by {plain(', '.join(logged_by))}" if logged_by else ""
 
 
-def _silence(row: dict) -> list[TimelineItem]:
+def _answers(
+    analysis: Analysis, silences: pl.DataFrame, members: set[str]
+) -> dict[tuple[str, datetime], str]:
+    """What ended each silence that its episode's answer ended, keyed by (episode, time): the
+    answer's id, and its exchange when that is not this one (a reminder answered elsewhere)."""
+    closed = analysis.episodes.filter(
+        pl.col(A.EPISODE_ID).is_in(silences[A.EPISODE_ID].implode())
+        & pl.col(A.CLOSING_RESPONSE_ID).is_not_null()
+    )
+    found = {}
+    for row in closed.iter_rows(named=True):
+        answer = row[A.CLOSING_RESPONSE_ID]
+        where = "" if answer in members else exchange_of_record(analysis, answer)
+        found[(row[A.EPISODE_ID], row[A.CLOSED_AT])] = plain(answer) + (
+            f" (in {plain(where)})" if where else ""
+        )
+    return found
+
+
+def _silence(row: dict, answered_by: str | None = None) -> list[TimelineItem]:
     who = f"{plain(row[A.PARTY])} owes {plain(row[A.OWED_TO])} an answer"
     length = humanize(row[A.SECONDS])
     events = row[A.EVENT_COUNT]
@@ -193,6 +218,7 @@ def _silence(row: dict) -> list[TimelineItem]:
             f"silent for {length}"
             if row[A.ONGOING]
             else f"⏵ silence ends: {plain(row[A.PARTY])} was silent for {length}"
+            + (f"; answered by {answered_by}" if answered_by else "")
         ),
     )
     return [start, end]

@@ -31,10 +31,13 @@ class ListScreen(Screen):
     ]
     TITLE = ""
 
-    def __init__(self, state: TableState, columns: Callable[[], tuple[Column, ...]]) -> None:
+    def __init__(
+        self, state: TableState, columns: Callable[[], tuple[Column, ...]], scope: str = ""
+    ) -> None:
         super().__init__()
         self.state = state
         self.columns = columns
+        self.scope = scope  # what the list covers when the filters narrow it
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
@@ -57,4 +60,6 @@ class ListScreen(Screen):
         search = (
             f" · search /{self.state.query}/: {len(self.state.matches)}" if self.state.query else ""
         )
-        return f"{self.TITLE} · {self.state.view.height} rows{search} · esc back"
+        rows = self.state.view.height
+        scope = f" · {self.scope}" if self.scope else ""
+        return f"{self.TITLE}{scope} · {rows:,} row{'' if rows == 1 else 's'}{search} · esc back"

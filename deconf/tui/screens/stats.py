@@ -48,12 +48,7 @@ class StatsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        filtered = any(f.enabled for f in self.state.active_filters)
-        scope = (
-            f"the {self.state.view.height} of {self.state.total} exchanges the filters keep"
-            if filtered
-            else "all exchanges"
-        )
+        scope = self.state.filter_scope() or "all exchanges"
         self.query_one("#stats-title", Static).update(
             Text(
                 f"Per responder, {scope} (episodes; Kaplan–Meier with unanswered counted as "

@@ -1,0 +1,74 @@
+"""What a trial by hand found in the browser, as an investigator and a security focal point use
+it: lists that ignored the filters, a silence's length at an event nowhere on screen, a sort
+indicator cut off, completions that kept the typed case, counts without separators."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from deconf.tui.screens.detail import DetailScreen
+from deconf.tui.screens.events import EventsScreen
+from deconf.tui.screens.silences import SilencesScreen
+from tests.conftest import HUMANITARIAN, KHASHAM
+from tests.tui_helpers import browser, drawn, loaded
+
+WIDE, SMALL = (160, 45), (80, 24)
+
+
+@pytest.fixture
+def notifications(tmp_path):
+    log = tmp_path / "notifications.jsonl"
+    shutil.copy(HUMANITARIAN, log)
+    return log
+
+
+@pytest.fixture
+def night(tmp_path):
+    log = tmp_path / "night.jsonl"
+    shutil.copy(KHASHAM, log)
+    return log
+
+
+async def test_silences_and_events_honour_the_filters_and_say_so(notifications):
+    app = browser(notifications)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        app.state.set_filter("party", "GOVERNMENT")
+        await pilot.press("w")
+        await loaded(pilot)
+        assert isinstance(app.screen, SilencesScreen)
+        assert set(app.screen.state.view["party"]) == {"GOVERNMENT"}
+        assert "the 5 of 15 exchanges the filters keep" in drawn(app)
+        await pilot.press("escape", "v")
+        await loaded(pilot)
+        assert isinstance(app.screen, EventsScreen)
+        # every event is listed, but none fell in a silence of GOVERNMENT
+        assert app.screen.state.view["id"].to_list() == ["ev-013", "ev-021", "ev-022", "ev-036"]
+        assert "ARMED-GROUP-N" not in "".join(app.screen.state.view["_in_silence"])
+        assert "the 5 of 15 exchanges the filters keep" in drawn(app)
+
+
+async def test_events_say_how_long_the_silence_had_lasted_when_they_happened(notifications):
+    app = browser(notifications)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        await pilot.press("v")
+        await loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, EventsScreen)
+        strike = screen.state.view.filter(screen.state.view["id"] == "ev-022").row(0, named=True)
+        assert strike["_in_silence"] == "ARMED-GROUP-N owed NGO-RELIEF"
+        text = drawn(app)
+        assert "silent for" in text and "11d 14h 15m" in text  # 1 May 06:00 → 12 May 20:15
+        assert "in silence of" in text
+        assert "ARMED-GROUP-N owed NGO-RELIEF" in text
+        await pilot.press("down", "down", "enter")
+        await loaded(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.selected.record_id == "ev-022"  # the timeline opens on the strike
+        strike_line = next(i for i in app.screen.items if i.record_id == "ev-022")
+        assert "silent for 11d 14h 15m" in strike_line.text
+        end = app.screen.items[-1]
+        assert end.kind == "silence_end" and "answered by hn-035" in end.text
