@@ -72,3 +72,37 @@ async def test_events_say_how_long_the_silence_had_lasted_when_they_happened(not
         assert "silent for 11d 14h 15m" in strike_line.text
         end = app.screen.items[-1]
         assert end.kind == "silence_end" and "answered by hn-035" in end.text
+
+
+@pytest.mark.parametrize("size", [WIDE, SMALL])
+async def test_the_sort_indicator_is_never_cut_off_and_the_status_names_the_column(night, size):
+    app = browser(night)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        table = app.query_one("#exchanges")
+        titles = [column.title for column, _ in table.shown_columns()]
+        await pilot.press(*["right"] * titles.index("longest gap"), "o")
+        await loaded(pilot)
+        assert app.state.sort_column == "longest_gap_seconds"
+        text = drawn(app)
+        assert "longest gap ▲" in text.split("\n")[0]
+        assert "sorted by longest gap ↑" in " ".join(text.split())
+        assert "longest_gap_seconds" not in text
+
+
+async def test_counts_have_thousands_separators(tmp_path):
+    log = tmp_path / "many.jsonl"
+    lines = []
+    for i in range(1200):
+        lines.append(
+            f'{{"id": "c{i}", "sent_at": "2020-01-01T{i // 60 % 24:02d}:{i % 60:02d}:00Z", '
+            '"from_party": "A", "to_party": "B", "channel": "radio", "kind": "notification"}'
+        )
+    log.write_text("\n".join(lines) + "\n")
+    app = browser(log)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        assert "1,200 of 1,200 exchanges shown" in " ".join(drawn(app).split())
+        await pilot.press("s")
+        await loaded(pilot)
+        assert "1,200" in drawn(app)

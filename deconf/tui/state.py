@@ -35,6 +35,18 @@ SORTABLE = (
     A.FIRST_RESPONSE_SECONDS,
     A.LONGEST_GAP_SECONDS,
 )
+#: the exchanges list's column titles, which the status line names the sort by, too
+EXCHANGE_TITLES = {
+    A.START: "start",
+    A.PARTIES: "parties",
+    A.CHANNELS: "channel",
+    A.MESSAGES: "msgs",
+    A.ATTEMPTS: "att",
+    A.STATUS: "status",
+    A.FIRST_RESPONSE_SECONDS: "first reply",
+    A.LONGEST_GAP_SECONDS: "longest gap",
+    Col.SUMMARY: "summary",
+}
 FLAGGED = {"unanswered": pl.col(A.UNANSWERED_ATTEMPTS) > 0, "breach": pl.col(A.BREACHES) > 0}
 #: filters that read the records of each exchange (the others read the exchanges' columns)
 RECORD_COLUMNS = {filtering.KIND: Col.KIND, filtering.PRECEDENCE: Col.PRECEDENCE}
@@ -253,15 +265,16 @@ class BrowserState(TableState):
         return [(plain(f.chip), f.enabled) for f in self.active_filters]
 
     def status_line(self) -> str:
-        shown = f"{self.view.height} of {self.total} exchanges shown"
+        shown = f"{self.view.height:,} of {self.total:,} exchanges shown"
         hidden = self.total - self.view.height
         filters = ", ".join(f"{chip}{'' if on else ' (off)'}" for chip, on in self.chips) or "none"
         parts = [shown, f"as of {self.when(self.analysis.as_of)}", f"filters: {filters}"]
         if hidden:
-            parts.append(f"{hidden} hidden")
+            parts.append(f"{hidden:,} hidden")
         if self.query:
-            parts.append(f"search /{plain(self.query)}/: {len(self.matches)} matches")
-        parts.append(f"sorted by {self.sort_column}{' ↓' if self.descending else ' ↑'}")
+            parts.append(f"search /{plain(self.query)}/: {len(self.matches):,} matches")
+        sorted_by = EXCHANGE_TITLES.get(self.sort_column, self.sort_column)
+        parts.append(f"sorted by {sorted_by}{' ↓' if self.descending else ' ↑'}")
         parts.append(f"times: {self.display.label}")
         if self.pending:
             parts.append(f"{self.pending}…")

@@ -14,7 +14,7 @@ from deconf.analysis.columns import A, Status
 from deconf.frames import Col
 from deconf.times import humanize
 from deconf.tui.components.frame_table import Column, FrameTable
-from deconf.tui.state import BrowserState
+from deconf.tui.state import EXCHANGE_TITLES, BrowserState
 
 ALARM = Style(color="red", bold=True)
 WARN = Style(color="yellow")
@@ -35,28 +35,31 @@ def _status_style(row: dict) -> Style:
 
 
 def exchange_columns(state: BrowserState) -> tuple[Column, ...]:
+    title = EXCHANGE_TITLES
     return (
-        Column("start", A.START, state.display.time_width, lambda r: state.when(r[A.START])),
-        Column("parties", A.PARTIES, 24, lambda r: ", ".join(r[A.PARTIES]), 0, minimum=12),
-        Column("channel", A.CHANNELS, 18, lambda r: ", ".join(r[A.CHANNELS]), priority=4),
-        Column("msgs", A.MESSAGES, 5, lambda r: str(r[A.MESSAGES]), priority=5),
-        Column("att", A.ATTEMPTS, 4, lambda r: str(r[A.ATTEMPTS]), priority=3),
-        Column("status", A.STATUS, 25, _status, 0, minimum=18, style=_status_style),
+        Column(title[A.START], A.START, state.display.time_width, lambda r: state.when(r[A.START])),
+        Column(title[A.PARTIES], A.PARTIES, 24, lambda r: ", ".join(r[A.PARTIES]), 0, minimum=12),
+        Column(title[A.CHANNELS], A.CHANNELS, 18, lambda r: ", ".join(r[A.CHANNELS]), priority=4),
+        Column(title[A.MESSAGES], A.MESSAGES, 5, lambda r: str(r[A.MESSAGES]), priority=5),
+        Column(title[A.ATTEMPTS], A.ATTEMPTS, 4, lambda r: str(r[A.ATTEMPTS]), priority=3),
+        Column(title[A.STATUS], A.STATUS, 25, _status, 0, minimum=18, style=_status_style),
         Column(
-            "first reply",
+            title[A.FIRST_RESPONSE_SECONDS],
             A.FIRST_RESPONSE_SECONDS,
-            12,
+            13,  # "17d 21h 30m" and a sort arrow after the title
             lambda r: humanize(r[A.FIRST_RESPONSE_SECONDS]),
             priority=2,
         ),
         Column(
-            "longest gap",
+            title[A.LONGEST_GAP_SECONDS],
             A.LONGEST_GAP_SECONDS,
-            12,
+            13,
             lambda r: humanize(r[A.LONGEST_GAP_SECONDS]),
             priority=1,
         ),
-        Column("summary", Col.SUMMARY, 60, lambda r: r[Col.SUMMARY], priority=6, minimum=20),
+        Column(
+            title[Col.SUMMARY], Col.SUMMARY, 60, lambda r: r[Col.SUMMARY], priority=6, minimum=20
+        ),
     )
 
 

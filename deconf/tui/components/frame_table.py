@@ -185,7 +185,9 @@ class FrameTable(ScrollView, can_focus=True):
             if column.key == self.state.sort_column:
                 arrow = " ▼" if self.state.descending else " ▲"
             style = HEADER_CURSOR if column is current and self.has_focus else HEADER
-            segments.append(Segment(fit(column.title + arrow, width), style))
+            # the title gives way to the sort arrow, never the arrow to the title
+            title = fit(column.title, max(width - len(arrow), 1)).rstrip() + arrow
+            segments.append(Segment(fit(title, width), style))
             segments.append(Segment(" ", HEADER))
         return Strip(segments).crop(0, self.size.width).extend_cell_length(self.size.width)
 

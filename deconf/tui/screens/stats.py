@@ -27,11 +27,17 @@ HEADINGS = (
     "p90 (KM)",
     "≤15 min",
     "≤1 h",
+    "≤24 h",
     "answered-only median",
     "breaches",
     "longest streak",
     "longest silence",
 )
+
+
+def counted(value: int | None) -> Text:
+    """A count as the CLI's tables write it: thousands separated, right-aligned."""
+    return Text("" if value is None else f"{value:,}", justify="right")
 
 
 class StatsScreen(Screen):
@@ -74,18 +80,18 @@ class StatsScreen(Screen):
         for row in stats.iter_rows(named=True):
             table.add_row(
                 Text(plain(row[S.GROUP])),  # log text as text, never as markup
-                row[S.ATTEMPTS],
-                row[S.EPISODES],
-                row[S.UNANSWERED_EPISODES],
+                counted(row[S.ATTEMPTS]),
+                counted(row[S.EPISODES]),
+                counted(row[S.UNANSWERED_EPISODES]),
                 humanize(row[S.KM_MEDIAN]) if row[S.KM_MEDIAN_REACHED] else "not reached",
                 humanize(row[S.KM_P90]) if row[S.KM_P90] is not None else "not reached",
                 *(
                     NOT_ESTIMABLE if row[share] is None else f"{row[share]:.0%}"
-                    for share in (S.SHARE_15M, S.SHARE_1H)
+                    for share in (S.SHARE_15M, S.SHARE_1H, S.SHARE_24H)
                 ),
                 humanize(row[S.ANSWERED_MEDIAN]),
-                row[S.BREACHES],
-                row[S.LONGEST_RETRY_STREAK],
+                counted(row[S.BREACHES]),
+                counted(row[S.LONGEST_RETRY_STREAK]),
                 humanize(row[S.LONGEST_OWED_SILENCE]),
             )
         most = max((n for _, n in bins), default=1) or 1
@@ -94,5 +100,5 @@ class StatsScreen(Screen):
             style = "red" if label == UNANSWERED_BAR else "blue"
             text.append(f"{label:>12} ")
             text.append("█" * round(BAR * count / most), style=style)
-            text.append(f" {count}\n")
+            text.append(f" {count:,}\n")
         self.query_one("#histogram", Static).update(text)
