@@ -194,9 +194,9 @@ async def test_filter_fields_suggest_values_from_the_data(night):
         await pilot.press("s", "d")
         await loaded(pilot)
         field = app.screen.query_one("#filter-party")
-        assert field._suggestion == "sdF"  # completes what is typed, in the data's spelling
+        assert field._suggestion == "SDF"  # completes what is typed, in the data's spelling
         await pilot.press("right")
-        assert field.value == "sdF"
+        assert field.value == "SDF"
 
 
 async def test_regex_search_highlights_hits_in_the_list_and_the_timeline(night):

@@ -106,3 +106,27 @@ async def test_counts_have_thousands_separators(tmp_path):
         await pilot.press("s")
         await loaded(pilot)
         assert "1,200" in drawn(app)
+
+
+async def test_a_completed_filter_value_takes_the_datas_spelling(notifications):
+    from textual.widgets import Input
+
+    from deconf.tui.screens.filters import ValueSuggester
+
+    suggest = ValueSuggester(["ARMED-GROUP-N", "GOVERNMENT"]).get_suggestion
+    assert await suggest("!arm") == "!ARMED-GROUP-N"
+    assert await suggest("Coalition,  gov") == "Coalition,  GOVERNMENT"
+    app = browser(notifications)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        await pilot.press("f")
+        await loaded(pilot)
+        await pilot.press(*"coalition, gov")
+        await pilot.pause(0.2)
+        await pilot.press("right")  # accepts the completion
+        await pilot.pause()
+        assert app.screen.query_one("#filter-party", Input).value == "coalition, GOVERNMENT"
+        await pilot.press("enter")
+        await loaded(pilot)
+        assert app.state.filters["party"] == "coalition, GOVERNMENT"
+        assert "party=coalition | GOVERNMENT" in drawn(app)

@@ -35,13 +35,16 @@ class ValueSuggester(Suggester):
         self.values = values
 
     async def get_suggestion(self, value: str) -> str | None:
-        _, _, last = value.rpartition(",")
-        prefix = last.lstrip().lstrip("!").lower()
+        """The value with its last part completed in the data's spelling ('arm' →
+        'ARMED-GROUP-N'), so the chip shows the party as the data names it."""
+        head, comma, last = value.rpartition(",")
+        typed = last.lstrip().lstrip("!")
+        prefix = typed.lower()
         if not prefix:
             return None
         for candidate in self.values:
             if candidate.lower().startswith(prefix) and candidate.lower() != prefix:
-                return value + candidate[len(prefix) :]
+                return head + comma + last[: len(last) - len(typed)] + candidate
         return None
 
 
