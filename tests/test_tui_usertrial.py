@@ -130,3 +130,16 @@ async def test_a_completed_filter_value_takes_the_datas_spelling(notifications):
         await loaded(pilot)
         assert app.state.filters["party"] == "coalition, GOVERNMENT"
         assert "party=coalition | GOVERNMENT" in drawn(app)
+
+
+@pytest.mark.parametrize("size", [WIDE, SMALL])
+async def test_a_row_that_matches_the_search_says_so_where_the_hit_is_cut_off(notifications, size):
+    app = browser(notifications)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"clinic", "enter")
+        await loaded(pilot)
+        assert app.state.matches == [0, 1, 2, 6, 7, 8]  # "clinic" is past every cell's cut
+        rows = drawn(app).split("\n")[1 : 1 + app.state.view.height]
+        flagged = [i for i, line in enumerate(rows) if line[1] == "›"]
+        assert flagged == app.state.matches

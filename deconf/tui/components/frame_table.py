@@ -5,12 +5,14 @@ Columns have a priority: on a narrow terminal the least important are dropped an
 shrink to their minimum, so status and gaps stay in view at 80 columns. The column under the
 cursor (←/→) is the one `o` sorts by and `F` counts; the header shows the sort with ▲/▼.
 Every cell is log text drawn as text (see `deconf.tui.text`), padded by terminal cells, with
-search hits highlighted.
+search hits highlighted; a row the search matched shows › in its gutter, since the hit may lie in
+a cell cut short or left out at this width.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +32,7 @@ CURSOR = Style(reverse=True)
 HEADER = Style(bold=True, underline=True)
 HEADER_CURSOR = Style(bold=True, underline=True, reverse=True)
 MARKED = Style(color="magenta", bold=True)
+MATCHED = HIT
 GUTTER = 2
 
 
@@ -166,7 +169,11 @@ class FrameTable(ScrollView, can_focus=True):
             return Strip.blank(self.size.width)
         row = self.state.view.row(index, named=True)
         key = row[self.state.key]
-        segments = [Segment("★ " if str(key) in self._marks else "  ", MARKED)]
+        segments = [
+            Segment("★" if str(key) in self._marks else " ", MARKED),
+            # a row the search matched, also when the hit is in a cell cut short or left out
+            Segment("›", MATCHED) if self._matched(index) else Segment(" "),
+        ]
         pattern = self.state.pattern if self.state.query else None
         for column, width in shown:
             style = column.style(row) if column.style else Style()
@@ -176,6 +183,13 @@ class FrameTable(ScrollView, can_focus=True):
         if index == self.state.cursor:
             strip = strip.apply_style(CURSOR)
         return strip.crop(0, self.size.width).extend_cell_length(self.size.width)
+
+    def _matched(self, index: int) -> bool:
+        matches = self.state.matches  # row positions, in order
+        if not self.state.query or not matches:
+            return False
+        at = bisect_left(matches, index)
+        return at < len(matches) and matches[at] == index
 
     def _header(self, shown: list[tuple[Column, int]]) -> Strip:
         segments = [Segment(" " * GUTTER, HEADER)]
