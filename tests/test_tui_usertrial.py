@@ -143,3 +143,13 @@ async def test_a_row_that_matches_the_search_says_so_where_the_hit_is_cut_off(no
         rows = drawn(app).split("\n")[1 : 1 + app.state.view.height]
         flagged = [i for i, line in enumerate(rows) if line[1] == "›"]
         assert flagged == app.state.matches
+
+
+async def test_the_silences_list_at_80_columns_names_who_owed(notifications):
+    app = browser(notifications)
+    async with app.run_test(size=SMALL) as pilot:
+        await loaded(pilot)
+        await pilot.press("w")
+        await loaded(pilot)
+        first = drawn(app).split("\n")[2]
+        assert "ARMED-GROUP-N" in first and "17d 21h 30m" in first and "ev-013" in first

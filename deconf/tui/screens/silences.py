@@ -34,14 +34,15 @@ def silences_state(analysis: Analysis) -> TableState:
 
 def silence_columns(display: Display) -> tuple[Column, ...]:
     return (
-        Column("owes", A.PARTY, 18, lambda r: r[A.PARTY], 0, minimum=10),
+        # who owed is the point of the row: it keeps more room than whom it was owed to
+        Column("owes", A.PARTY, 18, lambda r: r[A.PARTY], 0, minimum=14),
         Column("owed to", A.OWED_TO, 18, lambda r: r[A.OWED_TO], 0, minimum=10),
         Column("from", A.START, display.time_width, lambda r: display.when(r[A.START]), 1),
         Column("to", A.END, display.time_width, lambda r: display.when(r[A.END]), 3),
         Column(
             "length",
             A.SECONDS,
-            13,
+            12,  # "17d 21h 30m", "30m 00s owed"
             lambda r: humanize(r[A.SECONDS]) + (" owed" if r[A.ONGOING] else ""),
             0,
             style=lambda r: ALARM if r[A.ONGOING] else Style(),
