@@ -18,7 +18,6 @@ from deconf.analysis import (
     Analysis,
     Filters,
 )
-from deconf.analysis.asof import parse_as_of
 from deconf.analysis.columns import A, S
 from deconf.analysis.emptiness import why_empty
 from deconf.analysis.readings import READINGS_HELP, Reading
@@ -61,7 +60,7 @@ from deconf.policy import load_policy
 from deconf.progress import Report, silent
 from deconf.sources import Loaded, open_store
 from deconf.store import Store
-from deconf.times import check_zone
+from deconf.times import TimeError, check_zone, parse_day_or_moment
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy file (TOML).")]
 AsOfOpt = Annotated[
@@ -70,8 +69,14 @@ AsOfOpt = Annotated[
 ]
 PartyOpt = Annotated[str | None, typer.Option("--party", help="Only exchanges involving PARTY.")]
 ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Only rows on CHANNEL.")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="Only rows from this time on.")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Only rows up to this time.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Only rows from this time on (a date alone: from its start)."),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option("--until", help="Only rows up to this time (a date alone: to its end)."),
+]
 FormatOpt = Annotated[FrameFormat, typer.Option("--format", help="table, json, csv or parquet.")]
 OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE.")]
 ReadingOpt = Annotated[
@@ -154,10 +159,25 @@ def filters_of(options: AnalysisOptions) -> Filters:
     return Filters(
         party=options.party,
         channel=options.channel,
-        since=parse_as_of(options.since, "since"),
-        until=parse_as_of(options.until, "until"),
+        since=window_edge(options.since, "since", options.zone),
+        until=window_edge(options.until, "until", options.zone, end_of_day=True),
         reading=str(Reading.parse(options.reading)),
     )
+
+
+def window_edge(value: str | None, setting: str, zone: str, end_of_day: bool = False):
+    """--since/--until as the browser's filters take them: a date alone (that day in the
+    display zone, --until to its end), 'now', or a time with its offset."""
+    if value is None:
+        return None
+    try:
+        return parse_day_or_moment(value, zone, end_of_day=end_of_day)
+    except TimeError:
+        raise UsageError(
+            f"cannot read {value!r}: write a date alone (2018-02-07, that day in `tz`), 'now', "
+            "or a time with its offset (2018-02-07T22:00:00+02:00)",
+            setting=setting,
+        ) from None
 
 
 def run_analysis(
@@ -267,6 +287,7 @@ def _frame_command(
             until=until,
             reading=reading,
             engine=engine,
+            zone=tz,
         )
         with progress_shown(quiet) as progress:
             run = run_analysis(options, progress)
@@ -443,6 +464,7 @@ def stats(
         until=until,
         reading=reading,
         engine=engine,
+        zone=tz,
     )
     if _pairwise(options, quiet):  # statistics of a store too large to hold at once
         frame, moment = _pairwise_statistics(options, by, quiet)

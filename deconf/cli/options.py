@@ -73,3 +73,5 @@ class AnalysisOptions:
     until: str | None = None
     reading: str | None = None
     engine: str | None = None
+    #: the display zone (--tz): a date alone in --since/--until is a day there
+    zone: str = "UTC"
