@@ -153,3 +153,10 @@ async def test_the_silences_list_at_80_columns_names_who_owed(notifications):
         await loaded(pilot)
         first = drawn(app).split("\n")[2]
         assert "ARMED-GROUP-N" in first and "17d 21h 30m" in first and "ev-013" in first
+
+
+async def test_the_exchanges_list_at_160_columns_shows_whole_party_names(notifications):
+    app = browser(notifications)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        assert "ARMED-GROUP-N, NGO-RELIEF " in drawn(app).split("\n")[3]

@@ -38,7 +38,7 @@ def exchange_columns(state: BrowserState) -> tuple[Column, ...]:
     title = EXCHANGE_TITLES
     return (
         Column(title[A.START], A.START, state.display.time_width, lambda r: state.when(r[A.START])),
-        Column(title[A.PARTIES], A.PARTIES, 24, lambda r: ", ".join(r[A.PARTIES]), 0, minimum=12),
+        Column(title[A.PARTIES], A.PARTIES, 28, lambda r: ", ".join(r[A.PARTIES]), 0, minimum=12),
         Column(title[A.CHANNELS], A.CHANNELS, 18, lambda r: ", ".join(r[A.CHANNELS]), priority=4),
         Column(title[A.MESSAGES], A.MESSAGES, 5, lambda r: str(r[A.MESSAGES]), priority=5),
         Column(title[A.ATTEMPTS], A.ATTEMPTS, 4, lambda r: str(r[A.ATTEMPTS]), priority=3),
