@@ -160,3 +160,15 @@ async def test_the_exchanges_list_at_160_columns_shows_whole_party_names(notific
     async with app.run_test(size=WIDE) as pilot:
         await loaded(pilot)
         assert "ARMED-GROUP-N, NGO-RELIEF " in drawn(app).split("\n")[3]
+
+
+async def test_a_silence_says_where_the_rest_of_its_episode_is(notifications):
+    app = browser(notifications)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        await pilot.press("w", "enter")
+        await loaded(pilot)
+        assert isinstance(app.screen, DetailScreen) and app.screen.exchange_id == "ex:hn-003"
+        begins = next(i for i in app.screen.items if i.kind == "silence")
+        # attempts 1, 2 and 4 of 8 are here; the others were sent in four other exchanges
+        assert "5 more attempts in ex:hn-010, ex:hn-016, ex:hn-025, ex:hn-032" in begins.text

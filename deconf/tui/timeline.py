@@ -83,8 +83,15 @@ def timeline(analysis: Analysis, exchange_id: str) -> list[TimelineItem]:
         return []
     silences = exchange_silences(analysis, exchange_id)
     answers = _answers(analysis, silences, set(members.to_list()))
+    elsewhere = _elsewhere(analysis, silences, members)
     for row in silences.iter_rows(named=True):
-        items.extend(_silence(row, answers.get((row[A.EPISODE_ID], row[A.END]))))
+        items.extend(
+            _silence(
+                row,
+                answers.get((row[A.EPISODE_ID], row[A.END])),
+                elsewhere.get(row[A.EPISODE_ID], ""),
+            )
+        )
     first, last = min(i.at for i in items), max(i.at for i in items)
     if any(i.status == Status.UNANSWERED for i in items):
         last = max(last, analysis.as_of)
@@ -193,7 +200,35 @@ def _answers(
     return found
 
 
-def _silence(row: dict, answered_by: str | None = None) -> list[TimelineItem]:
+def _elsewhere(analysis: Analysis, silences: pl.DataFrame, members: pl.Series) -> dict[str, str]:
+    """Where the rest of each silence's episode is: the attempts sent in other exchanges (a
+    reminder with a thread of its own), so "attempt 4 of 8" does not leave the reader looking
+    for the other four."""
+    episodes = silences[A.EPISODE_ID].cast(pl.String).unique().implode()
+    others = (
+        analysis.attempts.lazy()
+        .filter(
+            pl.col(A.EPISODE_ID).cast(pl.String).is_in(episodes)
+            & ~pl.col(A.ATTEMPT_ID).is_in(members.implode())
+        )
+        .select(pl.col(A.EPISODE_ID).cast(pl.String), A.ATTEMPT_ID)
+        .join(
+            analysis.membership.lazy().rename({Col.ID: A.ATTEMPT_ID}), on=A.ATTEMPT_ID, how="left"
+        )
+        .group_by(A.EPISODE_ID)
+        .agg(pl.len().alias("count"), pl.col(A.EXCHANGE_ID).cast(pl.String).unique().sort())
+        .collect()
+    )
+    found = {}
+    for row in others.iter_rows(named=True):
+        names = [plain(n) for n in row[A.EXCHANGE_ID] if n is not None]
+        shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+        count = row["count"]
+        found[row[A.EPISODE_ID]] = f"; {count} more attempt{'s' if count != 1 else ''} in {shown}"
+    return found
+
+
+def _silence(row: dict, answered_by: str | None = None, elsewhere: str = "") -> list[TimelineItem]:
     who = f"{plain(row[A.PARTY])} owes {plain(row[A.OWED_TO])} an answer"
     length = humanize(row[A.SECONDS])
     events = row[A.EVENT_COUNT]
@@ -205,7 +240,7 @@ def _silence(row: dict, answered_by: str | None = None) -> list[TimelineItem]:
         kind=SILENCE,
         ongoing=row[A.ONGOING],
         text=f"⏸ silence begins: {who} ({'still owed, ' if row[A.ONGOING] else ''}"
-        f"{length}{inside})",
+        f"{length}{inside}){elsewhere}",
     )
     end = TimelineItem(
         at=row[A.END],
