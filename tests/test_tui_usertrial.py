@@ -172,3 +172,18 @@ async def test_a_silence_says_where_the_rest_of_its_episode_is(notifications):
         begins = next(i for i in app.screen.items if i.kind == "silence")
         # attempts 1, 2 and 4 of 8 are here; the others were sent in four other exchanges
         assert "5 more attempts in ex:hn-010, ex:hn-016, ex:hn-025, ex:hn-032" in begins.text
+
+
+async def test_filter_hints_use_the_datas_own_values(notifications):
+    from textual.widgets import Input
+
+    app = browser(notifications)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        await pilot.press("f")
+        await loaded(pilot)
+        party = app.screen.query_one("#filter-party", Input).placeholder
+        channel = app.screen.query_one("#filter-channel", Input).placeholder
+        assert "ARMED-GROUP-N" in party and "(either)" in party and "!ARMED-GROUP-N" in party
+        assert "RU" not in party.split() and "deconfliction_line" not in channel
+        assert channel == "email, local_liaison"  # the first of its channels, alphabetically

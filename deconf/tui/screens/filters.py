@@ -15,7 +15,9 @@ from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from deconf.tui.filtering import FILTER_NAMES, TIME_FILTERS
+from deconf.tui.text import plain
 
+#: how to fill each field, when the data offers no values of its own to show
 HINTS = {
     "party": "RU  ·  RU, US (either)  ·  !RU (not)",
     "channel": "deconfliction_line",
@@ -76,7 +78,7 @@ class FilterScreen(ModalScreen[Answer | None]):
                     yield Label(name)
                     yield Input(
                         value=self.current.get(name, ""),
-                        placeholder=HINTS[name],
+                        placeholder=self.hint(name),
                         id=f"filter-{name}",
                         compact=True,
                         suggester=(
@@ -90,6 +92,17 @@ class FilterScreen(ModalScreen[Answer | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="apply", variant="primary")
                 yield Button("Clear all", id="clear")
+
+    def hint(self, name: str) -> str:
+        """How to fill a field, with values from the data at hand where it has them (a
+        humanitarian log has no RU; its parties are NGO-RELIEF, ARMED-GROUP-N…)."""
+        values = [plain(v) for v in self.suggestions.get(name, [])[:2]]
+        if name == "party" and len(values) == 2:
+            first, second = values
+            return f"{first}  ·  {first}, {second} (either)  ·  !{first} (not)"
+        if name in ("channel", "kind", "precedence") and values:
+            return ", ".join(values)
+        return HINTS[name]
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "clear":
