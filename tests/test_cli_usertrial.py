@@ -32,3 +32,20 @@ def test_a_time_option_that_cannot_be_read_says_which_and_how_to_write_it():
     assert "--since" in result.output and "2018-02-07" in result.output
     assert "--assume-tz" not in result.output  # that option reads logs, not this value
     assert "Traceback" not in result.output
+
+
+def test_an_unknown_command_points_at_the_one_meant(monkeypatch, capsys):
+    import sys
+
+    import pytest
+
+    from deconf.cli import main
+
+    for typed, meant in (("attempts", "gaps"), ("silence", "silences"), ("stat", "stats")):
+        monkeypatch.setattr(sys, "argv", ["deconf", typed, str(KHASHAM)])
+        with pytest.raises(SystemExit) as done:
+            main()
+        assert done.value.code == 2
+        err = capsys.readouterr().err
+        assert f"no command '{typed}'" in err and f"deconf {meant}" in err, err
+        assert err.count("\n") == 1  # one line

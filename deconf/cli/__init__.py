@@ -67,8 +67,28 @@ def _run() -> None:
     from deconf.cli.commands import build
 
     names = [c.name for c in COMMANDS]
+    if arguments and not arguments[0].startswith("-") and arguments[0] not in names:
+        _no_such_command(arguments[0], {c.name: c.summary for c in COMMANDS})
     # a command named first: build the application with it alone (its imports, not all)
     build(arguments[:1] if arguments[:1] and arguments[0] in names else names)()
+
+
+#: words people reach for that name another command ("the attempts" are `deconf gaps`' rows)
+SYNONYMS = {"attempts": "gaps", "attempt": "gaps", "statistics": "stats", "tui": "browse"}
+
+
+def _no_such_command(typed: str, commands: dict[str, str]) -> None:
+    """One line naming the command most likely meant, and exit 2 (Click says only 'No such
+    command')."""
+    import difflib
+
+    meant = SYNONYMS.get(typed.lower()) or next(
+        iter(difflib.get_close_matches(typed.lower(), list(commands), n=1, cutoff=0.6)), None
+    )
+    said = commands[meant].rstrip(".") if meant else ""
+    hint = f"; did you mean `deconf {meant}` ({said[:1].lower()}{said[1:]})" if meant else ""
+    sys.stderr.write(f"deconf: no command {typed!r}{hint}; `deconf --help` lists them\n")
+    raise SystemExit(EXIT_USAGE)
 
 
 def _completing() -> bool:
