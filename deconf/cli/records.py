@@ -41,6 +41,8 @@ from deconf.times import check_zone
 from deconf.validation import Validation
 
 SHOWN_ERRORS = 20
+
+
 #: Every schema `deconf schema` knows: the core's and the report's.
 def _report_schema() -> dict:
     from deconf.report.model import report_schema  # the report's machinery, only when asked
@@ -313,5 +315,5 @@ def sources(
 
 
 def _counted(count: int, word: str) -> str:
-    """"1 ingest", "3 ingests"."""
+    """ "1 ingest", "3 ingests"."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
