@@ -187,3 +187,19 @@ async def test_filter_hints_use_the_datas_own_values(notifications):
         assert "ARMED-GROUP-N" in party and "(either)" in party and "!ARMED-GROUP-N" in party
         assert "RU" not in party.split() and "deconfliction_line" not in channel
         assert channel == "email, local_liaison"  # the first of its channels, alphabetically
+
+
+async def test_an_empty_search_clears_the_search_and_says_so(notifications):
+    app = browser(notifications)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"clinic", "enter")
+        await loaded(pilot)
+        assert app.state.query == "clinic"
+        await pilot.press("slash")
+        await loaded(pilot)
+        app.screen.query_one("Input").value = ""
+        await pilot.press("enter")
+        await loaded(pilot)
+        said = [n.message for n in app._notifications]
+        assert app.state.query == "" and said[-1] == "search cleared", said

@@ -76,10 +76,14 @@ class ListActions:
         state, _, what = self._front()
 
         def done(answer: str | None) -> None:
-            if answer is not None:
-                self._in_background(
-                    lambda: f"{state.search(answer)} {what} match /{answer}/", what="searching"
-                )
+            if answer is None:
+                return
+
+            def run() -> str:
+                found = state.search(answer)
+                return f"{found:,} {what} match /{answer}/" if answer.strip() else "search cleared"
+
+            self._in_background(run, what="searching")
 
         self.push_screen(
             Prompt(
