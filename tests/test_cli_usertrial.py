@@ -49,3 +49,18 @@ def test_an_unknown_command_points_at_the_one_meant(monkeypatch, capsys):
         err = capsys.readouterr().err
         assert f"no command '{typed}'" in err and f"deconf {meant}" in err, err
         assert err.count("\n") == 1  # one line
+
+
+def test_the_breach_rows_of_stats_say_what_each_counts():
+    # 6 breaches as the times are written, 3 of them on every reading; 5 attempts breach on
+    # some reading only (two of them not as written): the rows must not read as parts of 6
+    result = runner.invoke(app, ["stats", str(KHASHAM)], terminal_width=160)
+    assert result.exit_code == 0
+    rows = {
+        line.split("│")[1].strip(): line.split("│")[2].strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("│")
+    }
+    assert rows["breaches (times as written)"] == "6"
+    assert rows["breaches certain (every reading)"] == "3"
+    assert rows["breach on some reading only"] == "5"
