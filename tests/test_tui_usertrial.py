@@ -203,3 +203,19 @@ async def test_an_empty_search_clears_the_search_and_says_so(notifications):
         await loaded(pilot)
         said = [n.message for n in app._notifications]
         assert app.state.query == "" and said[-1] == "search cleared", said
+
+
+async def test_the_raw_record_lists_every_field_of_a_json_line(notifications):
+    from deconf.tui.screens.record import RecordScreen
+
+    app = browser(notifications)
+    async with app.run_test(size=WIDE) as pilot:
+        await loaded(pilot)
+        await pilot.press("down", "down", "p")  # ex:hn-003: the notification to ARMED-GROUP-N
+        await loaded(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        text = drawn(app)
+        # fields the browser does not hold, read from the line as stored
+        assert "thread: sites-ARMED-GROUP-N" in text
+        assert 'tags: ["site", "S1", "S2", "S3"]' in text
+        assert "sent_at: 2019-05-01 06:00:00Z" in text  # times still in the display zone

@@ -28,7 +28,7 @@ def record_text(record: dict[str, Any], when, line: str | None) -> Text:
         text.append("as read: ", style="bold")
         text.append(plain(line) + "\n")
     text.append("\n")
-    for name, value in record.items():
+    for name, value in {**record, **_unheld(record, line)}.items():
         if value is None or name in (Col.ORIGIN_FILE, Col.ORIGIN_LINE):
             continue
         if hasattr(value, "astimezone"):
@@ -37,10 +37,24 @@ def record_text(record: dict[str, Any], when, line: str | None) -> Text:
             shown = json.dumps(value, ensure_ascii=False, default=str)
         else:
             shown = str(value)
-        text.append(f"{name}: ", style="bold")
+        text.append(f"{plain(name)}: ", style="bold")
         text.append(plain(shown) + "\n")
     text.append("\nc copy id · esc close", style="dim")
     return text
+
+
+def _unheld(record: dict[str, Any], line: str | None) -> dict[str, Any]:
+    """The fields of a JSON line that the browser does not hold (thread, tags, respond_by...:
+    it keeps only what its screens read), so that every field is listed."""
+    if not line or not line.lstrip().startswith("{"):
+        return {}
+    try:
+        stored = json.loads(line)
+    except ValueError:
+        return {}
+    if not isinstance(stored, dict):
+        return {}
+    return {k: v for k, v in stored.items() if record.get(k) is None and v is not None}
 
 
 class RecordScreen(ModalScreen[None]):
