@@ -270,3 +270,25 @@ def test_durations_keep_microseconds():
         {**msg("r", 0, "RU", "US", "response"), "sent_at": "2018-02-07T20:00:01.000250+00:00"},
     ]
     assert by_id(run(records))["a1"]["ttfr_seconds"] == 1.00025
+
+
+def test_an_exchange_whose_attempts_were_answered_only_in_another_exchange_is_superseded():
+    # a1 and its retry a2 are one episode in two exchanges (their threads differ); the reply to
+    # a2 closes the episode: a1 has no reply of its own, so its exchange is not "answered"
+    result = run(
+        [
+            msg("a1", 0, thread="first-call"),
+            msg("a2", 30, thread="second-call"),
+            msg("r", 40, "RU", "US", "response", in_reply_to="a2"),
+        ]
+    )
+    assert by_id(result)["a1"]["status"] == "superseded"
+    exchanges = {row["exchange_id"]: row for row in result.exchanges.iter_rows(named=True)}
+    first, second = exchanges["ex:a1"], exchanges["ex:a2"]
+    assert (first["status"], first["answered_attempts"], first["superseded_attempts"]) == (
+        "superseded",
+        0,
+        1,
+    )
+    assert first["first_response_seconds"] is None
+    assert (second["status"], second["answered_attempts"]) == ("answered", 1)

@@ -210,3 +210,14 @@ def test_the_timeline_of_a_merged_log_says_which_sources_logged_each_record():
     assert texts["RU:b2"].endswith("· logged by RU:b2")
     single = BrowserState(analyze(us))
     assert "logged by" not in single.timeline(single.view["exchange_id"][0])[0].text
+
+
+def test_a_notification_answered_only_weeks_later_elsewhere_is_not_listed_as_answered():
+    # issue 13: the site notification to ARMED-GROUP-N (ex:hn-003: attempts 1, 2 and 4 of its
+    # episode) read "answered"; its episode was answered 17 days later, in ex:hn-032
+    state = BrowserState(analyze(validate_logs([HUMANITARIAN]).records))
+    status = dict(zip(state.view["exchange_id"], state.view["status"], strict=True))
+    assert status["ex:hn-003"] == "superseded" and status["ex:hn-032"] == "answered"
+    state.set_filter("status", "superseded")
+    assert "ex:hn-003" in state.view["exchange_id"].to_list()
+    assert set(state.view["status"]) == {"superseded"}

@@ -57,6 +57,7 @@ class A:
     CHANNELS = "channels"
     MESSAGES = "messages"
     ANSWERED_ATTEMPTS = "answered_attempts"
+    SUPERSEDED_ATTEMPTS = "superseded_attempts"
     UNANSWERED_ATTEMPTS = "unanswered_attempts"
     FIRST_RESPONSE_SECONDS = "first_response_seconds"
     LONGEST_GAP_SECONDS = "longest_gap_seconds"

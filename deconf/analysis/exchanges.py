@@ -122,7 +122,8 @@ def exchanges_of(grouped: Grouped, attempts: pl.DataFrame) -> pl.DataFrame:
         .group_by(LABEL)
         .agg(
             pl.len().alias(A.ATTEMPTS),
-            (pl.col(A.STATUS) != Status.UNANSWERED).sum().alias(A.ANSWERED_ATTEMPTS),
+            (pl.col(A.STATUS) == Status.ANSWERED).sum().alias(A.ANSWERED_ATTEMPTS),
+            (pl.col(A.STATUS) == Status.SUPERSEDED).sum().alias(A.SUPERSEDED_ATTEMPTS),
             (pl.col(A.STATUS) == Status.UNANSWERED).sum().alias(A.UNANSWERED_ATTEMPTS),
             pl.col(A.BREACH).sum().alias(A.BREACHES),
             weakest_among(pl.col(A.RESTS_ON_CERTAINTY)).alias(A.RESTS_ON_CERTAINTY),
@@ -154,14 +155,20 @@ def exchanges_of(grouped: Grouped, attempts: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str(pl.lit("ex:"), earliest_ids).alias(A.EXCHANGE_ID)
     )
     attempts_count = pl.col(A.ATTEMPTS).fill_null(0)
+    answered, unanswered = pl.col(A.ANSWERED_ATTEMPTS), pl.col(A.UNANSWERED_ATTEMPTS)
+    # superseded: no attempt here has an answer of its own, yet none is owed one: their
+    # episode was answered by a reply to an attempt in another exchange (its timeline says
+    # which). Calling that "answered" hid a notification left 17 days without a word.
     status = (
         pl.when(attempts_count == 0)
         .then(pl.lit(Status.NO_ATTEMPTS))
-        .when(pl.col(A.UNANSWERED_ATTEMPTS) == 0)
-        .then(pl.lit(Status.ANSWERED))
-        .when(pl.col(A.ANSWERED_ATTEMPTS) == 0)
+        .when(unanswered == attempts_count)
         .then(pl.lit(Status.UNANSWERED))
-        .otherwise(pl.lit(Status.PARTLY_ANSWERED))
+        .when(unanswered > 0)
+        .then(pl.lit(Status.PARTLY_ANSWERED))
+        .when(answered == 0)
+        .then(pl.lit(Status.SUPERSEDED))
+        .otherwise(pl.lit(Status.ANSWERED))
     )
     return (
         record_figures.join(attempt_figures, on=LABEL, how="left", maintain_order="left")
@@ -169,6 +176,7 @@ def exchanges_of(grouped: Grouped, attempts: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             attempts_count.alias(A.ATTEMPTS),
             pl.col(A.ANSWERED_ATTEMPTS).fill_null(0),
+            pl.col(A.SUPERSEDED_ATTEMPTS).fill_null(0),
             pl.col(A.UNANSWERED_ATTEMPTS).fill_null(0),
             pl.col(A.BREACHES).fill_null(0),
         )
@@ -183,6 +191,7 @@ def exchanges_of(grouped: Grouped, attempts: pl.DataFrame) -> pl.DataFrame:
             A.MESSAGES,
             A.ATTEMPTS,
             A.ANSWERED_ATTEMPTS,
+            A.SUPERSEDED_ATTEMPTS,
             A.UNANSWERED_ATTEMPTS,
             A.STATUS,
             A.FIRST_RESPONSE_SECONDS,

@@ -37,7 +37,13 @@ FILTER_COLUMNS = {
     STATUS: A.STATUS,
     PRECEDENCE: PRECEDENCES_SEEN,
 }
-STATUSES = (Status.ANSWERED, Status.PARTLY_ANSWERED, Status.UNANSWERED, Status.NO_ATTEMPTS)
+STATUSES = (
+    Status.ANSWERED,
+    Status.SUPERSEDED,
+    Status.PARTLY_ANSWERED,
+    Status.UNANSWERED,
+    Status.NO_ATTEMPTS,
+)
 
 
 @dataclass(frozen=True)

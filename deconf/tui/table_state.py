@@ -19,8 +19,9 @@ from deconf.tui.text import compile_search
 SEVERITY = {
     Status.UNANSWERED: 0,
     Status.PARTLY_ANSWERED: 1,
-    Status.ANSWERED: 2,
-    Status.NO_ATTEMPTS: 3,
+    Status.SUPERSEDED: 2,  # no answer of its own: answered only in another exchange
+    Status.ANSWERED: 3,
+    Status.NO_ATTEMPTS: 4,
 }
 ROW = "_i"
 

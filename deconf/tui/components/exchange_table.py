@@ -18,7 +18,12 @@ from deconf.tui.state import EXCHANGE_TITLES, BrowserState
 
 ALARM = Style(color="red", bold=True)
 WARN = Style(color="yellow")
-MARKER = {Status.UNANSWERED: "✗ ", Status.PARTLY_ANSWERED: "◐ ", Status.ANSWERED: "✓ "}
+MARKER = {
+    Status.UNANSWERED: "✗ ",
+    Status.PARTLY_ANSWERED: "◐ ",
+    Status.SUPERSEDED: "↪ ",  # answered only through another exchange (its timeline says which)
+    Status.ANSWERED: "✓ ",
+}
 
 
 def _status(row: dict) -> str:
@@ -29,7 +34,7 @@ def _status(row: dict) -> str:
 def _status_style(row: dict) -> Style:
     if row[A.STATUS] == Status.UNANSWERED:
         return ALARM
-    if row[A.STATUS] == Status.PARTLY_ANSWERED or row[A.BREACHES]:
+    if row[A.STATUS] in (Status.PARTLY_ANSWERED, Status.SUPERSEDED) or row[A.BREACHES]:
         return WARN
     return Style()
 
