@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,19 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """`deconf browse` run through the CLI runner as if from a terminal (it refuses to start
     without one), for the tests of what it says before its screen opens."""
     monkeypatch.setattr("deconf.cli.browse.has_terminal", lambda: True)
+
+
+@pytest.fixture
+def night(tmp_path: Path) -> Path:
+    """The Khasham sample, copied where the browser may write its marks beside it."""
+    log = tmp_path / "night.jsonl"
+    shutil.copy(KHASHAM, log)
+    return log
+
+
+@pytest.fixture
+def notifications(tmp_path: Path) -> Path:
+    """The humanitarian sample, copied where the browser may write its marks beside it."""
+    log = tmp_path / "notifications.jsonl"
+    shutil.copy(HUMANITARIAN, log)
+    return log

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
-
-import pytest
 
 from deconf.marks import load_marks, marks_path
 from deconf.tui.components.exchange_table import ExchangeTable
@@ -16,13 +12,6 @@ from tests.conftest import KHASHAM, contact
 from tests.tui_helpers import browser, exchange, loaded
 
 SIZE = (130, 34)
-
-
-@pytest.fixture
-def night(tmp_path) -> Path:
-    log = tmp_path / "night.jsonl"
-    shutil.copy(KHASHAM, log)
-    return log
 
 
 async def test_navigation_search_and_jumps(night):

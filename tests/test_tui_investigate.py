@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import polars as pl
-import pytest
 
 from deconf.marks import add_mark, marks_path
 from deconf.tui.screens.confirm import Confirm
@@ -20,24 +18,10 @@ from deconf.tui.screens.help import HelpScreen
 from deconf.tui.screens.prompt import Prompt
 from deconf.tui.screens.record import RecordScreen
 from deconf.tui.screens.silences import SilencesScreen
-from tests.conftest import HUMANITARIAN, KHASHAM, contact
+from tests.conftest import KHASHAM, contact
 from tests.tui_helpers import browser, drawn, exchange, loaded
 
 WIDE, SMALL = (160, 45), (80, 24)
-
-
-@pytest.fixture
-def night(tmp_path):
-    log = tmp_path / "night.jsonl"
-    shutil.copy(KHASHAM, log)
-    return log
-
-
-@pytest.fixture
-def notifications(tmp_path):
-    log = tmp_path / "notifications.jsonl"
-    shutil.copy(HUMANITARIAN, log)
-    return log
 
 
 def lines(screen: DetailScreen) -> list[str]:

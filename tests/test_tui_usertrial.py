@@ -4,31 +4,14 @@ indicator cut off, completions that kept the typed case, counts without separato
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from deconf.tui.screens.detail import DetailScreen
 from deconf.tui.screens.events import EventsScreen
 from deconf.tui.screens.silences import SilencesScreen
-from tests.conftest import HUMANITARIAN, KHASHAM
 from tests.tui_helpers import browser, drawn, loaded
 
 WIDE, SMALL = (160, 45), (80, 24)
-
-
-@pytest.fixture
-def notifications(tmp_path):
-    log = tmp_path / "notifications.jsonl"
-    shutil.copy(HUMANITARIAN, log)
-    return log
-
-
-@pytest.fixture
-def night(tmp_path):
-    log = tmp_path / "night.jsonl"
-    shutil.copy(KHASHAM, log)
-    return log
 
 
 async def test_silences_and_events_honour_the_filters_and_say_so(notifications):
