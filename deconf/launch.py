@@ -39,7 +39,12 @@ _NATIVE_OUT_OF_MEMORY = (
     "can't spawn worker thread",
     "failed to spawn thread",
     "resource temporarily unavailable",
+    "can't start new thread",  # Python's own threads (a reader's decoding pool)
 )
+#: How deconf's own words for running out of memory begin (`deconf.cli.common`, a MemoryError
+#: caught in a command): under a limit the line this module writes says more (limit, input,
+#: need), so it takes their place.
+OUT_OF_MEMORY_WORDS = "out of memory: "
 _INTERACTIVE = {"browse"}  # the browser draws on stderr: it is not captured
 
 
@@ -66,11 +71,16 @@ def need(size: int) -> int:
     return BASE_NEED + NEED_PER_INPUT_BYTE * size
 
 
+def _amount(size: int) -> str:
+    """A size as a reader takes it in: "17 KB" for a small log, not "0.0 MB"."""
+    return f"{size / MB:.1f} MB" if size >= MB else f"{max(1, round(size / 1024))} KB"
+
+
 def out_of_memory_message(limit: int | None, size: int) -> str:
     where = f"the memory limit (ulimit -v) of {limit // MB} MB" if limit else "the memory"
     return (
-        f"deconf: out of memory: {where} cannot hold this run over {size / MB:.1f} MB of input, "
-        f"which needs about {need(size) // MB} MB; raise the limit, or split the input "
+        f"deconf: {OUT_OF_MEMORY_WORDS}{where} cannot hold this run over {_amount(size)} of "
+        f"input, which needs about {need(size) // MB} MB; raise the limit, or split the input "
         "(docs/robustness.md gives the figures)"
     )
 
@@ -102,8 +112,11 @@ def _supervise(limit: int) -> None:
         sys.exit(130)
     text = errors.decode("utf-8", "replace") if errors else ""
     died = child.returncode < 0 and -child.returncode in (signal.SIGABRT, signal.SIGSEGV)
-    ours = all(line.startswith("deconf: ") for line in text.splitlines())  # deconf's own words
-    if died or (not ours and any(mark in text.lower() for mark in _NATIVE_OUT_OF_MEMORY)):
+    lines = text.splitlines()
+    ours = all(line.startswith("deconf: ") for line in lines)  # deconf's own words
+    said_out_of_memory = any(line.startswith(f"deconf: {OUT_OF_MEMORY_WORDS}") for line in lines)
+    native = not ours and any(mark in text.lower() for mark in _NATIVE_OUT_OF_MEMORY)
+    if died or said_out_of_memory or native:
         sys.stderr.write(out_of_memory_message(limit, input_bytes(arguments)) + "\n")
         sys.exit(EXIT_USAGE)
     sys.stderr.write(text)

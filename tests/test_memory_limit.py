@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from deconf import launch
 from deconf.launch import need, out_of_memory_message
 from tests.conftest import KHASHAM, ROOT
 
@@ -56,3 +57,45 @@ def test_with_room_enough_the_limited_run_is_the_usual_one():
     done = _deconf_limited(need(KHASHAM.stat().st_size) + 512 * MB, "validate", str(KHASHAM))
     assert done.returncode == 0, done.stderr
     assert "21 lines: 21 accepted" in done.stdout
+
+
+class _Child:
+    """A supervised run that ended with `returncode`, having written `errors` on stderr."""
+
+    def __init__(self, returncode: int, errors: str) -> None:
+        self.returncode, self._errors = returncode, errors.encode()
+
+    def communicate(self):
+        return None, self._errors
+
+
+@pytest.mark.parametrize(
+    "errors",
+    [
+        # Python's own threads (a reader's decoding pool) refused a stack
+        "Traceback (most recent call last):\n  ...\nRuntimeError: can't start new thread\n",
+        # deconf's own words for a MemoryError caught in a command
+        "deconf: out of memory: the data does not fit in what this process may use\n",
+    ],
+)
+def test_a_supervised_run_out_of_memory_becomes_the_one_line_with_the_figures(
+    monkeypatch, capsys, errors
+):
+    monkeypatch.setattr("deconf.launch.subprocess.Popen", lambda *a, **k: _Child(1, errors))
+    monkeypatch.setattr("sys.argv", ["deconf", "gaps", str(KHASHAM)])
+    with pytest.raises(SystemExit) as ended:
+        launch._supervise(700 * MB)
+    assert ended.value.code == 2
+    message = out_of_memory_message(700 * MB, KHASHAM.stat().st_size)
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert "over 12 KB of input" in message  # (12,310 bytes; not "0.0 MB")
+
+
+def test_a_supervised_run_that_failed_otherwise_keeps_its_own_words(monkeypatch, capsys):
+    said = "deconf: night.jsonl: no such file\n"
+    monkeypatch.setattr("deconf.launch.subprocess.Popen", lambda *a, **k: _Child(2, said))
+    monkeypatch.setattr("sys.argv", ["deconf", "gaps", "night.jsonl"])
+    with pytest.raises(SystemExit) as ended:
+        launch._supervise(700 * MB)
+    assert ended.value.code == 2
+    assert capsys.readouterr().err == said

@@ -22,6 +22,7 @@ from deconf.atomic import reason, write_text, write_with
 from deconf.errors import DeconfError, StoreMismatch, UsageError, flag_name, worded
 from deconf.export import exact, to_csv, to_json
 from deconf.inert import visible
+from deconf.launch import OUT_OF_MEMORY_WORDS
 from deconf.times import known_time_zones
 
 EXIT_OK = 0
@@ -29,7 +30,7 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 
 OUT_OF_MEMORY = (
-    "out of memory: the data does not fit in what this process may use (ulimit -v); "
+    f"{OUT_OF_MEMORY_WORDS}the data does not fit in what this process may use (ulimit -v); "
     "docs/robustness.md says how much a log of a given size needs"
 )
 
