@@ -33,7 +33,7 @@ from deconf.reading.raw import (
     InputFormat,
     RawLog,
 )
-from deconf.reading.text import BINARY_PROBE, opening_chunk, utf8
+from deconf.reading.text import BINARY_PROBE, no_record, opening_chunk, utf8
 
 #: CSV logs are read in blocks of about this many bytes (whole rows): memory holds a block.
 CSV_BLOCK_BYTES = 1 << 25
@@ -94,7 +94,7 @@ def csv_blocks(chunked: Callable[[int], Iterator[bytes]], source: str) -> Iterat
     if not header.strip() or b'"' in header or b"\r" in header[:-2]:  # (or no line end)
         whole = data + b"".join(chunks)
         if not whole.strip():
-            raise InputError(f"{source}: is empty; a log has at least one record")
+            raise no_record(source)
         yield read_csv(whole, source)
         return
     utf8(header, source)
@@ -160,7 +160,7 @@ def _read_csv_lines(physical: list[str], source: str) -> RawLog:
     try:
         header = _csv_header(next(reader), source)
     except StopIteration:
-        raise InputError(f"{source}: is empty; a log has at least one record") from None
+        raise no_record(source) from None
     except csv.Error as error:
         raise InputError(f"{source}:1: the CSV header cannot be read ({error})") from None
     lines: list[int] = []

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from deconf.errors import InputError
 from deconf.frames import Col
 from deconf.model import ALL_FIELDS
 from deconf.reading.lines import LIST_FIELDS, SURROGATE_ESCAPE_RE
@@ -29,7 +28,7 @@ from deconf.reading.raw import (
     RawLog,
     with_null_fields,
 )
-from deconf.reading.text import BINARY_PROBE, BOM, check_opening, decode_text, utf8
+from deconf.reading.text import BINARY_PROBE, BOM, check_opening, decode_text, no_record, utf8
 from deconf.strictjson import decode_strictly
 
 _DECODE_SCHEMA = pl.Schema({f: RAW_SCHEMA[f] for f in ALL_FIELDS})
@@ -72,7 +71,7 @@ def jsonl_blocks(fill: Callable[[memoryview], int], source: str) -> Iterator[Raw
             rows += raw.frame.height
             yield raw
     if rows == 0:
-        raise InputError(f"{source}: is empty; a log has at least one record")
+        raise no_record(source)
 
 
 def _streamed_blocks(fill: Callable[[memoryview], int], source: str) -> Iterator[LineBlock]:
@@ -110,7 +109,7 @@ def read_jsonl(data: bytes, source: str) -> RawLog:
     block by block as a streamed one is; an InputError when it holds no record."""
     raw = _jsonl_raw(data, 1, source)
     if raw.frame.is_empty():
-        raise InputError(f"{source}: is empty; a log has at least one record")
+        raise no_record(source)
     return raw
 
 

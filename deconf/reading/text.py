@@ -15,25 +15,28 @@ BINARY_PROBE = 8192
 BOM = b"\xef\xbb\xbf"
 
 
+def no_record(source: str) -> InputError:
+    """What every reader says of a log without a record (empty, or blank lines only)."""
+    return InputError(f"{source}: is empty; a log has at least one record")
+
+
 def read_bytes(path: Path) -> bytes:
     """The log's bytes (decompressed, BOM removed), or an InputError saying why it is no log."""
     data = log_bytes(path)
-    path = source_name(path)
-    if b"\x00" in data[:BINARY_PROBE]:
-        raise InputError(f"{path}: looks like binary data, not a text log")
+    source = source_name(path)
+    check_opening(data[:BINARY_PROBE], source)
     data = data.removeprefix(BOM)
     if not data or data.isspace():  # isspace stops at the first other byte: no copy, no scan
-        raise InputError(f"{path}: is empty; a log has at least one record")
+        raise no_record(source)
     return data
 
 
 def decode_text(data: bytes, source: str, first_line: int = 1) -> str:
     """A whole log's bytes as text (an importer's), or an InputError: binary, not UTF-8, empty."""
-    if b"\x00" in data[:BINARY_PROBE]:
-        raise InputError(f"{source}: looks like binary data, not a text log")
+    check_opening(data[:BINARY_PROBE], source)
     text = utf8(data, source, first_line).removeprefix("\ufeff")
     if not text.strip():
-        raise InputError(f"{source}: is empty; a log has at least one record")
+        raise no_record(source)
     return text
 
 
