@@ -7,6 +7,7 @@ Layout of a store directory::
     events/month=2018-02/ingest-000001-<id>.parquet
     rejects.jsonl                       rejected lines, verbatim, with their reasons
     .lock                               held while an ingest writes
+    prepared/<key>/                     derived: the browser's first screen (`deconf.prepared`)
 
 The manifest is the commit point: data files are written first, the rejected lines appended,
 then the manifest is replaced atomically (temp file + rename). Only what the manifest lists is

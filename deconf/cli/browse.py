@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from deconf.analysis.asof import latest_timestamp, parse_as_of
-from deconf.analysis.readings import Reading, read_as
+from deconf.analysis.readings import ALL, Reading, read_as
 from deconf.cli.analysis import AsOfOpt, PolicyOpt, ReadingOpt
 from deconf.cli.common import (
     AssumeTzOpt,
@@ -147,6 +147,7 @@ def reader(options: DataOptions, reading: str | None = None) -> Callable[..., Lo
     --as-of the analysis is as of the latest time of all the data read, the reading's or not,
     as `deconf stats --reading` takes it (SPEC §3: records after it are left out, nothing else
     moves it)."""
+    from deconf.prepared import load_prepared
     from deconf.tui.held import CONTACT_COLUMNS
     from deconf.tui.records import stored_record
 
@@ -165,6 +166,7 @@ def reader(options: DataOptions, reading: str | None = None) -> Callable[..., Lo
                 records, data.rejected_now, f"`deconf validate {shown}` lists why", as_of=latest
             )
         held = data.store
+        whole = chosen.kind == ALL and options.source is None  # what an ingest prepares
         return Loaded(
             records,
             data.summary.rejected,
@@ -172,6 +174,7 @@ def reader(options: DataOptions, reading: str | None = None) -> Callable[..., Lo
             as_of=latest,
             lookup=lambda record_id: stored_record(held, record_id),
             what=f"the store {held.root}",
+            prepared=(lambda policy: load_prepared(held, policy)) if whole else None,
         )
 
     return read

@@ -22,6 +22,7 @@ from deconf.cli.common import (
     stderr,
     stdout,
 )
+from deconf.cli.preparing import prepare_browsing
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.crosscheck import cross_check
 from deconf.errors import UsageError, flag_name
@@ -94,6 +95,7 @@ def import_(
                 "already_stored": validation.already_stored,
                 "store": str(target.root),
                 "ingest": result.entry["sequence"],
+                "browser_first_screen_prepared": prepare_browsing(target, progress),
             }
         else:
             progress(Step("checking ids and replies across the records"))

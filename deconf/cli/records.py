@@ -31,6 +31,7 @@ from deconf.cli.common import (
     stderr,
     write_machine,
 )
+from deconf.cli.preparing import prepare_browsing
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.errors import flag_name
 from deconf.importing import validate_blocks_or_import
@@ -162,6 +163,7 @@ def ingest(
             progress=progress,
         )
         result = target.ingest(blocks)  # validated, checked and written block by block
+        prepared = prepare_browsing(target, progress)
     validation = result.validation
     if fmt is TableFormat.JSON:
         print_json(
@@ -172,6 +174,7 @@ def ingest(
                 "store": str(target.root),
                 "ingest": result.entry["sequence"],
                 "chain_hash": result.entry["hash"],
+                "browser_first_screen_prepared": prepared,
             }
         )
     else:

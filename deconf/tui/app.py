@@ -32,7 +32,7 @@ from deconf.tui.components.exchange_table import ExchangeTable
 from deconf.tui.components.frame_table import FrameTable
 from deconf.tui.filtering import FILTER_COLUMNS, check
 from deconf.tui.follow import FollowWatch
-from deconf.tui.held import give_back_memory, lean
+from deconf.tui.held import agrees_with_prepared, give_back_memory, lean
 from deconf.tui.keymap import binding_ids
 from deconf.tui.loaded import Loaded, first_analysis
 from deconf.tui.screens.confirm import Confirm
@@ -195,20 +195,25 @@ class DeconfBrowser(ListActions, RecordActions, App):
             return
         state.pending = PREPARING
         self.call_from_thread(self._show, state, loaded)
+        # a first screen an ingest prepared is checked against the analysis behind it
+        agreed = not loaded.from_prepared or agrees_with_prepared(analysis)
         try:
             kept = lean(analysis)
         except Exception:  # holding less saves memory; the whole analysis shows the same
             kept = None
         del analysis, loaded
         if generation == self._generation:
-            self.call_from_thread(self._keep, state, kept)  # waits: the first analysis is let go
+            # waits: the first analysis is let go
+            self.call_from_thread(self._keep, state, kept, agreed)
         give_back_memory()
 
-    def _keep(self, state: BrowserState, kept: Analysis | None) -> None:
+    def _keep(self, state: BrowserState, kept: Analysis | None, agreed: bool = True) -> None:
         """The lean analysis replaces the first one (same figures, fewer columns held). The
         list shown is the lean one's when it is the whole list in the analysis's order (the
         reader has not filtered or sorted yet); otherwise it stays as computed until the next
-        change of view. None: the lean analysis failed, the first one stays."""
+        change of view. None: the lean analysis failed, the first one stays. Not `agreed`: the
+        first screen came from a prepared one that the analysis contradicts; the list is
+        recomputed from the analysis at once, and the banner says so."""
         state.pending = None
         if kept is not None:
             whole = state.view is state.analysis.exchanges
@@ -216,6 +221,13 @@ class DeconfBrowser(ListActions, RecordActions, App):
             state.frame = kept.exchanges
             if whole:
                 state.view = kept.exchanges
+        if not agreed:
+            state.frame = state.analysis.exchanges
+            state.apply()
+            self._warn(
+                f"⚠ the first screen prepared in {self.what} did not match its records "
+                "(edited by hand?); the list now shows the records' own analysis"
+            )
         if state is self.state:
             self.refresh_status()
 

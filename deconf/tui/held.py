@@ -32,6 +32,7 @@ from deconf.analysis.columns import A
 from deconf.analysis.filters import Filters
 from deconf.frames import Col, Records
 from deconf.policy import Policy
+from deconf.prepared import Prepared
 
 #: Contact columns the browser reads: the analysis's, each record's own zone (`z`) and its line
 #: in its file (`p`). The others (tags, operator, language, extra) a `p` view reads back.
@@ -137,6 +138,33 @@ def first_screen(
     analysis = analyze(narrowed(records), policy, as_of, filters)
     _ = analysis.exchanges  # computes the attempts and membership on the way
     return analysis
+
+
+def shown_from(
+    prepared: Prepared, records: Records, policy: Policy, as_of: datetime | None
+) -> Analysis:
+    """The first screen's analysis with its exchanges (and every record's exchange) as an
+    ingest prepared them (`deconf.prepared`): the rest is computed when asked for."""
+    analysis = analyze(narrowed(records), policy, as_of)
+    analysis.__dict__.update(exchanges=prepared.exchanges, membership=prepared.membership)
+    return analysis
+
+
+def agrees_with_prepared(analysis: Analysis) -> bool:
+    """For a first screen shown from a prepared one (`shown_from`): compute the exchanges and
+    memberships from the analysis itself and compare. True when they are the same; otherwise
+    the computed ones replace the prepared in `analysis` (whatever the cause: a prepared file
+    edited by hand), and False. A worker's work: the whole linking, at a million records
+    seconds of it, which the screens after the first need anyway."""
+    computed = Analysis(
+        analysis.records, analysis.policy, analysis.as_of, analysis.filters, analysis.coverage
+    )
+    computed.__dict__["_linked"] = analysis._linked  # linked once, for both
+    exchanges, membership = computed.exchanges, computed.membership
+    if exchanges.equals(analysis.exchanges) and membership.equals(analysis.membership):
+        return True
+    analysis.__dict__.update(exchanges=exchanges, membership=membership)
+    return False
 
 
 def lean(analysis: Analysis) -> Analysis:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from deconf.analysis import Analysis
     from deconf.frames import Records
     from deconf.policy import Policy
+    from deconf.prepared import Prepared
 
 T = TypeVar("T")
 
@@ -76,6 +77,12 @@ class Loaded:
     #: the first screen's analysis when it is already under way (`head_start`); None: the
     #: browser computes it
     analysing: Pending[Analysis] | None = None
+    #: the first screen an ingest prepared for these records under a policy, if any
+    #: (`deconf.prepared`; a store read whole, not a log or a reading of it)
+    prepared: Callable[[Policy], Prepared | None] | None = None
+    #: whether the first screen shown came from `prepared` (the browser then checks it
+    #: against the analysis it computes behind it)
+    from_prepared: bool = False
 
 
 def head_start(
@@ -94,8 +101,6 @@ def head_start(
     read_pending: Pending[Loaded] = Pending()
 
     def run() -> None:
-        from deconf.tui.held import first_screen, narrowed
-
         try:
             loaded = read(progress)
         except BaseException as error:  # handed to the thread that waits for the read
@@ -105,8 +110,7 @@ def head_start(
         loaded.analysing = analysing
         read_pending.set(loaded)
         try:
-            loaded.records = narrowed(loaded.records)  # a log's other columns let go now
-            analysis = first_screen(loaded.records, policy, as_of or loaded.as_of)
+            analysis = _analysed(loaded, policy, as_of)
         except BaseException as error:
             analysing.fail(error)
             return
@@ -119,11 +123,22 @@ def head_start(
 
 def first_analysis(loaded: Loaded, policy: Policy, as_of: datetime | None) -> Analysis:
     """The first screen's analysis of a read: the one under way if `head_start` began it, else
-    computed here (`held.first_screen`)."""
-    from deconf.tui.held import first_screen, narrowed
-
+    computed here (`_analysed`)."""
     if loaded.analysing is not None:
         analysis, loaded.analysing = loaded.analysing.take(), None
         return analysis
+    return _analysed(loaded, policy, as_of)
+
+
+def _analysed(loaded: Loaded, policy: Policy, as_of: datetime | None) -> Analysis:
+    """The first screen's analysis: from the screen an ingest prepared when there is one for
+    these records, this policy and the default as-of time, else computed
+    (`held.first_screen`)."""
+    from deconf.tui.held import first_screen, narrowed, shown_from
+
     loaded.records = narrowed(loaded.records)  # a log's other columns let go now
+    prepared = loaded.prepared(policy) if loaded.prepared and as_of is None else None
+    if prepared is not None:
+        loaded.from_prepared = True
+        return shown_from(prepared, loaded.records, policy, loaded.as_of)
     return first_screen(loaded.records, policy, as_of or loaded.as_of)
