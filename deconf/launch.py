@@ -48,6 +48,12 @@ OUT_OF_MEMORY_WORDS = "out of memory: "
 _INTERACTIVE = {"browse"}  # the browser draws on stderr: it is not captured
 
 
+def looks_out_of_memory(said: str) -> bool:
+    """Whether what a process that died said is running out of memory (its native code's or
+    Python's words)."""
+    return any(mark in said.lower() for mark in _NATIVE_OUT_OF_MEMORY)
+
+
 def address_space_limit() -> int | None:
     """The soft RLIMIT_AS in bytes, or None when there is none."""
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
@@ -115,7 +121,7 @@ def _supervise(limit: int) -> None:
     lines = text.splitlines()
     ours = all(line.startswith("deconf: ") for line in lines)  # deconf's own words
     said_out_of_memory = any(line.startswith(f"deconf: {OUT_OF_MEMORY_WORDS}") for line in lines)
-    native = not ours and any(mark in text.lower() for mark in _NATIVE_OUT_OF_MEMORY)
+    native = not ours and looks_out_of_memory(text)
     if died or said_out_of_memory or native:
         sys.stderr.write(out_of_memory_message(limit, input_bytes(arguments)) + "\n")
         sys.exit(EXIT_USAGE)

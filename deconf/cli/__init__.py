@@ -63,6 +63,10 @@ def _run() -> None:
         from deconf.cli.catalog import root_help_group
 
         root_help_group()()
+    if arguments[:1] == ["browse"]:  # `browse LOG`: the log's reader starts importing now
+        from deconf.tui.logread import start_early
+
+        start_early(arguments[1:])
     from deconf.cli.catalog import COMMANDS
     from deconf.cli.commands import build
 

@@ -34,7 +34,6 @@ from deconf.progress import Report, silent
 from deconf.sources import open_store
 from deconf.store import MANIFEST, REJECTS
 from deconf.times import check_zone
-from deconf.tui.held import arrow_on_the_c_heap, one_c_heap_arena
 from deconf.tui.loaded import Loaded, head_start
 
 
@@ -92,9 +91,6 @@ def browse(
         verify=not no_verify,
     )
     read = reader(options, reading)
-    if logs:  # what a log's reading leaves behind can be given back
-        arrow_on_the_c_heap()
-        one_c_heap_arena()
     # the first read, and the analysis of what the first screen lists, start now in a thread
     # (`tui/loaded.py`) while Textual is imported and the screen opens; the read is waited for
     # here, so that input that is no log (or a reading it has not) fails before the screen
@@ -149,22 +145,18 @@ def reader(options: DataOptions, reading: str | None = None) -> Callable[..., Lo
     moves it)."""
     from deconf.prepared import load_prepared
     from deconf.tui.held import CONTACT_COLUMNS
+    from deconf.tui.logread import read_logs_apart
     from deconf.tui.records import stored_record
 
     chosen = Reading.parse(reading)
 
     def read(progress: Report = silent) -> Loaded:
+        if options.logs:  # in a process of its own, which takes the read's leftovers with it
+            return read_logs_apart(options, chosen, progress)
         # from the store only the columns the browser reads
         data = options.load(contact_columns=CONTACT_COLUMNS, progress=progress)
         latest = latest_timestamp(data.records)
         records = read_as(data.records, chosen)
-        if options.logs:
-            shown = " ".join(str(p) for p in options.logs)
-            shown += f" --map {options.map_path}" if options.map_path else ""
-            shown += f" --preset {options.preset}" if options.preset else ""
-            return Loaded(
-                records, data.rejected_now, f"`deconf validate {shown}` lists why", as_of=latest
-            )
         held = data.store
         whole = chosen.kind == ALL and options.source is None  # what an ingest prepares
         return Loaded(

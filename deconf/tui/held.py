@@ -17,11 +17,8 @@ No Textual here.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
-import os
-import sys
 from datetime import datetime
 
 import polars as pl
@@ -198,55 +195,23 @@ def lean(analysis: Analysis) -> Analysis:
     return kept
 
 
-def arrow_on_the_c_heap() -> None:
-    """Have Arrow (a log's JSON reader) allocate from the C heap rather than its own pool, unless
-    the user chose a pool (`ARROW_DEFAULT_MEMORY_POOL`). Its default pool (mimalloc) keeps the
-    blocks that its reading threads allocated and another thread freed for as long as those
-    threads sleep, which is as long as the browser stays open: some 30 MB at a million records
-    that `give_back_memory` cannot reach; the C heap gives them back. Read when Arrow first
-    allocates, so this is called before a log is read."""
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
-
-
-#: glibc's `mallopt` parameter for the most arenas the C heap may have (malloc.h: M_ARENA_MAX).
-_M_ARENA_MAX = -8
-
-
-def one_c_heap_arena() -> None:
-    """Have every thread that starts from now on allocate from the C heap's main arena
-    (glibc's M_ARENA_MAX = 1) rather than from an arena of its own. A log is decoded in threads,
-    with Arrow allocating from the C heap (`arrow_on_the_c_heap`); what those threads freed
-    stays in their arenas, in pieces that `malloc_trim` cannot give back while the threads
-    sleep, which is as long as the browser stays open: 60-90 MB at a million records. Called
-    before the read starts. Elsewhere than glibc, nothing."""
-    libc = _glibc()
-    if libc is not None:
-        libc.mallopt(_M_ARENA_MAX, 1)
-
-
 def _glibc() -> ctypes.CDLL | None:
-    """The C library when it is glibc (it has `mallopt` and `malloc_trim`), else None."""
+    """The C library when it is glibc (it has `malloc_trim`), else None."""
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
     except OSError:
         return None
-    if libc is None or not all(hasattr(libc, f) for f in ("mallopt", "malloc_trim")):
+    if libc is None or not hasattr(libc, "malloc_trim"):
         return None
     return libc
 
 
 def give_back_memory() -> None:
-    """Return what the read left behind to the system. Two allocators hold it: the C heap
-    (glibc's malloc_trim gives back its free pages: reading a log leaves tens of MB of freed
-    Python objects there) and, when a log was read, Arrow's memory pool (its JSON reader
-    decodes into it; the pool keeps the freed blocks of its peak, some 40 MB at a million
-    records, for the next read that never comes). Polars' own allocator gives back its freed
-    pages in the background within seconds. Elsewhere than glibc, only Arrow's pool."""
-    arrow = sys.modules.get("pyarrow")  # imported only if a log was read: not imported here
-    if arrow is not None:
-        with contextlib.suppress(AttributeError, OSError):
-            arrow.default_memory_pool().release_unused()
+    """Return the free pages of the C heap to the system (glibc's malloc_trim): what the
+    analysis's Python objects left there. Polars' own allocator gives back its freed pages in
+    the background within seconds, and a log's read leaves nothing here: it runs in a process
+    of its own (`tui/logread.py`). Elsewhere than glibc, nothing."""
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)
