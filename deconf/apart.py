@@ -223,8 +223,9 @@ def serve(folder: str, warm: list[str]) -> None:
     except BaseException as error:  # handed to the parent, which raises it
         error.add_note(f"in the reading process:\n{traceback.format_exc()}")
         try:
+            pickle.loads(pickle.dumps(error))  # one the parent could not rebuild is not sent
             send((ERROR, error))
-        except Exception:  # an error that does not pickle: its words
+        except Exception:  # an error that does not pickle and unpickle: its words
             send((ERROR, RuntimeError(f"{type(error).__name__}: {error}\n{error.__notes__[-1]}")))
     channel.close()
     os._exit(0)  # what it holds goes with the process, without being freed piece by piece

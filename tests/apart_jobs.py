@@ -50,3 +50,14 @@ def says_and_exits(words: str, progress: Report) -> None:
     sys.stderr.write(words + "\n")
     sys.stderr.flush()
     os._exit(1)
+
+
+class Unbuildable(Exception):
+    """An error pickle cannot rebuild (its constructor wants more than its message)."""
+
+    def __init__(self, what: str, where: int):
+        super().__init__(f"{what} at {where}")
+
+
+def fails_unbuildable(progress: Report) -> None:
+    raise Unbuildable("a parser's own error", 7)

@@ -120,3 +120,8 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_an_error_that_cannot_be_rebuilt_here_comes_as_its_words():
+    with pytest.raises(RuntimeError, match="Unbuildable: a parser's own error at 7"):
+        apart.run_apart(apart_jobs.fails_unbuildable)
