@@ -95,3 +95,15 @@ def test_every_module_the_reader_warms_exists():
     import importlib.util
 
     assert all(importlib.util.find_spec(name) for name in logread.WARM)
+
+
+def test_the_flags_it_knows_are_browse_s_own():
+    """An option taking no value read as taking one would hide the log named after it."""
+    import typer.main
+
+    from deconf.cli.commands import build
+
+    command = typer.main.get_command(build(["browse"]))
+    browse = command.commands["browse"] if hasattr(command, "commands") else command
+    flags = {o for p in browse.params if getattr(p, "is_flag", False) for o in p.opts}
+    assert flags - {"--help"} == logread._FLAGS
