@@ -61,20 +61,32 @@ _START = (
 _ORPHANED = 3
 
 
+class CannotStart(OSError):
+    """No child could be started: no temporary folder (a read-only or full temporary
+    directory) or no process (a limit on processes). The caller may run the work itself."""
+
+
 class _Child:
     """A child process waiting for its job, with its temporary folder; `end` is called at exit
     if it is still running then."""
 
     def __init__(self, warm: tuple[str, ...]):
-        self.folder = Path(tempfile.mkdtemp(prefix="deconf-apart-"))
         root = str(Path(__file__).resolve().parent.parent)
-        with open(self.folder / _STDERR, "wb") as errors:
-            self.process = subprocess.Popen(
-                [sys.executable, "-P", "-c", _START, root, str(self.folder), *warm],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=errors,
-            )
+        try:
+            self.folder = Path(tempfile.mkdtemp(prefix="deconf-apart-"))
+        except OSError as error:
+            raise CannotStart(f"no temporary folder: {error}") from error
+        try:
+            with open(self.folder / _STDERR, "wb") as errors:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-P", "-c", _START, root, str(self.folder), *warm],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=errors,
+                )
+        except OSError as error:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise CannotStart(f"no process: {error}") from error
         atexit.register(self.end)
 
     def end(self) -> None:
@@ -102,8 +114,8 @@ _lock = threading.Lock()
 
 def prestart(*warm: str) -> None:
     """Start the child of the next `run_apart` now, importing the modules `warm` while it waits
-    for its job."""
-    with _lock:
+    for its job. One that cannot start is not an error yet: `run_apart` says so."""
+    with _lock, contextlib.suppress(CannotStart):
         if not _waiting:
             _waiting.append(_Child(warm))
 
@@ -112,7 +124,7 @@ def run_apart(function: Callable[..., T], *args: Any, progress: Report = silent)
     """`function(*args, progress=...)` run in a fresh Python process, its value handed back
     (its frames read back from IPC files), its progress steps reported to `progress` as they
     come, its error raised here. `function` and `args` must pickle: a module-level function,
-    plain values."""
+    plain values. CannotStart when no child can be started."""
     with _lock:
         child = _waiting.pop() if _waiting else _Child(())
     try:

@@ -125,3 +125,20 @@ def _running(pid: int) -> bool:
 def test_an_error_that_cannot_be_rebuilt_here_comes_as_its_words():
     with pytest.raises(RuntimeError, match="Unbuildable: a parser's own error at 7"):
         apart.run_apart(apart_jobs.fails_unbuildable)
+
+
+def _refused(*args, **kwargs):
+    raise PermissionError(13, "Permission denied")
+
+
+def test_no_temporary_folder_is_cannot_start(monkeypatch):
+    monkeypatch.setattr(tempfile, "mkdtemp", _refused)
+    apart.prestart()  # not an error yet
+    with pytest.raises(apart.CannotStart, match="no temporary folder"):
+        apart.run_apart(apart_jobs.steps, 1)
+
+
+def test_no_process_is_cannot_start_and_leaves_no_folder(monkeypatch):
+    monkeypatch.setattr(subprocess, "Popen", _refused)
+    with pytest.raises(apart.CannotStart, match="no process"):
+        apart.run_apart(apart_jobs.steps, 1)

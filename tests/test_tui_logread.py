@@ -107,3 +107,15 @@ def test_the_flags_it_knows_are_browse_s_own():
     browse = command.commands["browse"] if hasattr(command, "commands") else command
     flags = {o for p in browse.params if getattr(p, "is_flag", False) for o in p.opts}
     assert flags - {"--help"} == logread._FLAGS
+
+
+def test_without_a_temporary_folder_the_log_is_read_here(monkeypatch):
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/tmp")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", refused)
+    options = DataOptions([KHASHAM])
+    there = reader(options)()
+    assert_frame_equal(
+        there.records.contacts, logread.read_logs(options, Reading()).records.contacts
+    )
