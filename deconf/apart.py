@@ -43,6 +43,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from deconf.atomic import reason
 from deconf.launch import looks_out_of_memory
 from deconf.progress import Report, Step, silent
 
@@ -64,6 +65,11 @@ _ORPHANED = 3
 class CannotStart(OSError):
     """No child could be started: no temporary folder (a read-only or full temporary
     directory) or no process (a limit on processes). The caller may run the work itself."""
+
+
+class CannotHandBack(OSError):
+    """The child did its work but could not hand the value back: its frames' files could not
+    be written (a full temporary directory). The caller may run the work itself."""
 
 
 class _Child:
@@ -231,7 +237,11 @@ def serve(folder: str, warm: list[str]) -> None:
         send((STEP, step))
 
     try:
-        send((VALUE, function(*args, progress=report)))
+        value = function(*args, progress=report)
+        try:
+            send((VALUE, value))
+        except OSError as error:  # its frames' files: a full or vanished temporary folder
+            send((ERROR, CannotHandBack(f"cannot hand the value back: {reason(error)}")))
     except BaseException as error:  # handed to the parent, which raises it
         error.add_note(f"in the reading process:\n{traceback.format_exc()}")
         try:

@@ -142,3 +142,8 @@ def test_no_process_is_cannot_start_and_leaves_no_folder(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", _refused)
     with pytest.raises(apart.CannotStart, match="no process"):
         apart.run_apart(apart_jobs.steps, 1)
+
+
+def test_a_value_that_cannot_be_handed_back_is_cannot_hand_back():
+    with pytest.raises(apart.CannotHandBack, match="cannot hand the value back"):
+        apart.run_apart(apart_jobs.hands_back_into_nothing)

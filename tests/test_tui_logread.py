@@ -11,6 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
+from deconf import apart
 from deconf.analysis.readings import Reading
 from deconf.cli import app as cli
 from deconf.cli.browse import reader
@@ -118,4 +119,15 @@ def test_without_a_temporary_folder_the_log_is_read_here(monkeypatch):
     there = reader(options)()
     assert_frame_equal(
         there.records.contacts, logread.read_logs(options, Reading()).records.contacts
+    )
+
+
+def test_records_the_reading_process_cannot_hand_back_are_read_here(monkeypatch):
+    def full(*args, **kwargs):  # the temporary directory filled up under the records
+        raise apart.CannotHandBack("cannot hand the value back: No space left on device")
+
+    monkeypatch.setattr(logread, "run_apart", full)
+    options = DataOptions([KHASHAM])
+    assert_frame_equal(
+        reader(options)().records.contacts, logread.read_logs(options, Reading()).records.contacts
     )

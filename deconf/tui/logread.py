@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from deconf.apart import CannotStart, prestart, run_apart
+from deconf.apart import CannotHandBack, CannotStart, prestart, run_apart
 from deconf.progress import Report, silent
 
 if TYPE_CHECKING:
@@ -61,11 +61,11 @@ def read_logs(options: DataOptions, chosen: Reading, progress: Report = silent) 
 
 def read_logs_apart(options: DataOptions, chosen: Reading, progress: Report = silent) -> Loaded:
     """`read_logs` in a fresh process, its records handed back; here when no process can be
-    started (no temporary folder for the records, a limit on processes): the same records, the
-    read's leftovers kept."""
+    started (no temporary folder for the records, a limit on processes) or its records cannot
+    be handed back (a full temporary directory): the same records, the read's leftovers kept."""
     try:
         return run_apart(read_logs, options, chosen, progress=progress)
-    except CannotStart:
+    except (CannotStart, CannotHandBack):  # no child, or a full temporary directory
         return read_logs(options, chosen, progress)
 
 
