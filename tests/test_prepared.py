@@ -207,3 +207,12 @@ def test_leftover_scratch_directories_of_an_interrupted_prepare_go(tmp_path, mon
     names = prepared_dirs(store)
     assert ".abc.1.tmp" not in names  # abandoned: removed
     assert ".def.2.tmp" in names  # maybe another ingest's, being written: kept
+
+
+def test_no_prepare_leaves_it_to_a_later_ingest(tmp_path):
+    store = tmp_path / "store"
+    summary = ingest(str(KHASHAM), "--store", str(store), "--no-prepare")
+    assert summary["browser_first_screen_prepared"] is False
+    assert not (store / PREPARED).exists()
+    assert ingest(str(HUMANITARIAN), "--store", str(store))["browser_first_screen_prepared"]
+    assert load_prepared(Store(store), Policy()) is not None

@@ -22,7 +22,7 @@ from deconf.cli.common import (
     stderr,
     stdout,
 )
-from deconf.cli.preparing import prepare_browsing
+from deconf.cli.preparing import NoPrepareOpt, prepare_browsing
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.crosscheck import cross_check
 from deconf.errors import UsageError, flag_name
@@ -68,6 +68,7 @@ def import_(
         TableFormat, typer.Option("--format", help="How to print the summary: table or json.")
     ] = TableFormat.TABLE,
     quiet: QuietOpt = False,
+    no_prepare: NoPrepareOpt = False,
 ) -> None:
     """Turn logs that are not in deconf's schema into records, through a mapping (--map) or a
     preset (--preset). Every produced record is validated as `deconf validate` does; each
@@ -95,7 +96,8 @@ def import_(
                 "already_stored": validation.already_stored,
                 "store": str(target.root),
                 "ingest": result.entry["sequence"],
-                "browser_first_screen_prepared": prepare_browsing(target, progress),
+                "browser_first_screen_prepared": not no_prepare
+                and prepare_browsing(target, progress),
             }
         else:
             progress(Step("checking ids and replies across the records"))

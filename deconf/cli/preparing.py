@@ -7,13 +7,24 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from deconf.cli.common import say, stderr
 from deconf.progress import Report, Step
 
 if TYPE_CHECKING:  # `deconf validate` imports this module, and starts without the store
     from deconf.store import Store
+
+NoPrepareOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-prepare",
+        help="Do not prepare the browser's first screen (`deconf browse --store` then computes "
+        "it: some seconds at 1M records). For a batch of ingests, leave it to the last one.",
+    ),
+]
 
 #: How the preparing process's words begin when it ran out of memory or address space.
 _OUT_OF_MEMORY = ("memory allocation", "memoryerror", "cannot allocate memory")

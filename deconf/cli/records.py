@@ -31,7 +31,7 @@ from deconf.cli.common import (
     stderr,
     write_machine,
 )
-from deconf.cli.preparing import prepare_browsing
+from deconf.cli.preparing import NoPrepareOpt, prepare_browsing
 from deconf.cli.progress import QuietOpt, progress_shown
 from deconf.errors import flag_name
 from deconf.importing import validate_blocks_or_import
@@ -141,8 +141,10 @@ def ingest(
     preset: PresetOpt = None,
     fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.TABLE,
     quiet: QuietOpt = False,
+    no_prepare: NoPrepareOpt = False,
 ) -> None:
     """Validate logs and append their accepted records to the store (atomic, append-only).
+    Then prepare the browser's first screen of the store (see `--no-prepare`).
 
     \b
     Example:
@@ -163,7 +165,7 @@ def ingest(
             progress=progress,
         )
         result = target.ingest(blocks)  # validated, checked and written block by block
-        prepared = prepare_browsing(target, progress)
+        prepared = not no_prepare and prepare_browsing(target, progress)
     validation = result.validation
     if fmt is TableFormat.JSON:
         print_json(
