@@ -19,15 +19,8 @@ from deconf.errors import InputError, flag_name
 from deconf.progress import Step
 from tests import apart_jobs
 
-
-@pytest.fixture(autouse=True)
-def temporary(monkeypatch, tmp_path):
-    """The temporary files' folder, checked empty at the end of each test."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    assert list(folder.iterdir()) == []
+#: every test's temporary files in a folder of its own, checked empty at its end (conftest)
+pytestmark = pytest.mark.usefixtures("temporary")
 
 
 def test_frames_and_values_come_back_as_the_function_returned_them():

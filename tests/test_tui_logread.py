@@ -19,15 +19,8 @@ from deconf.cli.options import DataOptions
 from deconf.tui import logread
 from tests.conftest import HUMANITARIAN, KHASHAM, contact
 
-
-@pytest.fixture(autouse=True)
-def temporary(monkeypatch, tmp_path):
-    """The temporary files' folder, checked empty at the end of each test."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    yield folder
-    assert list(folder.iterdir()) == []
+#: every test's temporary files in a folder of its own, checked empty at its end (conftest)
+pytestmark = pytest.mark.usefixtures("temporary")
 
 
 @pytest.fixture
