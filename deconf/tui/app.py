@@ -195,9 +195,10 @@ class DeconfBrowser(ListActions, RecordActions, App):
             return
         state.pending = PREPARING
         self.call_from_thread(self._show, state, loaded)
-        # a first screen an ingest prepared is checked against the analysis behind it
-        agreed = not loaded.from_prepared or agrees_with_prepared(analysis)
+        agreed = True
         try:
+            if loaded.from_prepared:  # checked against the analysis behind it
+                agreed = agrees_with_prepared(analysis)
             kept = lean(analysis)
         except Exception:  # holding less saves memory; the whole analysis shows the same
             kept = None
