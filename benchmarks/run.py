@@ -42,7 +42,8 @@ from pathlib import Path
 
 from benchmarks import browse
 from benchmarks.importing import write_foreign
-from deconf.prepared import PREPARED
+from deconf.prepared import PREPARED, prepare
+from deconf.store import Store
 
 STEPS = (
     "baseline",
@@ -172,7 +173,7 @@ def _prepared(store: Path, wanted: bool):
     none for the time being (moved aside and back)."""
     folder = store / PREPARED
     if wanted:
-        subprocess.run([*deconf_prepare_command(), str(store)], check=True)
+        prepare(Store(store))
         yield
         return
     aside = store.with_name(f"{store.name}-prepared-aside")
@@ -184,10 +185,6 @@ def _prepared(store: Path, wanted: bool):
     finally:
         if aside.exists():
             aside.rename(folder)
-
-
-def deconf_prepare_command() -> list[str]:
-    return [sys.executable, "-m", "deconf.prepared"]
 
 
 def compile_deconf() -> None:

@@ -169,9 +169,9 @@ def _death(status: int, said: str) -> BaseException:
     how = f"signal {-status}" if status < 0 else f"exit status {status}"
     killed = status in (-signal.SIGABRT, -signal.SIGKILL)  # Rust's abort; the kernel's OOM killer
     if killed or looks_out_of_memory(said):
-        return MemoryError(f"the reading process ran out of memory ({how})")
+        return MemoryError(f"the separate process ran out of memory ({how})")
     last = "\n".join(said.strip().splitlines()[-20:])
-    return RuntimeError(f"the reading process ended ({how})" + (f":\n{last}" if last else ""))
+    return RuntimeError(f"the separate process ended ({how})" + (f":\n{last}" if last else ""))
 
 
 class _Sender(pickle.Pickler):
@@ -243,7 +243,7 @@ def serve(folder: str, warm: list[str]) -> None:
         except OSError as error:  # its frames' files: a full or vanished temporary folder
             send((ERROR, CannotHandBack(f"cannot hand the value back: {reason(error)}")))
     except BaseException as error:  # handed to the parent, which raises it
-        error.add_note(f"in the reading process:\n{traceback.format_exc()}")
+        error.add_note(f"in the separate process:\n{traceback.format_exc()}")
         try:
             pickle.loads(pickle.dumps(error))  # one the parent could not rebuild is not sent
             send((ERROR, error))

@@ -22,7 +22,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -182,18 +181,3 @@ def _remove_others(folder: Path, keep: str) -> None:
         else:
             path.unlink(missing_ok=True)
 
-
-def main(arguments: list[str]) -> int:
-    """`python -m deconf.prepared STORE`: what `deconf ingest` runs in a process of its own
-    (`cli/preparing.py`), so that running out of memory or room here cannot undo or misreport
-    the ingest. Exit 0 prepared (or nothing to prepare), 1 with the reason on stderr."""
-    try:
-        prepare(Store(arguments[0]))
-    except OutputError as error:
-        sys.stderr.write(f"{error.message}\n")
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
